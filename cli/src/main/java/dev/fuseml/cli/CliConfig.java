@@ -1,0 +1,69 @@
+package dev.fuseml.cli;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The CLI's config file ({@code $HOME/.config/fuseml/config.yaml} unless {@code --config-file} or
+ * {@code FUSEML_CONFIG} says otherwise): where the orchestrator answers and which org commands act on.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record CliConfig(String server, String org, Long pid, String dataDir) {
+    public static final String DEFAULT_ORG = "workspace";
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    public static Path defaultPath() {
+        String env = System.getenv("FUSEML_CONFIG");
+        if (env != null && !env.isBlank()) {
+            return Path.of(env);
+        }
+        return Path.of(home(), ".config", "fuseml", "config.yaml");
+    }
+
+    public static CliConfig load(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return new CliConfig(null, DEFAULT_ORG, null, null);
+        }
+        try {
+            CliConfig config = YAML.readValue(file.toFile(), CliConfig.class);
+            return config == null ? new CliConfig(null, DEFAULT_ORG, null, null) : config;
+        } catch (IOException e) {
+            throw new CliException("cannot read the config file " + file + ": " + e.getMessage().lines()
+                    .findFirst().orElse("") + " (fix it or delete it)");
+        }
+    }
+
+    public void save(Path file) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            YAML.writeValue(file.toFile(), this);
+        } catch (IOException e) {
+            throw new CliException("cannot write the config file " + file + ": " + e.getMessage());
+        }
+    }
+
+    public String currentOrg() {
+        return org == null ? DEFAULT_ORG : org;
+    }
+
+    public CliConfig withServer(String url, Long processId, String data) {
+        return new CliConfig(url, org, processId, data);
+    }
+
+    public CliConfig withOrg(String name) {
+        return new CliConfig(server, name, pid, dataDir);
+    }
+
+    /** $HOME as the shell has it: Java's user.home comes from the password database and ignores it. */
+    static String home() {
+        String home = System.getenv("HOME");
+        return home != null && !home.isBlank() ? home : System.getProperty("user.home");
+    }
+}

@@ -1,0 +1,44 @@
+package dev.fuseml.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The {@code fuseml} command. */
+@Command(name = "fuseml", mixinStandardHelpOptions = true, version = "fuseml 0.1.0",
+        description = "Push ML code; FuseML stores it, builds its environment, trains it, registers the model and "
+                + "serves it behind a prediction URL.",
+        subcommands = {CommandLine.HelpCommand.class, InstallCommand.class, UninstallCommand.class,
+                PushCommand.class, AppsCommand.class, RunsCommand.class, LogsCommand.class, DeleteCommand.class,
+                CreateOrgCommand.class, OrgsCommand.class, TargetCommand.class})
+public class Fuseml implements Runnable {
+    @Mixin
+    GlobalOptions global;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Fuseml());
+        cli.setExecutionExceptionHandler((e, command, parsed) -> {
+            if (e instanceof CliException) {
+                command.getErr().println("error: " + e.getMessage());
+                command.getErr().flush();
+                return 1;
+            }
+            throw e;
+        });
+        return cli;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}

@@ -1,0 +1,50 @@
+package dev.fuseml.cli;
+
+import dev.fuseml.eventing.Names;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+/** What every subcommand shares: the global options, the config, printing, and name checks. */
+@picocli.CommandLine.Command
+public abstract class FusemlCommand implements Callable<Integer> {
+    @ParentCommand
+    Fuseml root;
+
+    @Spec
+    CommandSpec spec;
+
+    protected CliConfig config() {
+        return root.global.config();
+    }
+
+    protected OrchestratorClient client() {
+        return root.global.client();
+    }
+
+    protected String org() {
+        return config().currentOrg();
+    }
+
+    protected PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    protected void println(String line) {
+        out().println(line);
+        out().flush();
+    }
+
+    /** Refuses a name that is not a DNS-1123 label, with the rule (exit code 2, as for any usage error). */
+    protected String requireName(String what, String name) {
+        if (!Names.valid(name)) {
+            throw new ParameterException(spec.commandLine(), "invalid " + what + " name '" + name + "': it must be "
+                    + Names.RULE);
+        }
+        return name;
+    }
+}

@@ -1,0 +1,29 @@
+package dev.fuseml.cli;
+
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** Options every subcommand takes (a picocli mixin). */
+public class GlobalOptions {
+    @Option(names = "--config-file", paramLabel = "FILE", scope = picocli.CommandLine.ScopeType.INHERIT,
+            description = "Config file (default: $FUSEML_CONFIG or $HOME/.config/fuseml/config.yaml).")
+    Path configFile;
+
+    public Path configPath() {
+        return configFile != null ? configFile : CliConfig.defaultPath();
+    }
+
+    public CliConfig config() {
+        return CliConfig.load(configPath());
+    }
+
+    /** A client for the installed orchestrator, or a clear error when there is none. */
+    public OrchestratorClient client() {
+        CliConfig config = config();
+        if (config.server() == null) {
+            throw new CliException("FuseML is not installed: run 'fuseml install' first");
+        }
+        return new OrchestratorClient(config.server());
+    }
+}

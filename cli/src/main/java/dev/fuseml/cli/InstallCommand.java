@@ -1,0 +1,126 @@
+package dev.fuseml.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+@Command(name = "install", mixinStandardHelpOptions = true,
+        description = "Start the orchestrator on this machine (embedded: no Kubernetes, no Docker) and record its "
+                + "URL in the config. Running it again while it runs changes nothing.")
+public class InstallCommand extends FusemlCommand {
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Where codesets, environments, models and runs are kept (default: $XDG_DATA_HOME/fuseml "
+                    + "or $HOME/.local/share/fuseml).")
+    Path dataDir;
+
+    @Option(names = "--port", defaultValue = "0", description = "API port (default: a free one).")
+    int port;
+
+    @Option(names = "--server-jar", paramLabel = "JAR",
+            description = "The orchestrator's quarkus-run.jar (default: $FUSEML_SERVER_JAR, or the one built "
+                    + "beside this CLI).")
+    Path serverJar;
+
+    @Option(names = "--timeout", defaultValue = "PT2M", description = "How long to wait for it to answer.")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+        CliConfig config = config();
+        if (config.server() != null) {
+            Optional<JsonNode> running = new OrchestratorClient(config.server()).status();
+            if (running.isPresent()) {
+                println("FuseML is already running at " + config.server() + " (pid " + running.get().path("pid")
+                        .asText() + ")");
+                return 0;
+            }
+        }
+        Path jar = locateJar();
+        Path data = dataDir != null ? dataDir : config.dataDir() != null ? Path.of(config.dataDir()) : defaultData();
+        Files.createDirectories(data);
+        int apiPort = port != 0 ? port : freePort();
+        Path log = data.resolve("orchestrator.log");
+        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-XX:+UseSerialGC", "-Xmx256m",
+                "-XX:MaxMetaspaceSize=128m", "-Xss512k", "-XX:ReservedCodeCacheSize=64m",
+                "-Dquarkus.http.port=" + apiPort, "-Dfuseml.data-dir=" + data.toAbsolutePath(),
+                "-jar", jar.toString()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        String url = "http://127.0.0.1:" + apiPort;
+        OrchestratorClient client = new OrchestratorClient(url);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new CliException("the orchestrator stopped during start-up (exit code " + process.exitValue()
+                        + "); its log " + log + " ends with:\n" + tail(log));
+            }
+            if (client.status().isPresent()) {
+                config().withServer(url, process.pid(), data.toAbsolutePath().toString())
+                        .save(root.global.configPath());
+                println("FuseML is running at " + url + " (pid " + process.pid() + ", data in " + data + ")");
+                return 0;
+            }
+            Thread.sleep(100);
+        }
+        process.destroy();
+        throw new CliException("the orchestrator did not answer within " + timeout + "; see " + log);
+    }
+
+    private Path locateJar() throws URISyntaxException {
+        if (serverJar != null) {
+            return requireJar(serverJar);
+        }
+        String env = System.getenv("FUSEML_SERVER_JAR");
+        if (env != null && !env.isBlank()) {
+            return requireJar(Path.of(env));
+        }
+        // The CLI runs from cli/target/fuseml-cli.jar of the repository; the orchestrator is built beside it.
+        Path cliJar = Path.of(InstallCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path repo = cliJar.getParent().getParent().getParent();
+        return requireJar(repo.resolve("functions/target/quarkus-app/quarkus-run.jar"));
+    }
+
+    private static Path requireJar(Path jar) {
+        if (!Files.isRegularFile(jar)) {
+            throw new CliException("the orchestrator is not built at " + jar + ": run './fuseml' from the "
+                    + "repository (it builds everything), or pass --server-jar");
+        }
+        return jar;
+    }
+
+    static Path defaultData() {
+        String xdg = System.getenv("XDG_DATA_HOME");
+        return xdg != null && !xdg.isBlank() ? Path.of(xdg, "fuseml")
+                : Path.of(CliConfig.home(), ".local", "share", "fuseml");
+    }
+
+    private static String javaExecutable() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+}

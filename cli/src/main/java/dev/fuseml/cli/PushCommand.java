@@ -1,0 +1,83 @@
+package dev.fuseml.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fuseml.eventing.FusemlEvents;
+import dev.fuseml.eventing.payload.Push;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+@Command(name = "push", mixinStandardHelpOptions = true,
+        description = "Push a directory of ML code as app NAME: it is stored, its environment built, its entry point "
+                + "trained, the model registered and served. Follows the run and ends with the prediction URL.")
+public class PushCommand extends FusemlCommand {
+    @Parameters(index = "0", paramLabel = "NAME", description = "The app (a DNS-1123 label, such as wine).")
+    String name;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "PATH", defaultValue = ".",
+            description = "The project directory (default: the current directory).")
+    Path path;
+
+    @Option(names = {"-P", "--param"}, paramLabel = "KEY=VALUE",
+            description = "Override a parameter of the entry point (repeatable).")
+    Map<String, String> params = new LinkedHashMap<>();
+
+    @Option(names = {"-e", "--entry-point"}, paramLabel = "NAME", description = "MLproject entry point (default: main).")
+    String entryPoint;
+
+    @Option(names = "--no-follow", description = "Return once the run has started.")
+    boolean noFollow;
+
+    @Option(names = "--timeout", defaultValue = "PT1H", description = "How long to follow the run (default: 1 hour).")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+        requireName("app", name);
+        OrchestratorClient client = client();
+        String org = org();
+        byte[] zip = ProjectArchive.zip(path.toAbsolutePath().normalize());
+        long started = System.nanoTime();
+        JsonNode upload = client.upload("/api/v1/orgs/" + org + "/uploads", zip);
+        JsonNode ingress = client.get("/api/v1/status").path("brokers").path(org);
+        if (ingress.isMissingNode()) {
+            throw new CliException("org '" + org + "' has no broker: create it with 'fuseml create-org " + org + "'");
+        }
+        String run = runId(name);
+        CloudEvent push = CloudEventBuilder.v1().withId(UUID.randomUUID().toString()).withType(FusemlEvents.PUSH)
+                .withSource(URI.create("fuseml/cli")).withSubject(name).withTime(OffsetDateTime.now())
+                .withExtension(FusemlEvents.EXT_ORG, org).withExtension(FusemlEvents.EXT_APP, name)
+                .withExtension(FusemlEvents.EXT_RUN, run)
+                .withData("application/json", OrchestratorClient.JSON.writeValueAsBytes(
+                        new Push(upload.path("upload").asText(), params, entryPoint)))
+                .build();
+        client.sendEvent(ingress.asText(), push);
+        println("Pushed " + path + " as " + org + "/" + name + " (" + (zip.length + 1023) / 1024 + " KiB), run "
+                + run);
+        if (noFollow) {
+            return 0;
+        }
+        return new RunFollower(client, out()).follow(run, timeout, started);
+    }
+
+    /** A run id that names its app and stays a DNS label. */
+    static String runId(String app) {
+        String suffix = Long.toString(Instant.now().toEpochMilli() % 1_000_000_000L, 36) + "-"
+                + UUID.randomUUID().toString().substring(0, 4);
+        String prefix = app.length() > 63 - suffix.length() - 1 ? app.substring(0, 63 - suffix.length() - 1) : app;
+        return prefix.replaceAll("-+$", "") + "-" + suffix;
+    }
+}

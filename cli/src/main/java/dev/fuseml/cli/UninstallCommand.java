@@ -1,0 +1,54 @@
+package dev.fuseml.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+@Command(name = "uninstall", mixinStandardHelpOptions = true,
+        description = "Stop the orchestrator (and every prediction server it runs).")
+public class UninstallCommand extends FusemlCommand {
+    @Option(names = "--purge", description = "Also delete its data: codesets, environments, models and runs.")
+    boolean purge;
+
+    @Override
+    public Integer call() throws Exception {
+        CliConfig config = config();
+        Optional<ProcessHandle> process = config.pid() == null ? Optional.empty() : ProcessHandle.of(config.pid());
+        if (process.isPresent() && process.get().isAlive()) {
+            process.get().destroy();
+            try {
+                process.get().onExit().get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                process.get().destroyForcibly();
+                process.get().onExit().get(10, TimeUnit.SECONDS);
+            }
+            println("Stopped the orchestrator (pid " + config.pid() + ")");
+        } else {
+            println("The orchestrator is not running");
+        }
+        if (purge && config.dataDir() != null) {
+            delete(Path.of(config.dataDir()));
+            println("Deleted " + config.dataDir());
+        }
+        new CliConfig(null, config.org(), null, purge ? null : config.dataDir()).save(root.global.configPath());
+        return 0;
+    }
+
+    private static void delete(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,239 @@
+package dev.fuseml.eventing.broker;
+
+import dev.fuseml.eventing.CloudEventHttp;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An embedded Knative Broker: events accepted for a namespace's broker {@code default} are written to the
+ * {@link EventLog}, then delivered over HTTP in binary mode to every matching {@link Trigger}'s subscriber, with
+ * retries and a dead-letter sink as the trigger's {@link DeliverySpec} says. A subscriber's reply (200 with an event)
+ * re-enters the broker. Delivery is at-least-once: an event leaves the log only when every trigger has taken it.
+ */
+public final class Broker implements Closeable {
+    public static final String DEFAULT_BROKER = "default";
+    private static final System.Logger LOG = System.getLogger(Broker.class.getName());
+    private static final int MAX_ERROR_DATA = 1024;
+
+    private final EventLog log;
+    private final HttpClient http;
+    private final ScheduledExecutorService retries;
+    private final List<Trigger> triggers = new CopyOnWriteArrayList<>();
+    private final Set<String> namespaces = ConcurrentHashMap.newKeySet();
+    private final Map<Long, AtomicInteger> outstanding = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    public Broker(Path dataDir) throws IOException {
+        this.log = new EventLog(dataDir.resolve("events.log"));
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                .version(HttpClient.Version.HTTP_1_1).build();
+        this.retries = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "broker-retry");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Creates broker {@code default} in {@code namespace}; events for other namespaces are refused. */
+    public void addNamespace(String namespace) {
+        namespaces.add(namespace);
+    }
+
+    public void removeNamespace(String namespace) {
+        namespaces.remove(namespace);
+    }
+
+    public boolean hasBroker(String namespace, String broker) {
+        return DEFAULT_BROKER.equals(broker) && namespaces.contains(namespace);
+    }
+
+    public void setTriggers(Collection<Trigger> definitions) {
+        triggers.clear();
+        triggers.addAll(definitions);
+    }
+
+    public List<Trigger> triggers() {
+        return List.copyOf(triggers);
+    }
+
+    /**
+     * Redelivers what the log holds that some trigger has not taken yet (after a crash or a restart), and compacts
+     * the log down to that. Call once triggers are set and subscribers can answer.
+     */
+    public void start() throws IOException {
+        List<EventLog.Recovered> pending = new ArrayList<>();
+        for (EventLog.Recovered r : log.recover()) {
+            if (!missing(r.namespace(), r.event(), r.delivered()).isEmpty()) {
+                pending.add(r);
+            }
+        }
+        log.compact(pending);
+        for (EventLog.Recovered r : pending) {
+            LOG.log(Level.INFO, "redelivering event {0} ({1}) after restart", r.event().getId(), r.event().getType());
+            dispatch(r.seq(), r.namespace(), r.event(), missing(r.namespace(), r.event(), r.delivered()));
+        }
+    }
+
+    /**
+     * Accepts an event for broker {@code default} of {@code namespace}: when this returns, the event is on disk and
+     * will be delivered to every matching trigger.
+     */
+    public void accept(String namespace, CloudEvent event) throws IOException {
+        if (closed) {
+            throw new IOException("broker is shutting down");
+        }
+        long seq = log.append(namespace, event);
+        dispatch(seq, namespace, event, missing(namespace, event, Set.of()));
+    }
+
+    private List<Trigger> missing(String namespace, CloudEvent event, Set<String> delivered) {
+        List<Trigger> result = new ArrayList<>();
+        for (Trigger t : triggers) {
+            if (t.appliesTo(namespace) && t.matches(event) && !delivered.contains(t.name())) {
+                result.add(t);
+            }
+        }
+        return result;
+    }
+
+    private void dispatch(long seq, String namespace, CloudEvent event, List<Trigger> targets) {
+        if (targets.isEmpty()) {
+            return;
+        }
+        outstanding.put(seq, new AtomicInteger(targets.size()));
+        for (Trigger trigger : targets) {
+            attempt(new Delivery(seq, namespace, event, trigger, 0));
+        }
+    }
+
+    private record Delivery(long seq, String namespace, CloudEvent event, Trigger trigger, int attempt) {
+        Delivery next() {
+            return new Delivery(seq, namespace, event, trigger, attempt + 1);
+        }
+    }
+
+    private void attempt(Delivery d) {
+        if (closed) {
+            return;
+        }
+        DeliverySpec spec = d.trigger().delivery();
+        http.sendAsync(CloudEventHttp.post(d.trigger().subscriber(), d.event(), spec.timeout())
+                        .header("Prefer", "reply").build(), HttpResponse.BodyHandlers.ofByteArray())
+                .whenComplete((response, error) -> {
+                    try {
+                        onResult(d, response, error);
+                    } catch (RuntimeException | IOException e) {
+                        LOG.log(Level.ERROR, "delivery bookkeeping failed for event " + d.event().getId(), e);
+                    }
+                });
+    }
+
+    private void onResult(Delivery d, HttpResponse<byte[]> response, Throwable error) throws IOException {
+        int status = error != null ? 0 : response.statusCode();
+        if (ResponseCodes.completed(status)) {
+            if (status == 200) {
+                Optional<CloudEvent> reply = replyOf(d, response);
+                if (reply.isPresent()) {
+                    accept(d.namespace(), reply.get());
+                }
+            }
+            taken(d);
+            return;
+        }
+        DeliverySpec spec = d.trigger().delivery();
+        String detail = error != null ? String.valueOf(error.getMessage())
+                : new String(response.body(), StandardCharsets.UTF_8);
+        if (ResponseCodes.retriable(status) && d.attempt() < spec.retry() && !closed) {
+            Duration delay = spec.delayBeforeRetry(d.attempt() + 1);
+            LOG.log(Level.DEBUG, "retrying event {0} to {1} in {2} (status {3})", d.event().getId(),
+                    d.trigger().subscriber(), delay, status);
+            retries.schedule(() -> attempt(d.next()), delay.toMillis(), TimeUnit.MILLISECONDS);
+            return;
+        }
+        LOG.log(Level.WARNING, "giving up on event {0} ({1}) to {2} after {3} attempt(s): status {4} {5}",
+                d.event().getId(), d.event().getType(), d.trigger().subscriber(), d.attempt() + 1, status, detail);
+        if (spec.deadLetterSink() != null) {
+            deadLetter(d, status, detail, spec.deadLetterSink(), 0);
+        } else {
+            taken(d);
+        }
+    }
+
+    private Optional<CloudEvent> replyOf(Delivery d, HttpResponse<byte[]> response) {
+        try {
+            return CloudEventHttp.replyOf(response);
+        } catch (CloudEventHttp.InvalidEventException e) {
+            LOG.log(Level.WARNING, "subscriber {0} answered event {1} with an invalid reply: {2}",
+                    d.trigger().subscriber(), d.event().getId(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** Sends the event with Knative's error extensions to the dead-letter sink, retried like a delivery. */
+    private void deadLetter(Delivery d, int status, String detail, URI sink, int attempt) {
+        String data = detail.length() > MAX_ERROR_DATA ? detail.substring(0, MAX_ERROR_DATA) : detail;
+        CloudEvent dead = CloudEventBuilder.v1(d.event())
+                .withExtension("knativeerrorcode", Integer.toString(status))
+                .withExtension("knativeerrordest", d.trigger().subscriber().toString())
+                .withExtension("knativeerrordata",
+                        Base64.getEncoder().encodeToString(data.getBytes(StandardCharsets.UTF_8)))
+                .build();
+        DeliverySpec spec = d.trigger().delivery();
+        CloudEventHttp.send(http, sink, dead, spec.timeout()).whenComplete((response, error) -> {
+            int code = error != null ? 0 : response.statusCode();
+            if (!ResponseCodes.completed(code) && ResponseCodes.retriable(code) && attempt < spec.retry() && !closed) {
+                retries.schedule(() -> deadLetter(d, status, detail, sink, attempt + 1),
+                        spec.delayBeforeRetry(attempt + 1).toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            }
+            if (!ResponseCodes.completed(code)) {
+                LOG.log(Level.ERROR, "dead-letter sink {0} refused event {1}: status {2}", sink,
+                        d.event().getId(), code);
+            }
+            taken(d);
+        });
+    }
+
+    private void taken(Delivery d) {
+        log.markDelivered(d.seq(), d.trigger().name());
+        AtomicInteger left = outstanding.get(d.seq());
+        if (left != null && left.decrementAndGet() == 0) {
+            outstanding.remove(d.seq());
+        }
+    }
+
+    /** Deliveries not yet taken by their triggers; 0 once the broker is idle. */
+    public int inFlight() {
+        return outstanding.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
+
+    @Override
+    public void close() throws IOException {
+        closed = true;
+        retries.shutdownNow();
+        log.close();
+    }
+}

@@ -1,0 +1,45 @@
+package dev.fuseml.api;
+
+import dev.fuseml.broker.EmbeddedBroker;
+import dev.fuseml.org.OrgStore;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.util.List;
+
+@Path("/api/v1/orgs")
+@Produces(MediaType.APPLICATION_JSON)
+public class OrgsResource {
+    public record CreateOrg(String name) {
+    }
+
+    private final OrgStore orgs;
+    private final EmbeddedBroker broker;
+
+    public OrgsResource(OrgStore orgs, EmbeddedBroker broker) {
+        this.orgs = orgs;
+        this.broker = broker;
+    }
+
+    @GET
+    public List<OrgStore.Org> list() {
+        return orgs.list();
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response create(CreateOrg request) {
+        if (request == null || request.name() == null) {
+            throw new IllegalArgumentException("send {\"name\": \"ORG\"}");
+        }
+        boolean existed = orgs.exists(request.name());
+        OrgStore.Org org = orgs.create(request.name());
+        broker.addOrg(org.name());
+        return Response.status(existed ? Response.Status.OK : Response.Status.CREATED).entity(org).build();
+    }
+}

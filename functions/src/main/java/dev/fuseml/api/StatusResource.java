@@ -1,0 +1,40 @@
+package dev.fuseml.api;
+
+import dev.fuseml.FusemlConfig;
+import dev.fuseml.broker.EmbeddedBroker;
+import dev.fuseml.org.OrgStore;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** What other tools need to talk to this orchestrator: its process, version and each org's broker ingress. */
+@Path("/api/v1/status")
+@Produces(MediaType.APPLICATION_JSON)
+public class StatusResource {
+    public static final String VERSION = "0.1.0";
+
+    public record Status(String version, long pid, String dataDir, String defaultOrg, Map<String, String> brokers) {
+    }
+
+    private final FusemlConfig config;
+    private final OrgStore orgs;
+    private final EmbeddedBroker broker;
+
+    public StatusResource(FusemlConfig config, OrgStore orgs, EmbeddedBroker broker) {
+        this.config = config;
+        this.orgs = orgs;
+        this.broker = broker;
+    }
+
+    @GET
+    public Status status() {
+        Map<String, String> brokers = new LinkedHashMap<>();
+        orgs.list().forEach(org -> brokers.put(org.name(), broker.ingress(org.name()).toString()));
+        return new Status(VERSION, ProcessHandle.current().pid(), config.dataDir().toAbsolutePath().toString(),
+                config.defaultOrg(), brokers);
+    }
+}

@@ -1,0 +1,90 @@
+package dev.fuseml.broker;
+
+import dev.fuseml.FusemlConfig;
+import dev.fuseml.eventing.broker.Broker;
+import dev.fuseml.eventing.broker.BrokerIngress;
+import dev.fuseml.org.OrgStore;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.vertx.http.HttpServerStart;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.ObservesAsync;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+
+/**
+ * The broker inside the orchestrator process, with its ingress on its own port. Triggers point at the functions'
+ * HTTP endpoints, so every step is reached over HTTP exactly as Knative would reach it.
+ */
+@ApplicationScoped
+public class EmbeddedBroker implements BrokerAddress {
+    /** Fired once the broker delivers: the chain is live and interrupted work can be resumed. */
+    public record Ready(URI functions) {
+    }
+
+    private final FusemlConfig config;
+    private final OrgStore orgs;
+    private final Event<Ready> ready;
+    private Broker broker;
+    private BrokerIngress ingress;
+
+    public EmbeddedBroker(FusemlConfig config, OrgStore orgs, Event<Ready> ready) {
+        this.config = config;
+        this.orgs = orgs;
+        this.ready = ready;
+    }
+
+    void onStart(@Observes StartupEvent event) throws IOException {
+        broker = new Broker(config.dataDir().resolve("broker"));
+        orgs.create(config.defaultOrg());
+        orgs.list().forEach(org -> broker.addNamespace(org.name()));
+        ingress = new BrokerIngress(broker, config.host(), config.brokerPort()).start();
+    }
+
+    /** Triggers need the functions' port, known only once the HTTP server listens. */
+    void onHttp(@ObservesAsync HttpServerStart event) {
+        int port = event.options().getPort();
+        if (port <= 0) {
+            port = ConfigProvider.getConfig().getValue("quarkus.http.port", Integer.class);
+        }
+        URI functions = URI.create("http://" + config.host() + ":" + port + "/");
+        broker.setTriggers(DefaultChain.triggers(functions, functions.resolve("/api/v1/deadletter")));
+        try {
+            broker.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot replay the broker's event log", e);
+        }
+        ready.fire(new Ready(functions));
+    }
+
+    void onStop(@Observes ShutdownEvent event) throws IOException {
+        if (ingress != null) {
+            ingress.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    public void addOrg(String org) {
+        broker.addNamespace(org);
+    }
+
+    @Override
+    public URI ingress(String org) {
+        return ingress.url(org);
+    }
+
+    public int port() {
+        return ingress.port();
+    }
+
+    public Broker broker() {
+        return broker;
+    }
+}

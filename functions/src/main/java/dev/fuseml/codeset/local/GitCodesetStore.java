@@ -1,0 +1,146 @@
+package dev.fuseml.codeset.local;
+
+import dev.fuseml.FusemlConfig;
+import dev.fuseml.codeset.CodesetStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.jgit.dircache.DirCache;
+import org.eclipse.jgit.dircache.DirCacheBuilder;
+import org.eclipse.jgit.dircache.DirCacheEntry;
+import org.eclipse.jgit.lib.CommitBuilder;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectInserter;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.lib.RefUpdate;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.treewalk.TreeWalk;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Codesets as bare git repositories on disk ({@code codesets/ORG/APP.git}), so that users and tools can clone
+ * them. Commits are written straight into the object database: no working tree is needed.
+ */
+@ApplicationScoped
+public class GitCodesetStore implements CodesetStore {
+    private static final String BRANCH = "refs/heads/main";
+    private static final PersonIdent AUTHOR = new PersonIdent("FuseML", "fuseml@localhost");
+    private final Path root;
+
+    public GitCodesetStore(FusemlConfig config) {
+        this.root = config.dataDir().resolve("codesets");
+    }
+
+    public Path repository(String org, String app) {
+        return root.resolve(org).resolve(app + ".git");
+    }
+
+    @Override
+    public synchronized String commit(String org, String app, Path source, String message) throws IOException {
+        try (Repository repo = open(org, app, true); ObjectInserter inserter = repo.newObjectInserter()) {
+            DirCache index = DirCache.newInCore();
+            DirCacheBuilder builder = index.builder();
+            for (Path file : files(source)) {
+                String path = source.relativize(file).toString().replace('\\', '/');
+                DirCacheEntry entry = new DirCacheEntry(path);
+                entry.setFileMode(Files.isExecutable(file) ? FileMode.EXECUTABLE_FILE : FileMode.REGULAR_FILE);
+                entry.setObjectId(inserter.insert(Constants.OBJ_BLOB, Files.readAllBytes(file)));
+                builder.add(entry);
+            }
+            builder.finish();
+            CommitBuilder commit = new CommitBuilder();
+            commit.setTreeId(index.writeTree(inserter));
+            ObjectId parent = repo.resolve(BRANCH);
+            if (parent != null) {
+                commit.setParentId(parent);
+            }
+            commit.setAuthor(new PersonIdent(AUTHOR, java.time.Instant.now()));
+            commit.setCommitter(new PersonIdent(AUTHOR, java.time.Instant.now()));
+            commit.setMessage(message);
+            ObjectId id = inserter.insert(commit);
+            inserter.flush();
+            RefUpdate update = repo.updateRef(BRANCH);
+            update.setNewObjectId(id);
+            update.setExpectedOldObjectId(parent == null ? ObjectId.zeroId() : parent);
+            RefUpdate.Result result = update.update();
+            if (result != RefUpdate.Result.NEW && result != RefUpdate.Result.FAST_FORWARD) {
+                throw new IOException("could not move " + BRANCH + " of " + org + "/" + app + ": " + result);
+            }
+            return id.name();
+        }
+    }
+
+    @Override
+    public void checkout(String org, String app, String commit, Path target) throws IOException {
+        try (Repository repo = open(org, app, false); RevWalk walk = new RevWalk(repo);
+                ObjectReader reader = repo.newObjectReader(); TreeWalk tree = new TreeWalk(reader)) {
+            ObjectId id = repo.resolve(commit);
+            if (id == null) {
+                throw new IOException("commit " + commit + " is not in the codeset of " + org + "/" + app);
+            }
+            RevCommit revCommit = walk.parseCommit(id);
+            tree.addTree(revCommit.getTree());
+            tree.setRecursive(true);
+            Files.createDirectories(target);
+            while (tree.next()) {
+                Path file = target.resolve(tree.getPathString()).normalize();
+                if (!file.startsWith(target)) {
+                    throw new IOException("path escapes the checkout: " + tree.getPathString());
+                }
+                Files.createDirectories(file.getParent());
+                try (OutputStream out = Files.newOutputStream(file)) {
+                    reader.open(tree.getObjectId(0)).copyTo(out);
+                }
+                if (FileMode.EXECUTABLE_FILE.equals(tree.getFileMode(0))) {
+                    file.toFile().setExecutable(true);
+                }
+            }
+        }
+    }
+
+    @Override
+    public synchronized void delete(String org, String app) throws IOException {
+        Path repo = repository(org, app);
+        if (Files.exists(repo)) {
+            try (Stream<Path> all = Files.walk(repo)) {
+                for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    private Repository open(String org, String app, boolean create) throws IOException {
+        Path dir = repository(org, app);
+        if (!Files.isDirectory(dir)) {
+            if (!create) {
+                throw new IOException("app " + org + "/" + app + " has no codeset");
+            }
+            Files.createDirectories(dir);
+            Repository repo = FileRepositoryBuilder.create(dir.toFile());
+            repo.create(true);
+            // Point HEAD at main, so that a clone checks out the pushed code.
+            RefUpdate head = repo.updateRef(Constants.HEAD);
+            head.link(BRANCH);
+            return repo;
+        }
+        return new FileRepositoryBuilder().setGitDir(dir.toFile()).setMustExist(true).build();
+    }
+
+    private static List<Path> files(Path source) throws IOException {
+        try (Stream<Path> all = Files.walk(source)) {
+            return all.filter(Files::isRegularFile).sorted().toList();
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.fuseml.process;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * A child process whose output (stdout and stderr, merged) goes line by line to a log, with a time limit. A command
+ * object in the manner of JGit's porcelain: set what you need, then {@link #run()}.
+ */
+public final class LoggedProcess {
+    /** How the process ended. */
+    public record Result(int exitCode, boolean timedOut, Duration elapsed) {
+        public boolean ok() {
+            return !timedOut && exitCode == 0;
+        }
+    }
+
+    private final List<String> command;
+    private Path directory;
+    private final Map<String, String> environment = new LinkedHashMap<>();
+    private Duration timeout = Duration.ofMinutes(30);
+    private Consumer<String> output = line -> {
+    };
+
+    private LoggedProcess(List<String> command) {
+        this.command = List.copyOf(command);
+    }
+
+    public static LoggedProcess of(List<String> command) {
+        return new LoggedProcess(command);
+    }
+
+    public static LoggedProcess of(String... command) {
+        return new LoggedProcess(List.of(command));
+    }
+
+    public LoggedProcess directory(Path dir) {
+        this.directory = dir;
+        return this;
+    }
+
+    public LoggedProcess environment(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
+    public LoggedProcess timeout(Duration limit) {
+        this.timeout = limit;
+        return this;
+    }
+
+    public LoggedProcess output(Consumer<String> lines) {
+        this.output = lines;
+        return this;
+    }
+
+    public Result run() throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        if (directory != null) {
+            builder.directory(directory.toFile());
+        }
+        builder.environment().putAll(environment);
+        long started = System.nanoTime();
+        Process process = builder.start();
+        process.getOutputStream().close();
+        Thread pump = new Thread(() -> {
+            try (BufferedReader reader = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                    output.accept(line);
+                }
+            } catch (IOException ignored) {
+                // the process was killed; what it wrote so far is in the log
+            }
+        }, "process-output");
+        pump.setDaemon(true);
+        pump.start();
+        try {
+            boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!finished) {
+                kill(process);
+            }
+            pump.join(5_000);
+            return new Result(finished ? process.exitValue() : -1, !finished,
+                    Duration.ofNanos(System.nanoTime() - started));
+        } catch (InterruptedException e) {
+            kill(process);
+            throw e;
+        }
+    }
+
+    private static void kill(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+}

@@ -1,0 +1,52 @@
+package dev.fuseml.run;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** A run: one push of an app's code going through the chain. */
+public record Run(String id, String org, String app, String status, String commit, Map<String, String> params,
+        Instant created, Instant ended, List<Step> steps, String failedStep, String cause, String logExcerpt,
+        Integer version, String url) {
+    public static final String RUNNING = "running";
+    public static final String SUCCEEDED = "succeeded";
+    public static final String FAILED = "failed";
+
+    public static Run start(String id, String org, String app) {
+        return new Run(id, org, app, RUNNING, null, Map.of(), Instant.now(), null, List.of(), null, null, null,
+                null, null);
+    }
+
+    public Optional<Step> step(String name) {
+        return steps.stream().filter(s -> s.name().equals(name)).findFirst();
+    }
+
+    public boolean finished() {
+        return !RUNNING.equals(status);
+    }
+
+    public Run withStep(Step step) {
+        List<Step> updated = new ArrayList<>(steps);
+        updated.removeIf(s -> s.name().equals(step.name()));
+        updated.add(step);
+        return new Run(id, org, app, status, commit, params, created, ended, List.copyOf(updated), failedStep, cause,
+                logExcerpt, version, url);
+    }
+
+    public Run withCode(String commitId, Map<String, String> parameters) {
+        return new Run(id, org, app, status, commitId, parameters == null ? Map.of() : Map.copyOf(parameters),
+                created, ended, steps, failedStep, cause, logExcerpt, version, url);
+    }
+
+    public Run succeeded(int servedVersion, String servedUrl) {
+        return new Run(id, org, app, SUCCEEDED, commit, params, created, Instant.now(), steps, null, null, null,
+                servedVersion, servedUrl);
+    }
+
+    public Run failed(String step, String why, String excerpt) {
+        return new Run(id, org, app, FAILED, commit, params, created, Instant.now(), steps, step, why, excerpt,
+                version, url);
+    }
+}

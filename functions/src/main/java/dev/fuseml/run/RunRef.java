@@ -1,0 +1,32 @@
+package dev.fuseml.run;
+
+import dev.fuseml.eventing.FusemlEvents;
+import dev.fuseml.eventing.Names;
+
+import java.util.Map;
+
+/** The identity of a run as every event of the chain carries it, in extension attributes. */
+public record RunRef(String org, String app, String run) {
+
+    /** Reads the run extensions; an event without them is refused with the names of the missing ones. */
+    public static RunRef of(Map<String, String> extensions) {
+        Map<String, String> ext = extensions == null ? Map.of() : extensions;
+        String org = ext.get(FusemlEvents.EXT_ORG);
+        String app = ext.get(FusemlEvents.EXT_APP);
+        String run = ext.get(FusemlEvents.EXT_RUN);
+        if (org == null || app == null || run == null) {
+            throw new IllegalArgumentException("the event lacks the run extension attributes "
+                    + FusemlEvents.RUN_EXTENSIONS + " (got " + ext.keySet() + ")");
+        }
+        Names.require("org", org);
+        Names.require("app", app);
+        if (!RunStore.validId(run)) {
+            throw new IllegalArgumentException("invalid run id '" + run + "': lower-case letters, digits and '-'");
+        }
+        return new RunRef(org, app, run);
+    }
+
+    public Map<String, String> extensions() {
+        return Map.of(FusemlEvents.EXT_ORG, org, FusemlEvents.EXT_APP, app, FusemlEvents.EXT_RUN, run);
+    }
+}

@@ -1,0 +1,84 @@
+package dev.fuseml.run;
+
+import dev.fuseml.FusemlConfig;
+import dev.fuseml.state.JsonFiles;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/** Runs, one JSON file each under {@code runs/}, and each run's log beside it. */
+@ApplicationScoped
+public class RunStore {
+    private static final Pattern RUN_ID = Pattern.compile("[a-z0-9][-a-z0-9]{0,62}");
+    private final Path dir;
+
+    public RunStore(FusemlConfig config) {
+        this.dir = config.dataDir().resolve("runs");
+    }
+
+    public static boolean validId(String id) {
+        return id != null && RUN_ID.matcher(id).matches();
+    }
+
+    public synchronized Optional<Run> get(String id) {
+        return validId(id) ? JsonFiles.read(file(id), Run.class) : Optional.empty();
+    }
+
+    /** Applies {@code change} to the run (created by {@code create} when missing) and stores the result. */
+    public synchronized Run update(String id, java.util.function.Supplier<Run> create, UnaryOperator<Run> change) {
+        Run current = get(id).orElseGet(create);
+        Run updated = change.apply(current);
+        JsonFiles.write(file(id), updated);
+        return updated;
+    }
+
+    public synchronized Optional<Run> updateExisting(String id, UnaryOperator<Run> change) {
+        return get(id).map(run -> {
+            Run updated = change.apply(run);
+            JsonFiles.write(file(id), updated);
+            return updated;
+        });
+    }
+
+    /** Runs of an org (and app, when not null), newest first. */
+    public synchronized List<Run> list(String org, String app) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.toString().endsWith(".json"))
+                    .map(p -> JsonFiles.read(p, Run.class).orElseThrow())
+                    .filter(r -> org == null || r.org().equals(org))
+                    .filter(r -> app == null || r.app().equals(app))
+                    .sorted(Comparator.comparing(Run::created).reversed()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public synchronized void delete(String id) {
+        try {
+            Files.deleteIfExists(file(id));
+            Files.deleteIfExists(logFile(id));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Path logFile(String id) {
+        return dir.resolve(id + ".log");
+    }
+
+    private Path file(String id) {
+        return dir.resolve(id + ".json");
+    }
+}

@@ -1,0 +1,14 @@
+package dev.fuseml.serving;
+
+import java.util.List;
+
+/** Something that turns rows into predictions: one model version. */
+public interface Predictor extends AutoCloseable {
+    /**
+     * @throws BadRequestException when the rows do not fit the model (wrong number of features, wrong types)
+     */
+    List<Object> predict(Batch batch) throws Exception;
+
+    @Override
+    void close();
+}

@@ -1,0 +1,231 @@
+package dev.fuseml.serving.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.fuseml.registry.MLModel;
+import dev.fuseml.serving.BadRequestException;
+import dev.fuseml.serving.Batch;
+import dev.fuseml.serving.MlflowScoringProtocol;
+import dev.fuseml.serving.OpenInferenceProtocol;
+import dev.fuseml.serving.Predictor;
+import dev.fuseml.state.JsonFiles;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * An app's prediction endpoint on its own port, speaking the V2 Open Inference Protocol and MLflow's
+ * {@code /invocations}. The model version behind it is switched atomically: requests go to the old version until
+ * the new one has loaded.
+ */
+public final class PredictionServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(PredictionServer.class.getName());
+
+    /** The version being served. */
+    record Active(int version, Predictor predictor, MLModel model) {
+    }
+
+    private final String modelName;
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private volatile Active active;
+
+    public PredictionServer(String modelName, String host, int port) throws IOException {
+        this.modelName = modelName;
+        this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
+        this.executor = Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "predict-" + modelName);
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public Integer version() {
+        Active current = active;
+        return current == null ? null : current.version();
+    }
+
+    /** Serves {@code predictor} from now on and closes the one it replaces. */
+    public void switchTo(int version, Predictor predictor, MLModel model) {
+        Active previous = active;
+        active = new Active(version, predictor, model);
+        if (previous != null) {
+            previous.predictor().close();
+        }
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (InputStream body = exchange.getRequestBody()) {
+            byte[] bytes = body.readAllBytes();
+            String path = exchange.getRequestURI().getPath().replaceAll("/+$", "");
+            String method = exchange.getRequestMethod();
+            Route route = route(path);
+            if (route == null) {
+                respond(exchange, 404, error("no such endpoint: " + path + " (try POST /v2/models/" + modelName
+                        + "/infer or POST /invocations)"));
+                return;
+            }
+            if (!route.method().equals(ANY_METHOD) && !route.method().equals(method)) {
+                exchange.getResponseHeaders().add("Allow", route.method());
+                respond(exchange, 405, error(method + " is not allowed on " + path + ": use " + route.method()));
+                return;
+            }
+            respond(exchange, 200, route.handler().handle(exchange, bytes));
+        } catch (HttpError e) {
+            respond(exchange, e.status, error(e.getMessage()));
+        } catch (BadRequestException e) {
+            respond(exchange, 400, error(e.getMessage()));
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "prediction failed for " + modelName, e);
+            respond(exchange, 500, error("prediction failed: " + e.getMessage()));
+        } finally {
+            exchange.close();
+        }
+    }
+
+    private interface Handler {
+        Object handle(HttpExchange exchange, byte[] body) throws Exception;
+    }
+
+    private static final String ANY_METHOD = "*";
+
+    private record Route(String method, Handler handler) {
+    }
+
+    private Route route(String path) {
+        String v2model = "/v2/models/" + modelName;
+        return switch (path) {
+            case "/v2/health/live" -> new Route("GET", (x, b) -> Map.of("live", true));
+            case "/v2/health/ready" -> new Route("GET", (x, b) -> Map.of("ready", requireActive() != null));
+            case "/v2" -> new Route("GET", (x, b) -> Map.of("name", "fuseml", "version", "0.1.0",
+                    "extensions", List.of()));
+            case "/ping", "/health" -> new Route("GET", (x, b) -> Map.of("status", "ok"));
+            case "/invocations" -> new Route("POST", this::invocations);
+            default -> {
+                if (path.startsWith("/v2/models/")) {
+                    String rest = path.startsWith(v2model) ? path.substring(v2model.length()) : null;
+                    if (rest == null) {
+                        String name = path.substring("/v2/models/".length()).split("/")[0];
+                        yield new Route(ANY_METHOD, (x, b) -> {
+                            throw new HttpError(404, "model '" + name + "' is not served here; this server serves '"
+                                    + modelName + "'");
+                        });
+                    }
+                    yield switch (rest.replaceFirst("^/versions/\\d+", "")) {
+                        case "" -> new Route("GET", (x, b) -> metadata());
+                        case "/ready" -> new Route("GET", (x, b) -> Map.of("name", modelName, "ready",
+                                requireActive() != null));
+                        case "/infer" -> new Route("POST", this::infer);
+                        default -> null;
+                    };
+                }
+                yield null;
+            }
+        };
+    }
+
+    private Object infer(HttpExchange exchange, byte[] body) throws Exception {
+        JsonNode request = json(exchange, body);
+        Batch batch = OpenInferenceProtocol.parse(request);
+        Active current = requireActive();
+        List<Object> predictions = current.predictor().predict(batch);
+        return OpenInferenceProtocol.response(modelName, current.version(), request.get("id"), predictions);
+    }
+
+    private Object invocations(HttpExchange exchange, byte[] body) throws Exception {
+        Batch batch = MlflowScoringProtocol.parse(json(exchange, body));
+        return Map.of("predictions", requireActive().predictor().predict(batch));
+    }
+
+    private Object metadata() {
+        Active current = requireActive();
+        ObjectNode meta = JsonFiles.MAPPER.createObjectNode();
+        meta.put("name", modelName);
+        meta.putArray("versions").add(Integer.toString(current.version()));
+        meta.put("platform", current.model().flavors().contains("sklearn") ? "sklearn" : "mlflow");
+        var inputs = meta.putArray("inputs");
+        for (MLModel.Column c : current.model().inputs()) {
+            inputs.addObject().put("name", c.name()).put("datatype", datatype(c.type())).putArray("shape").add(-1);
+        }
+        meta.putArray("outputs").addObject().put("name", "predict").put("datatype", "FP64")
+                .putArray("shape").add(-1);
+        return meta;
+    }
+
+    private static String datatype(String mlflowType) {
+        return switch (mlflowType) {
+            case "double" -> "FP64";
+            case "float" -> "FP32";
+            case "long" -> "INT64";
+            case "integer" -> "INT32";
+            case "boolean" -> "BOOL";
+            default -> "BYTES";
+        };
+    }
+
+    private Active requireActive() {
+        Active current = active;
+        if (current == null) {
+            throw new HttpError(503, "model '" + modelName + "' is not loaded yet");
+        }
+        return current;
+    }
+
+    private static JsonNode json(HttpExchange exchange, byte[] body) {
+        String type = exchange.getRequestHeaders().getFirst("Content-Type");
+        if (type != null && !type.startsWith("application/json")) {
+            throw new HttpError(415, "Content-Type must be application/json, got " + type);
+        }
+        try {
+            return JsonFiles.MAPPER.readTree(body);
+        } catch (IOException e) {
+            throw new BadRequestException("the request body is not valid JSON: "
+                    + e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    private static Map<String, String> error(String message) {
+        return Map.of("error", message);
+    }
+
+    private static void respond(HttpExchange exchange, int status, Object body) throws IOException {
+        byte[] bytes = JsonFiles.MAPPER.writeValueAsBytes(body);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.getResponseBody().write(bytes);
+    }
+
+    /** An error answered with its own status code. */
+    private static final class HttpError extends RuntimeException {
+        final int status;
+
+        HttpError(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+        Active current = active;
+        if (current != null) {
+            current.predictor().close();
+        }
+    }
+}

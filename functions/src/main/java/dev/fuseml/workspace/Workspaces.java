@@ -1,0 +1,58 @@
+package dev.fuseml.workspace;
+
+import dev.fuseml.FusemlConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/** Scratch directories of a run's steps ({@code work/RUN/STEP}): checked-out code, a model before it is registered. */
+@ApplicationScoped
+public class Workspaces {
+    private final Path root;
+
+    public Workspaces(FusemlConfig config) {
+        this.root = config.dataDir().resolve("work");
+    }
+
+    public Path dir(String run, String step) {
+        return root.resolve(run).resolve(step);
+    }
+
+    /** An empty directory for the step; what an interrupted earlier attempt left there is removed. */
+    public Path fresh(String run, String step) {
+        Path dir = dir(run, step);
+        delete(dir);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dir;
+    }
+
+    public void remove(String run, String step) {
+        delete(dir(run, step));
+    }
+
+    public void removeRun(String run) {
+        delete(root.resolve(run));
+    }
+
+    public static void delete(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir, e);
+        }
+    }
+}
