@@ -1,0 +1,57 @@
+package dev.fuseml.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the built {@code fuseml} jar as a separate process, as a user would, with its own config and data. */
+final class CliProcess {
+    record Result(int exitCode, String out, String err) {
+        String all() {
+            return out + err;
+        }
+    }
+
+    private final Path home;
+
+    CliProcess(Path home) {
+        this.home = home;
+    }
+
+    Path config() {
+        return home.resolve("config.yaml");
+    }
+
+    static Path jar() {
+        return Path.of(System.getProperty("fuseml.cli.jar", "target/fuseml-cli.jar"));
+    }
+
+    static Path repo() {
+        return Path.of(System.getProperty("fuseml.repo", "..")).toAbsolutePath().normalize();
+    }
+
+    Result run(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("java", "-jar", jar().toString()));
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile(home, "out", ".txt");
+        Path err = Files.createTempFile(home, "err", ".txt");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        // HOME stays: pip reads its index settings from the user's config there.
+        builder.environment().put("FUSEML_CONFIG", config().toString());
+        builder.environment().put("XDG_DATA_HOME", home.resolve("data").toString());
+        Process process = builder.start();
+        if (!process.waitFor(10, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("fuseml " + String.join(" ", args) + " did not end in 10 minutes");
+        }
+        Result result = new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+        Files.delete(out);
+        Files.delete(err);
+        return result;
+    }
+}

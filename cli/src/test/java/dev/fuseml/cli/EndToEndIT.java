@@ -1,0 +1,226 @@
+package dev.fuseml.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The main job through the real CLI jar against a real orchestrator process: push, train, register, serve,
+ * predict, push again, break things, crash the orchestrator, delete.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class EndToEndIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String WINE_ROW = "[[7.0, 0.27, 0.36, 20.7, 0.045, 45, 170, 1.001, 3.0, 0.45, 8.8]]";
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private Path home;
+    private CliProcess cli;
+    private String wineUrl;
+
+    @BeforeAll
+    void install() throws Exception {
+        home = Files.createTempDirectory("fuseml-e2e");
+        cli = new CliProcess(home);
+        CliProcess.Result result = cli.run("install");
+        assertThat(result.exitCode()).as(result.all()).isZero();
+        assertThat(result.out()).contains("FuseML is running at http://127.0.0.1:");
+        CliProcess.Result again = cli.run("install");
+        assertThat(again.exitCode()).as(again.all()).isZero();
+        assertThat(again.out()).contains("already running");
+    }
+
+    @AfterAll
+    void uninstall() throws Exception {
+        CliProcess.Result result = cli.run("uninstall", "--purge");
+        assertThat(result.exitCode()).as(result.all()).isZero();
+        try (Stream<Path> all = Files.walk(home)) {
+            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Test
+    @Order(1)
+    void pushTrainsRegistersAndServesTheWineExample() throws Exception {
+        CliProcess.Result push = cli.run("push", "wine", example().toString());
+        assertThat(push.exitCode()).as(push.all()).isZero();
+        assertThat(push.out()).contains("receive", "build", "train", "register", "serve", "Version 1 of wine");
+
+        JsonNode apps = JSON.readTree(cli.run("apps", "-o", "json").out());
+        assertThat(apps).hasSize(1);
+        assertThat(apps.get(0).path("version").asInt()).isEqualTo(1);
+        wineUrl = apps.get(0).path("url").asText();
+        assertThat(push.out()).contains(wineUrl);
+
+        JsonNode prediction = predictV2(wineUrl);
+        assertThat(prediction.path("model_version").asText()).isEqualTo("1");
+        double quality = prediction.path("outputs").get(0).path("data").get(0).asDouble();
+        assertThat(quality).isBetween(3.0, 9.0);
+    }
+
+    @Test
+    @Order(2)
+    void rePushWithAParameterServesVersionTwoAtTheSameUrl() throws Exception {
+        CliProcess.Result push = cli.run("push", "wine", example().toString(), "-P", "alpha=0.9");
+        assertThat(push.exitCode()).as(push.all()).isZero();
+        JsonNode app = app("wine");
+        assertThat(app.path("version").asInt()).isEqualTo(2);
+        assertThat(app.path("url").asText()).isEqualTo(wineUrl);
+        assertThat(predictV2(wineUrl).path("model_version").asText()).isEqualTo("2");
+
+        JsonNode runs = JSON.readTree(cli.run("runs", "wine", "-o", "json").out());
+        assertThat(runs.get(0).path("params").path("alpha").asText()).isEqualTo("0.9");
+        assertThat(runs.get(1).path("params").path("alpha").asText()).isEqualTo("0.5");
+    }
+
+    @Test
+    @Order(3)
+    void aWrongShapeGets400WithAnError() throws Exception {
+        HttpResponse<String> response = post(wineUrl, "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,11],"
+                + "\"datatype\":\"FP32\",\"data\":[1,2,3]}]}");
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).path("error").asText()).contains("needs 11 values, got 3");
+    }
+
+    @Test
+    @Order(4)
+    void aTrainingErrorFailsTheRunWithThePythonError() throws Exception {
+        CliProcess.Result push = cli.run("push", "broken", project("broken-train").toString());
+        assertThat(push.exitCode()).as(push.all()).isEqualTo(1);
+        assertThat(push.out()).contains("failed at train", "ValueError: the training data has no 'quality' column");
+        JsonNode run = JSON.readTree(cli.run("runs", "broken", "-o", "json").out()).get(0);
+        assertThat(run.path("status").asText()).isEqualTo("failed");
+        assertThat(run.path("cause").asText()).contains("ValueError");
+        assertThat(run.path("logExcerpt").asText()).contains("Traceback");
+        assertThat(cli.run("logs", "broken").out()).contains("raise ValueError");
+    }
+
+    @Test
+    @Order(5)
+    void aProjectWithoutEntryPointIsRefusedAtReceive() throws Exception {
+        CliProcess.Result push = cli.run("push", "empty", project("no-entry-point").toString());
+        assertThat(push.exitCode()).as(push.all()).isEqualTo(1);
+        assertThat(push.out()).contains("failed at receive", "no entry point", "MLproject", "train.py");
+    }
+
+    @Test
+    @Order(6)
+    void anInvalidAppNameIsRefusedWithTheRule() throws Exception {
+        CliProcess.Result push = cli.run("push", "Wine_Quality", example().toString());
+        assertThat(push.exitCode()).isEqualTo(2);
+        assertThat(push.err()).contains("invalid app name 'Wine_Quality'", "DNS-1123");
+    }
+
+    @Test
+    @Order(7)
+    void aMalformedCloudEventAtTheIngressGets400() throws Exception {
+        String ingress = status().path("brokers").path("workspace").asText();
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(ingress))
+                .header("ce-specversion", "1.0").header("ce-type", "dev.fuseml.push")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).containsIgnoringCase("id");
+    }
+
+    @Test
+    @Order(8)
+    void aRunSurvivesAnOrchestratorCrashBetweenPushAndServed() throws Exception {
+        long pid = status().path("pid").asLong();
+        CliProcess.Result push = cli.run("push", "wine", example().toString(), "-P", "alpha=0.4", "--no-follow");
+        assertThat(push.exitCode()).as(push.all()).isZero();
+        String run = push.out().replaceAll("(?s).*run (\\S+).*", "$1").trim();
+        String server = status().path("url").asText(serverUrl());
+        await().atMost(Duration.ofMinutes(2)).until(() -> runStatus(server, run).path("steps").size() > 0);
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.of(pid).isEmpty()
+                || !ProcessHandle.of(pid).get().isAlive());
+
+        CliProcess.Result install = cli.run("install");
+        assertThat(install.exitCode()).as(install.all()).isZero();
+        String restarted = serverUrl();
+        await().atMost(Duration.ofMinutes(3)).until(() -> runStatus(restarted, run).path("status").asText()
+                .equals("succeeded"));
+        JsonNode app = app("wine");
+        assertThat(app.path("version").asInt()).isEqualTo(3);
+        await().atMost(Duration.ofMinutes(1)).ignoreExceptions()
+                .until(() -> predictV2(app.path("url").asText()).path("model_version").asText().equals("3"));
+        wineUrl = app.path("url").asText();
+    }
+
+    @Test
+    @Order(9)
+    void deleteStopsTheServerAndRemovesTheApp() throws Exception {
+        CliProcess.Result delete = cli.run("delete", "wine");
+        assertThat(delete.exitCode()).as(delete.all()).isZero();
+        assertThat(cli.run("apps", "-o", "json").out()).doesNotContain("\"wine\"");
+        org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> predictV2(wineUrl));
+        CliProcess.Result again = cli.run("delete", "wine");
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.err()).contains("app 'wine' does not exist");
+    }
+
+    private JsonNode app(String name) throws Exception {
+        for (JsonNode app : JSON.readTree(cli.run("apps", "-o", "json").out())) {
+            if (name.equals(app.path("name").asText())) {
+                return app;
+            }
+        }
+        throw new AssertionError("fuseml apps does not list " + name);
+    }
+
+    private JsonNode predictV2(String url) throws IOException, InterruptedException {
+        HttpResponse<String> response = post(url, "{\"inputs\":[{\"name\":\"input-0\",\"shape\":[1,11],"
+                + "\"datatype\":\"FP32\",\"data\":" + WINE_ROW + "}]}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    private HttpResponse<String> post(String url, String body) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonNode runStatus(String server, String run) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(server + "/api/v1/runs/" + run))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() == 200 ? JSON.readTree(response.body()) : JSON.createObjectNode();
+    }
+
+    private String serverUrl() throws IOException {
+        return CliConfig.load(cli.config()).server();
+    }
+
+    private JsonNode status() throws IOException, InterruptedException {
+        return JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(serverUrl() + "/api/v1/status")).GET()
+                .build(), HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    private static Path example() {
+        return CliProcess.repo().resolve("examples/sklearn-wine");
+    }
+
+    private static Path project(String name) {
+        return Path.of("src/test/resources/projects", name).toAbsolutePath();
+    }
+}
