@@ -152,6 +152,9 @@ public final class Broker implements Closeable {
     }
 
     private void onResult(Delivery d, HttpResponse<byte[]> response, Throwable error) throws IOException {
+        if (closed) {
+            return; // the log is closed; the delivery is redone from the log at the next start
+        }
         int status = error != null ? 0 : response.statusCode();
         if (ResponseCodes.completed(status)) {
             if (status == 200) {
