@@ -13,7 +13,8 @@ public class CreateOrgCommand extends FusemlCommand {
 
     @Override
     public Integer call() {
-        client().post("/api/v1/orgs", Map.of("name", requireName("org", name)));
+        requireName("org", name);
+        client().post("/api/v1/orgs", Map.of("name", name));
         println("Org " + name + " exists; use it with 'fuseml target " + name + "'");
         return 0;
     }

@@ -11,7 +11,8 @@ public class DeleteCommand extends FusemlCommand {
 
     @Override
     public Integer call() {
-        client().delete("/api/v1/orgs/" + org() + "/apps/" + requireName("app", name));
+        requireName("app", name);
+        client().delete("/api/v1/orgs/" + org() + "/apps/" + name);
         println("Deleted app " + org() + "/" + name);
         return 0;
     }

@@ -1,0 +1,115 @@
+package dev.fuseml.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.ZipInputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The CLI in-process, without an orchestrator: what it refuses before talking to anyone. */
+class CliTest {
+    @TempDir
+    Path dir;
+
+    record Run(int exitCode, String out, String err) {
+    }
+
+    private Run run(String... args) {
+        CommandLine cli = Fuseml.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        String[] all = new String[args.length + 2];
+        all[0] = "--config-file";
+        all[1] = dir.resolve("config.yaml").toString();
+        System.arraycopy(args, 0, all, 2, args.length);
+        int code = cli.execute(all);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void badAppAndOrgNamesAreRefusedWithTheRule() {
+        for (String[] args : new String[][]{{"push", "My_App", "."}, {"delete", "x-"}, {"create-org", "Org"},
+                {"logs", "a.b"}, {"target", "UPPER"}}) {
+            Run run = run(args);
+            assertThat(run.exitCode()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(run.err()).contains("invalid", "DNS-1123 label", "lower-case letters");
+        }
+    }
+
+    @Test
+    void commandsThatNeedTheOrchestratorSayHowToStartIt() {
+        Run run = run("apps");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("not installed", "fuseml install");
+    }
+
+    @Test
+    void anOrchestratorThatIsGoneIsReportedWithTheFix() {
+        new CliConfig("http://127.0.0.1:1", "workspace", null, null).save(dir.resolve("config.yaml"));
+        Run run = run("runs");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("does not answer at http://127.0.0.1:1", "fuseml install");
+    }
+
+    @Test
+    void targetPrintsTheDefaultOrg() {
+        Run run = run("target");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out().trim()).isEqualTo("workspace");
+    }
+
+    @Test
+    void aBrokenConfigFileIsNamed() throws Exception {
+        Files.writeString(dir.resolve("config.yaml"), "server: [unclosed\n");
+        Run run = run("target");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("cannot read the config file", "config.yaml");
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : new String[]{"install", "uninstall", "push", "apps", "runs", "logs", "delete",
+                "create-org", "orgs", "target"}) {
+            Run run = run(command, "--help");
+            assertThat(run.exitCode()).as(command).isZero();
+            assertThat(run.out()).as(command).contains("Usage: fuseml " + command);
+        }
+        assertThat(run("help", "push").out()).contains("-P, --param=KEY=VALUE");
+        assertThat(run("apps", "-o", "xml").err()).contains("Invalid value for option '--output'");
+    }
+
+    @Test
+    void projectArchivesLeaveOutCachesAndRefuseMissingDirectories() throws Exception {
+        Files.writeString(dir.resolve("train.py"), "print(1)");
+        Files.createDirectories(dir.resolve(".git"));
+        Files.writeString(dir.resolve(".git/HEAD"), "ref");
+        Files.createDirectories(dir.resolve("__pycache__"));
+        Files.writeString(dir.resolve("__pycache__/x.pyc"), "");
+        try (ZipInputStream zip = new ZipInputStream(new java.io.ByteArrayInputStream(ProjectArchive.zip(dir)))) {
+            java.util.List<String> names = new java.util.ArrayList<>();
+            for (var e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                names.add(e.getName());
+            }
+            assertThat(names).contains("train.py").noneMatch(n -> n.startsWith(".git") || n.contains("__pycache__"));
+        }
+        new CliConfig("http://127.0.0.1:1", "workspace", null, null).save(dir.resolve("config.yaml"));
+        Run run = run("push", "app", dir.resolve("missing").toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("is not a directory");
+    }
+
+    @Test
+    void runIdsAreDnsLabelsThatNameTheApp() {
+        String id = PushCommand.runId("a".repeat(63));
+        assertThat(dev.fuseml.eventing.Names.valid(id)).isTrue();
+        assertThat(PushCommand.runId("wine")).startsWith("wine-");
+    }
+}

@@ -1,0 +1,113 @@
+package dev.fuseml.project;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ProjectTest {
+    @TempDir
+    Path dir;
+
+    private void write(String name, String content) throws Exception {
+        Files.writeString(dir.resolve(name), content);
+    }
+
+    private static final String MLPROJECT = """
+            name: wine
+            python_env: python_env.yaml
+            entry_points:
+              main:
+                parameters:
+                  alpha: {type: float, default: 0.5}
+                  l1_ratio: {type: float, default: 0.1}
+                  label: string
+                command: "python train.py {alpha} {l1_ratio} --label {label}"
+            """;
+
+    @Test
+    void mlprojectParametersHaveDefaultsTypesAndOverrides() throws Exception {
+        write("MLproject", MLPROJECT);
+        write("python_env.yaml", "python: '3.11'\nbuild_dependencies: [pip]\ndependencies: [numpy, scikit-learn==1.9.1]\n");
+        Project project = Project.inspect(dir, null, Map.of("alpha", "0.9", "label", "it's red", "seed", "7"));
+        assertThat(project.command()).isEqualTo("python train.py 0.9 0.1 --label 'it'\"'\"'s red' --seed 7");
+        assertThat(project.parameters()).containsEntry("alpha", "0.9").containsEntry("l1_ratio", "0.1");
+        assertThat(project.dependencies().requirements()).containsExactly("pip", "numpy", "scikit-learn==1.9.1");
+        assertThat(project.dependencies().source()).isEqualTo("python_env.yaml");
+    }
+
+    @Test
+    void aParameterOfTheWrongTypeIsRefused() throws Exception {
+        write("MLproject", MLPROJECT);
+        write("python_env.yaml", "dependencies: []\n");
+        assertThatThrownBy(() -> Project.inspect(dir, null, Map.of("alpha", "lots", "label", "x")))
+                .isInstanceOf(InvalidProjectException.class).hasMessageContaining("'alpha' must be a float, got 'lots'");
+    }
+
+    @Test
+    void aParameterWithoutDefaultMustBeGiven() throws Exception {
+        write("MLproject", MLPROJECT);
+        write("python_env.yaml", "dependencies: []\n");
+        assertThatThrownBy(() -> Project.inspect(dir, null, Map.of()))
+                .hasMessageContaining("'label'").hasMessageContaining("-P label=VALUE");
+    }
+
+    @Test
+    void anUnknownEntryPointNamesTheOnesThereAre() throws Exception {
+        write("MLproject", MLPROJECT);
+        assertThatThrownBy(() -> Project.inspect(dir, "evaluate", Map.of()))
+                .hasMessageContaining("no entry point 'evaluate'").hasMessageContaining("[main]");
+    }
+
+    @Test
+    void brokenMlprojectFilesAreRefusedWithTheFix() throws Exception {
+        write("MLproject", "entry_points: [\n");
+        assertThatThrownBy(() -> Project.inspect(dir, null, Map.of())).hasMessageContaining("not valid YAML");
+        write("MLproject", "name: x\n");
+        assertThatThrownBy(() -> Project.inspect(dir, null, Map.of())).hasMessageContaining("no entry_points");
+        write("MLproject", "entry_points:\n  main:\n    parameters: {a: {type: tensor}}\n    command: python x.py\n");
+        assertThatThrownBy(() -> Project.inspect(dir, null, Map.of())).hasMessageContaining("type 'tensor'");
+        write("MLproject", "python_env: missing.yaml\nentry_points:\n  main:\n    command: python x.py\n");
+        assertThatThrownBy(() -> Project.inspect(dir, null, Map.of())).hasMessageContaining("missing.yaml");
+    }
+
+    @Test
+    void aPlainTrainPyRunsWithRequirementsTxt() throws Exception {
+        write("train.py", "print('hi')\n");
+        write("requirements.txt", "# deps\nnumpy>=1.0  # arrays\n\npandas\n");
+        Project project = Project.inspect(dir, null, Map.of("epochs", "3"));
+        assertThat(project.command()).isEqualTo("python train.py --epochs 3");
+        assertThat(project.dependencies().requirements()).containsExactly("numpy>=1.0", "pandas");
+    }
+
+    @Test
+    void condaYamlGivesItsPipPart() throws Exception {
+        write("train.py", "");
+        write("conda.yaml", "dependencies:\n  - python=3.8\n  - scikit-learn\n  - pip:\n    - mlflow\n    - cloudpickle==2.0\n");
+        DependencySpec spec = Project.inspect(dir, null, Map.of()).dependencies();
+        assertThat(spec.requirements()).containsExactly("mlflow", "cloudpickle==2.0");
+        assertThat(spec.notes()).singleElement().asString().contains("python=3.8", "scikit-learn");
+    }
+
+    @Test
+    void aDirectoryWithoutEntryPointIsRefusedWithWhatToAdd() throws Exception {
+        write("data.csv", "a,b\n");
+        assertThatThrownBy(() -> Project.inspect(dir, null, Map.of())).isInstanceOf(InvalidProjectException.class)
+                .hasMessageContaining("no entry point").hasMessageContaining("data.csv")
+                .hasMessageContaining("entry_points.main.command");
+    }
+
+    @Test
+    void theEnvironmentHashDependsOnInterpreterAndRequirements() {
+        DependencySpec a = new DependencySpec("r.txt", List.of("numpy"), List.of());
+        assertThat(a.hash("python3")).isEqualTo(new DependencySpec("x", List.of("numpy"), List.of()).hash("python3"));
+        assertThat(a.hash("python3")).isNotEqualTo(a.hash("python3.12"));
+        assertThat(a.hash("python3")).isNotEqualTo(new DependencySpec("r", List.of("pandas"), List.of()).hash("python3"));
+    }
+}

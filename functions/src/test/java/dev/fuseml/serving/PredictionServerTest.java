@@ -1,0 +1,121 @@
+package dev.fuseml.serving;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fuseml.registry.MLModel;
+import dev.fuseml.serving.local.PredictionServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The HTTP front of a prediction server, with an in-memory predictor standing in for the Python worker. */
+class PredictionServerTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private PredictionServer server;
+
+    /** Predicts the sum of each row; refuses rows of other than two features, as a model would. */
+    static final class SumPredictor implements Predictor {
+        final AtomicBoolean closed = new AtomicBoolean();
+        private final double offset;
+
+        SumPredictor(double offset) {
+            this.offset = offset;
+        }
+
+        @Override
+        public List<Object> predict(Batch batch) {
+            List<Object> out = new ArrayList<>();
+            for (List<Object> row : batch.rows()) {
+                if (row.size() != 2) {
+                    throw new BadRequestException("X has " + row.size() + " features, but the model expects 2");
+                }
+                out.add(((Number) row.get(0)).doubleValue() + ((Number) row.get(1)).doubleValue() + offset);
+            }
+            return out;
+        }
+
+        @Override
+        public void close() {
+            closed.set(true);
+        }
+    }
+
+    private static final MLModel MODEL = new MLModel(List.of("sklearn", "python_function"), "model.pkl", "pickle",
+            List.of(new MLModel.Column("a", "double"), new MLModel.Column("b", "double")));
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new PredictionServer("wine", "127.0.0.1", 0);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private HttpResponse<String> call(String method, String path, String body, String type) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (type != null) {
+            request.header("Content-Type", type);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void beforeAVersionIsLoadedTheServerIsLiveButNotReady() throws Exception {
+        assertThat(call("GET", "/v2/health/live", null, null).statusCode()).isEqualTo(200);
+        HttpResponse<String> ready = call("GET", "/v2/health/ready", null, null);
+        assertThat(ready.statusCode()).isEqualTo(503);
+        assertThat(ready.body()).contains("not loaded yet");
+    }
+
+    @Test
+    void servesV2AndMlflowAndSwitchesVersions() throws Exception {
+        SumPredictor v1 = new SumPredictor(0);
+        server.switchTo(1, v1, MODEL);
+        String v2Body = "{\"id\":\"q\",\"inputs\":[{\"name\":\"x\",\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[1,2]}]}";
+        JsonNode answer = JSON.readTree(call("POST", "/v2/models/wine/infer", v2Body, "application/json").body());
+        assertThat(answer.path("outputs").get(0).path("data").get(0).asDouble()).isEqualTo(3.0);
+        assertThat(answer.path("model_version").asText()).isEqualTo("1");
+        assertThat(answer.path("id").asText()).isEqualTo("q");
+
+        server.switchTo(2, new SumPredictor(100), MODEL);
+        assertThat(v1.closed).isTrue();
+        HttpResponse<String> mlflow = call("POST", "/invocations", "{\"instances\":[[1,2]]}", "application/json");
+        assertThat(JSON.readTree(mlflow.body()).path("predictions").get(0).asDouble()).isEqualTo(103.0);
+        JsonNode meta = JSON.readTree(call("GET", "/v2/models/wine", null, null).body());
+        assertThat(meta.path("versions").get(0).asText()).isEqualTo("2");
+        assertThat(meta.path("inputs")).hasSize(2);
+        assertThat(call("GET", "/v2/models/wine/ready", null, null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void badRequestsGetJsonErrorsNever500() throws Exception {
+        server.switchTo(1, new SumPredictor(0), MODEL);
+        String threeFeatures = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],\"datatype\":\"FP32\",\"data\":[1,2,3]}]}";
+        assertError(call("POST", "/v2/models/wine/infer", threeFeatures, "application/json"), 400, "expects 2");
+        assertError(call("POST", "/v2/models/wine/infer", "{not json", "application/json"), 400, "not valid JSON");
+        assertError(call("POST", "/v2/models/wine/infer", "a,b", "text/csv"), 415, "application/json");
+        assertError(call("GET", "/v2/models/wine/infer", null, null), 405, "use POST");
+        assertError(call("POST", "/v2/models/other/infer", threeFeatures, "application/json"), 404, "serves 'wine'");
+        assertError(call("GET", "/nothing", null, null), 404, "no such endpoint");
+        assertError(call("POST", "/invocations", "{\"rows\":[]}", "application/json"), 400, "exactly one of the keys");
+    }
+
+    private static void assertError(HttpResponse<String> response, int status, String message) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(JSON.readTree(response.body()).path("error").asText()).contains(message);
+    }
+}
