@@ -1,9 +1,14 @@
-"""FuseML prediction worker: loads one MLflow sklearn model and answers predict requests.
+"""FuseML prediction worker: serves one MLflow sklearn model at a time, over JSON lines.
 
-Protocol (one JSON object per line): the worker writes {"ready": true} once the model is loaded; then for each
-request {"columns": [...] or null, "data": [[...], ...]} on stdin it writes {"predictions": [...]} or
-{"error": "...", "input": true|false} on its protocol stream. "input" errors (the request's data does not fit the
-model) become HTTP 400, others 500. The orchestrator's HTTP front validates the protocol; this process only predicts.
+It starts without a model and imports the heavy libraries at once, so that it can wait as a warm spare; loading a
+model into a warm worker then takes milliseconds instead of seconds.
+
+Protocol (one JSON object per line, requests on stdin, answers on the protocol stream):
+  (start)                                              -> {"ready": true, "python": "3.11.7"}
+  {"load": "/path/model.pkl", "serialization": "pickle"} -> {"loaded": true, "features": [...]} or {"error": ...}
+  {"columns": [...] or null, "data": [[...], ...]}     -> {"predictions": [...]} or {"error": ..., "input": bool}
+"input" errors (the data does not fit the model) become HTTP 400, others 500. The orchestrator's HTTP front checks
+the protocols; this process only loads and predicts. It exits when stdin closes.
 """
 import json
 import os
@@ -11,33 +16,45 @@ import sys
 
 
 def main():
-    model_file, serialization = sys.argv[1], sys.argv[2]
     # Keep the protocol stream for ourselves: anything the model's code prints goes to stderr (the server log).
     protocol = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
 
-    if serialization == "cloudpickle":
-        import cloudpickle as loader
-    else:
-        import pickle as loader
-    with open(model_file, "rb") as f:
-        model = loader.load(f)
+    def answer(obj):
+        protocol.write(json.dumps(obj) + "\n")
+        protocol.flush()
+
+    import pickle
     import numpy as np
     try:
         import pandas as pd
     except ImportError:
         pd = None
-    feature_names = [str(n) for n in getattr(model, "feature_names_in_", [])]
+    try:
+        import sklearn.base  # noqa: F401 - warms the import of what unpickling a model needs
+        import sklearn.linear_model  # noqa: F401
+    except ImportError:
+        pass
 
-    def answer(obj):
-        protocol.write(json.dumps(obj) + "\n")
-        protocol.flush()
-
-    answer({"ready": True, "python": sys.version.split()[0], "features": feature_names})
+    model, feature_names = None, []
+    answer({"ready": True, "python": sys.version.split()[0]})
     for line in sys.stdin:
         try:
             request = json.loads(line)
+            if "load" in request:
+                if request.get("serialization") == "cloudpickle":
+                    import cloudpickle as loader
+                else:
+                    loader = pickle
+                with open(request["load"], "rb") as f:
+                    model = loader.load(f)
+                feature_names = [str(n) for n in getattr(model, "feature_names_in_", [])]
+                answer({"loaded": True, "features": feature_names})
+                continue
+            if model is None:
+                answer({"error": "no model is loaded", "input": False})
+                continue
             columns, data = request.get("columns"), request["data"]
             if pd is not None and columns:
                 X = pd.DataFrame(data, columns=columns)

@@ -22,11 +22,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Serving on this machine: one {@link PredictionServer} per app on a port of its own, each version loaded by a
- * {@link PythonWorker} in the environment the model was trained in. Served apps are brought back at start-up.
+ * {@link PythonWorker} in the environment the model was trained in, taken from a warm spare kept per environment.
+ * Served apps are brought back at start-up.
  */
 @ApplicationScoped
 public class LocalDeployer implements Deployer {
@@ -37,6 +40,7 @@ public class LocalDeployer implements Deployer {
     private final AppStore apps;
     private final ModelStore models;
     private final Map<String, PredictionServer> servers = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<PythonWorker>> spares = new ConcurrentHashMap<>();
 
     public LocalDeployer(FusemlConfig config, AppStore apps, ModelStore models) {
         this.config = config;
@@ -53,12 +57,15 @@ public class LocalDeployer implements Deployer {
         } catch (MLModel.InvalidModelException e) {
             throw new StepFailure("version " + version.version() + " cannot be served: " + e.getMessage());
         }
-        Path log = config.dataDir().resolve("serving").resolve(app.org()).resolve(app.name() + ".log");
-        PythonWorker worker;
+        Path log = workerLog(version.environment());
+        PythonWorker worker = null;
         try {
-            worker = PythonWorker.start(VenvBuilder.python(version.environment()), workerScript(),
-                    modelDir.resolve(model.modelFile()), model.serialization(), log, LOAD_TIMEOUT);
+            worker = takeSpare(version.environment());
+            worker.load(modelDir.resolve(model.modelFile()), model.serialization(), LOAD_TIMEOUT);
         } catch (IOException e) {
+            if (worker != null) {
+                worker.close();
+            }
             throw new StepFailure("the model of version " + version.version() + " could not be loaded for "
                     + "serving: " + e.getMessage(), tail(log));
         }
@@ -71,7 +78,44 @@ public class LocalDeployer implements Deployer {
             }
         }
         server.switchTo(version.version(), worker, model);
+        prepareSpare(version.environment());
         return new Deployment(url(app.name(), server.port()), server.port());
+    }
+
+    /**
+     * A warm worker for the environment: the spare started after the last deployment, or a new one. Starting a
+     * Python process and importing numpy, pandas and scikit-learn takes seconds; loading a model into a warm one
+     * takes milliseconds, so a re-push is served almost at once.
+     */
+    private PythonWorker takeSpare(String environment) throws IOException {
+        CompletableFuture<PythonWorker> spare = spares.remove(environment);
+        if (spare != null) {
+            try {
+                PythonWorker worker = spare.get(LOAD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                if (worker.alive()) {
+                    return worker;
+                }
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "spare prediction worker failed; starting a new one", e);
+            }
+        }
+        return PythonWorker.start(VenvBuilder.python(environment), workerScript(), workerLog(environment),
+                LOAD_TIMEOUT);
+    }
+
+    /** Workers of one environment share a log (their stderr): what the models' code prints, and load errors. */
+    private Path workerLog(String environment) {
+        return config.dataDir().resolve("serving").resolve(Path.of(environment).getFileName() + ".log");
+    }
+
+    private void prepareSpare(String environment) {
+        spares.computeIfAbsent(environment, env -> CompletableFuture.supplyAsync(() -> {
+            try {
+                return PythonWorker.start(VenvBuilder.python(env), workerScript(), workerLog(env), LOAD_TIMEOUT);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }));
     }
 
     private PredictionServer open(App app) throws IOException {
@@ -119,6 +163,7 @@ public class LocalDeployer implements Deployer {
 
     void stop(@Observes ShutdownEvent event) {
         servers.keySet().forEach(k -> servers.remove(k).close());
+        spares.keySet().forEach(env -> spares.remove(env).thenAccept(PythonWorker::close));
     }
 
     private Path workerScript() throws IOException {

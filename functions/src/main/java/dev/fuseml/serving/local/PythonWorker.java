@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One model version loaded in a Python process ({@code fuseml_worker.py}) of the environment it was trained in, so
- * that the model is unpickled by the same library versions. Requests go over stdin/stdout as JSON lines; the
+ * that the model is unpickled by the same library versions. A worker starts without a model and can wait, warm, as
+ * a spare until it is given one. Requests go over stdin/stdout as JSON lines; the
  * process exits when its stdin closes, so it does not outlive the orchestrator.
  */
 public final class PythonWorker implements Predictor {
@@ -36,31 +37,59 @@ public final class PythonWorker implements Predictor {
         this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     }
 
-    /** Starts the worker and waits until the model is loaded; stderr goes to {@code log}. */
-    public static PythonWorker start(Path python, Path script, Path modelFile, String serialization, Path log,
-            Duration timeout) throws IOException {
+    /**
+     * Starts a worker and waits until it has imported its libraries; it has no model yet (a warm spare). Its stderr
+     * goes to {@code log}.
+     */
+    public static PythonWorker start(Path python, Path script, Path log, Duration timeout) throws IOException {
         java.nio.file.Files.createDirectories(log.getParent());
-        Process process = new ProcessBuilder(python.toString(), "-u", script.toString(), modelFile.toString(),
-                serialization).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        Process process = new ProcessBuilder(python.toString(), "-u", script.toString())
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         PythonWorker worker = new PythonWorker(process);
-        CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
+        JsonNode ready = worker.readAnswer(timeout);
+        if (ready == null || !ready.path("ready").asBoolean()) {
+            worker.close();
+            throw new IOException("the prediction worker did not start with " + python + " (see " + log + ")");
+        }
+        return worker;
+    }
+
+    /** Loads the model this worker serves. */
+    public synchronized void load(Path modelFile, String serialization, Duration timeout) throws IOException {
+        ObjectNode request = JsonFiles.MAPPER.createObjectNode();
+        request.put("load", modelFile.toString());
+        request.put("serialization", serialization);
+        write(request);
+        JsonNode loaded = readAnswer(timeout);
+        if (loaded == null || !loaded.path("loaded").asBoolean()) {
+            throw new IOException("the prediction worker could not load " + modelFile.getFileName() + ": "
+                    + (loaded == null ? "it did not answer" : loaded.path("error").asText()));
+        }
+    }
+
+    private JsonNode readAnswer(Duration timeout) throws IOException {
+        CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
             try {
-                return worker.out.readLine();
+                return out.readLine();
             } catch (IOException e) {
                 return null;
             }
         });
-        String line;
         try {
-            line = ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            line = null;
+            String text = line.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return text == null ? null : JsonFiles.MAPPER.readTree(text);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         }
-        if (line == null || !JsonFiles.MAPPER.readTree(line).path("ready").asBoolean()) {
-            worker.close();
-            throw new IOException("the prediction worker did not load the model (see " + log + ")");
-        }
-        return worker;
+    }
+
+    private void write(JsonNode request) throws IOException {
+        in.write(JsonFiles.MAPPER.writeValueAsString(request));
+        in.newLine();
+        in.flush();
     }
 
     @Override
@@ -68,9 +97,7 @@ public final class PythonWorker implements Predictor {
         ObjectNode request = JsonFiles.MAPPER.createObjectNode();
         request.set("columns", JsonFiles.MAPPER.valueToTree(batch.columns()));
         request.set("data", JsonFiles.MAPPER.valueToTree(batch.rows()));
-        in.write(JsonFiles.MAPPER.writeValueAsString(request));
-        in.newLine();
-        in.flush();
+        write(request);
         String line = out.readLine();
         if (line == null) {
             throw new IOException("the prediction worker stopped");
@@ -89,6 +116,10 @@ public final class PythonWorker implements Predictor {
                     : JsonFiles.MAPPER.convertValue(p, Object.class));
         }
         return predictions;
+    }
+
+    public boolean alive() {
+        return process.isAlive();
     }
 
     public long pid() {
