@@ -24,10 +24,13 @@ public class RunFollower {
     public int follow(String run, Duration timeout, long startedNanos) throws InterruptedException {
         Set<String> printed = new HashSet<>();
         long deadline = System.nanoTime() + timeout.toNanos();
+        long revision = -1;
         while (System.nanoTime() < deadline) {
-            Optional<JsonNode> found = client.find("/api/v1/runs/" + run);
+            // Long poll: the orchestrator answers as soon as the run changes past the revision we have seen.
+            Optional<JsonNode> found = client.find("/api/v1/runs/" + run + "?afterRevision=" + revision);
             if (found.isPresent()) {
                 JsonNode r = found.get();
+                revision = r.path("revision").asLong(revision);
                 for (JsonNode step : r.path("steps")) {
                     String name = step.path("name").asText();
                     String status = step.path("status").asText();
@@ -56,7 +59,9 @@ public class RunFollower {
                     return 1;
                 }
             }
-            Thread.sleep(POLL.toMillis());
+            if (found.isEmpty()) {
+                Thread.sleep(POLL.toMillis()); // not received yet: the run record appears with the first step
+            }
         }
         throw new CliException("run " + run + " did not end within " + timeout + "; it goes on: 'fuseml runs' "
                 + "shows it");

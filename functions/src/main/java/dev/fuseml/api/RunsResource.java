@@ -7,10 +7,12 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 @Path("/api/v1/runs/{run}")
 public class RunsResource {
+    private static final java.time.Duration LONGEST_WAIT = java.time.Duration.ofSeconds(10);
     private final RunStore runs;
     private final RunLog log;
 
@@ -19,17 +21,20 @@ public class RunsResource {
         this.log = log;
     }
 
+    /** With {@code afterRevision}, answers when the run has changed past that revision (or after 10 s). */
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Run get(@PathParam("run") String id) {
-        return runs.get(id).orElseThrow(() -> ApiError.notFound("run '" + id + "' does not exist"));
+    public Run get(@PathParam("run") String id, @QueryParam("afterRevision") Long afterRevision)
+            throws InterruptedException {
+        var run = afterRevision == null ? runs.get(id) : runs.await(id, afterRevision, LONGEST_WAIT);
+        return run.orElseThrow(() -> ApiError.notFound("run '" + id + "' does not exist"));
     }
 
     @GET
     @Path("/log")
     @Produces(MediaType.TEXT_PLAIN)
-    public String log(@PathParam("run") String id) {
-        get(id);
+    public String log(@PathParam("run") String id) throws InterruptedException {
+        get(id, null);
         return log.read(id);
     }
 }

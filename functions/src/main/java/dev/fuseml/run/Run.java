@@ -9,14 +9,14 @@ import java.util.Optional;
 /** A run: one push of an app's code going through the chain. */
 public record Run(String id, String org, String app, String status, String commit, Map<String, String> params,
         Instant created, Instant ended, List<Step> steps, String failedStep, String cause, String logExcerpt,
-        Integer version, String url) {
+        Integer version, String url, long revision) {
     public static final String RUNNING = "running";
     public static final String SUCCEEDED = "succeeded";
     public static final String FAILED = "failed";
 
     public static Run start(String id, String org, String app) {
         return new Run(id, org, app, RUNNING, null, Map.of(), Instant.now(), null, List.of(), null, null, null,
-                null, null);
+                null, null, 0);
     }
 
     public Optional<Step> step(String name) {
@@ -27,26 +27,32 @@ public record Run(String id, String org, String app, String status, String commi
         return !RUNNING.equals(status);
     }
 
+    /** The next revision: followers wait for a revision higher than the one they have. */
+    public Run revised() {
+        return new Run(id, org, app, status, commit, params, created, ended, steps, failedStep, cause, logExcerpt,
+                version, url, revision + 1);
+    }
+
     public Run withStep(Step step) {
         List<Step> updated = new ArrayList<>(steps);
         updated.removeIf(s -> s.name().equals(step.name()));
         updated.add(step);
         return new Run(id, org, app, status, commit, params, created, ended, List.copyOf(updated), failedStep, cause,
-                logExcerpt, version, url);
+                logExcerpt, version, url, revision);
     }
 
     public Run withCode(String commitId, Map<String, String> parameters) {
         return new Run(id, org, app, status, commitId, parameters == null ? Map.of() : Map.copyOf(parameters),
-                created, ended, steps, failedStep, cause, logExcerpt, version, url);
+                created, ended, steps, failedStep, cause, logExcerpt, version, url, revision);
     }
 
     public Run succeeded(int servedVersion, String servedUrl) {
         return new Run(id, org, app, SUCCEEDED, commit, params, created, Instant.now(), steps, null, null, null,
-                servedVersion, servedUrl);
+                servedVersion, servedUrl, revision);
     }
 
     public Run failed(String step, String why, String excerpt) {
         return new Run(id, org, app, FAILED, commit, params, created, Instant.now(), steps, step, why, excerpt,
-                version, url);
+                version, url, revision);
     }
 }

@@ -36,17 +36,36 @@ public class RunStore {
     /** Applies {@code change} to the run (created by {@code create} when missing) and stores the result. */
     public synchronized Run update(String id, java.util.function.Supplier<Run> create, UnaryOperator<Run> change) {
         Run current = get(id).orElseGet(create);
-        Run updated = change.apply(current);
+        Run updated = change.apply(current).revised();
         JsonFiles.write(file(id), updated);
+        notifyAll();
         return updated;
     }
 
     public synchronized Optional<Run> updateExisting(String id, UnaryOperator<Run> change) {
         return get(id).map(run -> {
-            Run updated = change.apply(run);
+            Run updated = change.apply(run).revised();
             JsonFiles.write(file(id), updated);
+            notifyAll();
             return updated;
         });
+    }
+
+    /**
+     * The run once its revision is higher than {@code after}, waiting up to {@code timeout} for a change: lets the
+     * CLI follow a run without polling. Empty when the run does not exist by then.
+     */
+    public synchronized Optional<Run> await(String id, long after, java.time.Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Optional<Run> run = get(id);
+            long left = deadline - System.nanoTime();
+            if ((run.isPresent() && run.get().revision() > after) || left <= 0) {
+                return run;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
     }
 
     /** Runs of an org (and app, when not null), newest first. */

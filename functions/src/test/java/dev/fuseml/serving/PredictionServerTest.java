@@ -92,7 +92,7 @@ class PredictionServerTest {
         assertThat(answer.path("id").asText()).isEqualTo("q");
 
         server.switchTo(2, new SumPredictor(100), MODEL);
-        assertThat(v1.closed).isTrue();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).untilTrue(v1.closed);
         HttpResponse<String> mlflow = call("POST", "/invocations", "{\"instances\":[[1,2]]}", "application/json");
         assertThat(JSON.readTree(mlflow.body()).path("predictions").get(0).asDouble()).isEqualTo(103.0);
         JsonNode meta = JSON.readTree(call("GET", "/v2/models/wine", null, null).body());

@@ -59,9 +59,14 @@ public class LocalDeployer implements Deployer {
         }
         Path log = workerLog(version.environment());
         PythonWorker worker = null;
+        long started = System.nanoTime();
         try {
             worker = takeSpare(version.environment());
+            long warm = System.nanoTime();
             worker.load(modelDir.resolve(model.modelFile()), model.serialization(), LOAD_TIMEOUT);
+            LOG.log(System.Logger.Level.INFO, "{0}/{1} version {2}: worker ready in {3} ms, model loaded in {4} ms",
+                    app.org(), app.name(), version.version(), (warm - started) / 1_000_000,
+                    (System.nanoTime() - warm) / 1_000_000);
         } catch (IOException e) {
             if (worker != null) {
                 worker.close();
@@ -100,7 +105,7 @@ public class LocalDeployer implements Deployer {
             }
         }
         return PythonWorker.start(VenvBuilder.python(environment), workerScript(), workerLog(environment),
-                LOAD_TIMEOUT);
+                LOAD_TIMEOUT, false);
     }
 
     /** Workers of one environment share a log (their stderr): what the models' code prints, and load errors. */
@@ -111,7 +116,7 @@ public class LocalDeployer implements Deployer {
     private void prepareSpare(String environment) {
         spares.computeIfAbsent(environment, env -> CompletableFuture.supplyAsync(() -> {
             try {
-                return PythonWorker.start(VenvBuilder.python(env), workerScript(), workerLog(env), LOAD_TIMEOUT);
+                return PythonWorker.start(VenvBuilder.python(env), workerScript(), workerLog(env), LOAD_TIMEOUT, true);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

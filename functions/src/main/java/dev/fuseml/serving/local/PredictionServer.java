@@ -59,12 +59,17 @@ public final class PredictionServer implements AutoCloseable {
         return current == null ? null : current.version();
     }
 
-    /** Serves {@code predictor} from now on and closes the one it replaces. */
+    /**
+     * Serves {@code predictor} from now on. The one it replaces is closed in the background: it first finishes the
+     * request it may be answering, and a Python process takes a few hundred milliseconds to exit.
+     */
     public void switchTo(int version, Predictor predictor, MLModel model) {
         Active previous = active;
         active = new Active(version, predictor, model);
         if (previous != null) {
-            previous.predictor().close();
+            Thread closer = new Thread(previous.predictor()::close, "close-" + modelName + "-v" + previous.version());
+            closer.setDaemon(true);
+            closer.start();
         }
     }
 

@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
  * process exits when its stdin closes, so it does not outlive the orchestrator.
  */
 public final class PythonWorker implements Predictor {
+    private static final Path NICE = Path.of("/usr/bin/nice");
     private final Process process;
     private final BufferedWriter in;
     private final BufferedReader out;
@@ -41,10 +42,17 @@ public final class PythonWorker implements Predictor {
      * Starts a worker and waits until it has imported its libraries; it has no model yet (a warm spare). Its stderr
      * goes to {@code log}.
      */
-    public static PythonWorker start(Path python, Path script, Path log, Duration timeout) throws IOException {
+    public static PythonWorker start(Path python, Path script, Path log, Duration timeout, boolean spare)
+            throws IOException {
         java.nio.file.Files.createDirectories(log.getParent());
-        Process process = new ProcessBuilder(python.toString(), "-u", script.toString())
-                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        List<String> command = new ArrayList<>();
+        if (spare && java.nio.file.Files.isExecutable(NICE)) {
+            // A spare warms up while training may run: it must not take the CPU from the user's process.
+            command.addAll(List.of(NICE.toString(), "-n", "10"));
+        }
+        command.addAll(List.of(python.toString(), "-u", script.toString()));
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
         PythonWorker worker = new PythonWorker(process);
         JsonNode ready = worker.readAnswer(timeout);
         if (ready == null || !ready.path("ready").asBoolean()) {

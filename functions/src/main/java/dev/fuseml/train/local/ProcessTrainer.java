@@ -68,6 +68,8 @@ public class ProcessTrainer implements Trainer {
                     }
                 })
                 .run();
+        log.note(runId, "train", "the training process ran " + result.elapsed().toMillis() + " ms (exit code "
+                + result.exitCode() + ")");
         String excerpt;
         synchronized (last) {
             excerpt = String.join("\n", last);
