@@ -30,7 +30,7 @@ public final class DefaultChain {
     }
 
     private static Trigger trigger(String function, String type, URI functions, DeliverySpec delivery) {
-        return new Trigger("fuseml-" + function, Trigger.ALL_NAMESPACES, Map.of("type", type),
+        return Trigger.onAttributes("fuseml-" + function, Trigger.ALL_NAMESPACES, Map.of("type", type),
                 functions.resolve("/" + function), delivery);
     }
 }

@@ -1,5 +1,6 @@
 package dev.fuseml.eventing.broker;
 
+import dev.fuseml.eventing.filter.Filter;
 import io.cloudevents.CloudEvent;
 
 import java.net.URI;
@@ -7,12 +8,10 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A Knative Trigger: events of broker {@code default} in {@code namespace} whose attributes match
- * {@code filterAttributes} (exact match on every entry, Knative's {@code spec.filter.attributes}) are delivered to
- * {@code subscriber}.
+ * A Knative Trigger: events of broker {@code default} in {@code namespace} that pass {@code filter} are delivered to
+ * {@code subscriber}, as {@code delivery} says.
  */
-public record Trigger(String name, String namespace, Map<String, String> filterAttributes, URI subscriber,
-        DeliverySpec delivery) {
+public record Trigger(String name, String namespace, Filter filter, URI subscriber, DeliverySpec delivery) {
 
     /** Namespace wildcard for the built-in chain, which every org's broker carries. */
     public static final String ALL_NAMESPACES = "*";
@@ -20,8 +19,15 @@ public record Trigger(String name, String namespace, Map<String, String> filterA
     public Trigger {
         Objects.requireNonNull(name, "trigger name");
         Objects.requireNonNull(subscriber, "spec.subscriber.uri");
-        filterAttributes = filterAttributes == null ? Map.of() : Map.copyOf(filterAttributes);
+        filter = filter == null ? Filter.ALL_EVENTS : filter;
         delivery = delivery == null ? DeliverySpec.defaults() : delivery;
+    }
+
+    /** A trigger with Knative's {@code spec.filter.attributes}: exact match on every entry. */
+    public static Trigger onAttributes(String name, String namespace, Map<String, String> attributes, URI subscriber,
+            DeliverySpec delivery) {
+        return new Trigger(name, namespace, attributes.isEmpty() ? Filter.ALL_EVENTS : new Filter.Exact(attributes),
+                subscriber, delivery);
     }
 
     public boolean appliesTo(String eventNamespace) {
@@ -29,25 +35,6 @@ public record Trigger(String name, String namespace, Map<String, String> filterA
     }
 
     public boolean matches(CloudEvent event) {
-        for (Map.Entry<String, String> want : filterAttributes.entrySet()) {
-            if (!want.getValue().equals(attribute(event, want.getKey()))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** A context attribute or extension as a string, as Knative's filters compare them. */
-    static String attribute(CloudEvent event, String name) {
-        Object value;
-        try {
-            value = event.getAttribute(name);
-        } catch (RuntimeException notAContextAttribute) {
-            value = null;
-        }
-        if (value == null) {
-            value = event.getExtension(name);
-        }
-        return value == null ? null : value.toString();
+        return filter.matches(event);
     }
 }

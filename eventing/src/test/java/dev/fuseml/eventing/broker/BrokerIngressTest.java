@@ -38,7 +38,7 @@ class BrokerIngressTest {
         subscriber = new Subscriber();
         broker = new Broker(dir);
         broker.addNamespace("team");
-        broker.setTriggers(List.of(new Trigger("all", "team", Map.of(), subscriber.uri(), null)));
+        broker.setTriggers(List.of(Trigger.onAttributes("all", "team", Map.of(), subscriber.uri(), null)));
         broker.start();
         ingress = new BrokerIngress(broker, "127.0.0.1", 0).start();
     }

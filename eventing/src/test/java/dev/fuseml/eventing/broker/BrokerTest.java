@@ -54,7 +54,7 @@ class BrokerTest {
 
     @Test
     void deliversMatchingEventsInBinaryModeWithTheirExtensions() throws Exception {
-        broker.setTriggers(List.of(new Trigger("t", "team", Map.of("type", "a"), subscriber.uri(), fast(0, null))));
+        broker.setTriggers(List.of(Trigger.onAttributes("t", "team", Map.of("type", "a"), subscriber.uri(), fast(0, null))));
         broker.start();
         broker.accept("team", event("b", "ignored"));
         broker.accept("team", event("a", "1"));
@@ -69,12 +69,12 @@ class BrokerTest {
 
     @Test
     void filterAttributesAreAnExactMatchOnEveryEntry() {
-        Trigger trigger = new Trigger("t", "team", Map.of("type", "a", "fusemlrun", "run-1"), subscriber.uri(), null);
+        Trigger trigger = Trigger.onAttributes("t", "team", Map.of("type", "a", "fusemlrun", "run-1"), subscriber.uri(), null);
         assertThat(trigger.matches(event("a", "1"))).isTrue();
         assertThat(trigger.matches(event("ab", "1"))).isFalse();
-        Trigger other = new Trigger("t", "team", Map.of("type", "a", "fusemlrun", "run-2"), subscriber.uri(), null);
+        Trigger other = Trigger.onAttributes("t", "team", Map.of("type", "a", "fusemlrun", "run-2"), subscriber.uri(), null);
         assertThat(other.matches(event("a", "1"))).isFalse();
-        assertThat(new Trigger("t", "team", Map.of(), subscriber.uri(), null).matches(event("x", "1"))).isTrue();
+        assertThat(Trigger.onAttributes("t", "team", Map.of(), subscriber.uri(), null).matches(event("x", "1"))).isTrue();
     }
 
     @Test
@@ -83,8 +83,8 @@ class BrokerTest {
         try (second) {
             subscriber.otherwise(e -> new Subscriber.Answer(200, event("reply", "r-" + e.getId()), ""));
             broker.setTriggers(List.of(
-                    new Trigger("first", "team", Map.of("type", "a"), subscriber.uri(), fast(0, null)),
-                    new Trigger("second", "team", Map.of("type", "reply"), second.uri(), fast(0, null))));
+                    Trigger.onAttributes("first", "team", Map.of("type", "a"), subscriber.uri(), fast(0, null)),
+                    Trigger.onAttributes("second", "team", Map.of("type", "reply"), second.uri(), fast(0, null))));
             broker.start();
             broker.accept("team", event("a", "1"));
             await().atMost(Duration.ofSeconds(10)).until(() -> second.received.size() == 1);
@@ -96,7 +96,7 @@ class BrokerTest {
     @Test
     void retriesRetriableStatusesThenDelivers() throws Exception {
         subscriber.answer(Subscriber.Answer.of(503), Subscriber.Answer.of(429), Subscriber.Answer.of(404));
-        broker.setTriggers(List.of(new Trigger("t", "team", Map.of("type", "a"), subscriber.uri(),
+        broker.setTriggers(List.of(Trigger.onAttributes("t", "team", Map.of("type", "a"), subscriber.uri(),
                 fast(3, deadLetters.uri()))));
         broker.start();
         broker.accept("team", event("a", "1"));
@@ -108,7 +108,7 @@ class BrokerTest {
     @Test
     void aNonRetriableStatusGoesStraightToTheDeadLetterSinkWithKnativeErrorExtensions() throws Exception {
         subscriber.answer(new Subscriber.Answer(400, null, "bad payload"));
-        broker.setTriggers(List.of(new Trigger("t", "team", Map.of("type", "a"), subscriber.uri(),
+        broker.setTriggers(List.of(Trigger.onAttributes("t", "team", Map.of("type", "a"), subscriber.uri(),
                 fast(5, deadLetters.uri()))));
         broker.start();
         broker.accept("team", event("a", "1"));
@@ -125,7 +125,7 @@ class BrokerTest {
     @Test
     void exhaustedRetriesGoToTheDeadLetterSink() throws Exception {
         subscriber.otherwise(e -> Subscriber.Answer.of(500));
-        broker.setTriggers(List.of(new Trigger("t", "team", Map.of("type", "a"), subscriber.uri(),
+        broker.setTriggers(List.of(Trigger.onAttributes("t", "team", Map.of("type", "a"), subscriber.uri(),
                 fast(2, deadLetters.uri()))));
         broker.start();
         broker.accept("team", event("a", "1"));
@@ -139,7 +139,7 @@ class BrokerTest {
         int port = subscriber.port();
         subscriber.close();
         // The subscriber is down: the broker retries and is then closed before it gets through.
-        broker.setTriggers(List.of(new Trigger("t", "team", Map.of("type", "a"), URI.create("http://127.0.0.1:"
+        broker.setTriggers(List.of(Trigger.onAttributes("t", "team", Map.of("type", "a"), URI.create("http://127.0.0.1:"
                 + port + "/"), new DeliverySpec(100, BackoffPolicy.LINEAR, Duration.ofMillis(50),
                 Duration.ofSeconds(2), null))));
         broker.start();
@@ -148,7 +148,7 @@ class BrokerTest {
 
         subscriber = new Subscriber(port);
         broker = new Broker(dir);
-        broker.setTriggers(List.of(new Trigger("t", "team", Map.of("type", "a"), subscriber.uri(), fast(3, null))));
+        broker.setTriggers(List.of(Trigger.onAttributes("t", "team", Map.of("type", "a"), subscriber.uri(), fast(3, null))));
         broker.start();
         await().atMost(Duration.ofSeconds(10)).until(() -> broker.inFlight() == 0 && !subscriber.received.isEmpty());
         int delivered = subscriber.received.size();
@@ -156,7 +156,7 @@ class BrokerTest {
         // Delivered (at least once); a further restart has nothing left to deliver.
         broker.close();
         broker = new Broker(dir);
-        broker.setTriggers(List.of(new Trigger("t", "team", Map.of("type", "a"), subscriber.uri(), fast(3, null))));
+        broker.setTriggers(List.of(Trigger.onAttributes("t", "team", Map.of("type", "a"), subscriber.uri(), fast(3, null))));
         broker.start();
         assertThat(broker.inFlight()).isZero();
         assertThat(subscriber.received).hasSize(delivered).extracting(r -> r.event().getId()).containsOnly("durable");
