@@ -11,8 +11,7 @@ public enum BackoffPolicy {
         return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
             case "linear" -> LINEAR;
             case "exponential" -> EXPONENTIAL;
-            default -> throw new IllegalArgumentException(
-                    "delivery.backoffPolicy: '" + value + "' is not one of linear, exponential");
+            default -> throw new IllegalArgumentException("'" + value + "' is not one of linear, exponential");
         };
     }
 }
