@@ -3,7 +3,6 @@ package dev.fuseml.cli;
 import dev.fuseml.eventing.Names;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
@@ -12,18 +11,20 @@ import java.util.concurrent.Callable;
 /** What every subcommand shares: the global options, the config, printing, and name checks. */
 @picocli.CommandLine.Command
 public abstract class FusemlCommand implements Callable<Integer> {
-    @ParentCommand
-    Fuseml root;
-
     @Spec
     CommandSpec spec;
 
+    /** The top-level command, which holds the global options, whatever the depth of this subcommand. */
+    protected GlobalOptions global() {
+        return ((Fuseml) spec.root().userObject()).global;
+    }
+
     protected CliConfig config() {
-        return root.global.config();
+        return global().config();
     }
 
     protected OrchestratorClient client() {
-        return root.global.client();
+        return global().client();
     }
 
     protected String org() {

@@ -67,7 +67,7 @@ public class InstallCommand extends FusemlCommand {
             }
             if (client.status().isPresent()) {
                 config().withServer(url, process.pid(), data.toAbsolutePath().toString())
-                        .save(root.global.configPath());
+                        .save(global().configPath());
                 println("FuseML is running at " + url + " (pid " + process.pid() + ", data in " + data + ")");
                 return 0;
             }

@@ -63,6 +63,11 @@ public class OrchestratorClient {
         }
     }
 
+    public JsonNode postText(String path, String yaml) {
+        return json(check(exchange("POST", server + path, Map.of("Content-Type", "application/yaml"),
+                yaml.getBytes(StandardCharsets.UTF_8), READ_TIMEOUT_MS)));
+    }
+
     public JsonNode upload(String path, byte[] zip) {
         return json(check(exchange("POST", server + path, Map.of("Content-Type", "application/zip"), zip,
                 READ_TIMEOUT_MS)));
@@ -137,6 +142,16 @@ public class OrchestratorClient {
             }
         } catch (IOException notJson) {
             // keep the body as it is
+        }
+        try {
+            JsonNode problems = JSON.readTree(reply.body()).path("problems");
+            if (problems.isArray() && problems.size() > 1) {
+                StringBuilder all = new StringBuilder("nothing was applied:");
+                problems.forEach(p -> all.append("\n  ").append(p.asText()));
+                message = all.toString();
+            }
+        } catch (IOException notJson) {
+            // the message above stands
         }
         throw new CliException(message.isBlank() ? "the orchestrator answered " + reply.status() : message);
     }

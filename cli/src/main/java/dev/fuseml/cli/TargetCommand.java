@@ -25,7 +25,7 @@ public class TargetCommand extends FusemlCommand {
             throw new CliException("org '" + name + "' does not exist: create it with 'fuseml create-org " + name
                     + "'");
         }
-        config().withOrg(name).save(root.global.configPath());
+        config().withOrg(name).save(global().configPath());
         println("Current org: " + name);
         return 0;
     }

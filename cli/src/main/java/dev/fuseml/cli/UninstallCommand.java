@@ -37,7 +37,7 @@ public class UninstallCommand extends FusemlCommand {
             delete(Path.of(config.dataDir()));
             println("Deleted " + config.dataDir());
         }
-        new CliConfig(null, config.org(), null, purge ? null : config.dataDir()).save(root.global.configPath());
+        new CliConfig(null, config.org(), null, purge ? null : config.dataDir()).save(global().configPath());
         return 0;
     }
 

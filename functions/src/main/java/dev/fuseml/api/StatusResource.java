@@ -17,12 +17,16 @@ import java.util.Map;
 public class StatusResource {
     public static final String VERSION = "0.1.0";
 
-    public record Status(String version, long pid, String dataDir, String defaultOrg, Map<String, String> brokers) {
+    public record Status(String version, String url, long pid, String dataDir, String defaultOrg,
+            Map<String, String> brokers) {
     }
 
     private final FusemlConfig config;
     private final OrgStore orgs;
     private final EmbeddedBroker broker;
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.port")
+    int port;
 
     public StatusResource(FusemlConfig config, OrgStore orgs, EmbeddedBroker broker) {
         this.config = config;
@@ -34,7 +38,7 @@ public class StatusResource {
     public Status status() {
         Map<String, String> brokers = new LinkedHashMap<>();
         orgs.list().forEach(org -> brokers.put(org.name(), broker.ingress(org.name()).toString()));
-        return new Status(VERSION, ProcessHandle.current().pid(), config.dataDir().toAbsolutePath().toString(),
+        return new Status(VERSION, "http://" + config.host() + ":" + port, ProcessHandle.current().pid(), config.dataDir().toAbsolutePath().toString(),
                 config.defaultOrg(), brokers);
     }
 }

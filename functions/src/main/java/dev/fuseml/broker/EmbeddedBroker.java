@@ -29,13 +29,15 @@ public class EmbeddedBroker implements BrokerAddress {
 
     private final FusemlConfig config;
     private final OrgStore orgs;
+    private final TriggerRegistry registry;
     private final Event<Ready> ready;
     private Broker broker;
     private BrokerIngress ingress;
 
-    public EmbeddedBroker(FusemlConfig config, OrgStore orgs, Event<Ready> ready) {
+    public EmbeddedBroker(FusemlConfig config, OrgStore orgs, TriggerRegistry registry, Event<Ready> ready) {
         this.config = config;
         this.orgs = orgs;
+        this.registry = registry;
         this.ready = ready;
     }
 
@@ -53,7 +55,8 @@ public class EmbeddedBroker implements BrokerAddress {
             port = ConfigProvider.getConfig().getValue("quarkus.http.port", Integer.class);
         }
         URI functions = URI.create("http://" + config.host() + ":" + port + "/");
-        broker.setTriggers(DefaultChain.triggers(functions, functions.resolve("/api/v1/deadletter")));
+        registry.load(functions);
+        broker.setTriggers(registry.active());
         try {
             broker.start();
         } catch (IOException e) {
@@ -69,6 +72,19 @@ public class EmbeddedBroker implements BrokerAddress {
         if (broker != null) {
             broker.close();
         }
+    }
+
+    /** Applies Knative Broker and Trigger resources; all or none. */
+    public java.util.List<String> apply(String yaml) {
+        java.util.List<String> applied = registry.apply(yaml);
+        broker.setTriggers(registry.active());
+        return applied;
+    }
+
+    public boolean deleteTrigger(String namespace, String name) {
+        boolean deleted = registry.delete(namespace, name);
+        broker.setTriggers(registry.active());
+        return deleted;
     }
 
     public void addOrg(String org) {

@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +40,7 @@ public final class Broker implements Closeable {
     private final EventLog log;
     private final HttpClient http;
     private final ScheduledExecutorService retries;
-    private final List<Trigger> triggers = new CopyOnWriteArrayList<>();
+    private volatile List<Trigger> triggers = List.of();
     private final Set<String> namespaces = ConcurrentHashMap.newKeySet();
     private final Map<Long, AtomicInteger> outstanding = new ConcurrentHashMap<>();
     private volatile boolean closed;
@@ -70,13 +69,13 @@ public final class Broker implements Closeable {
         return DEFAULT_BROKER.equals(broker) && namespaces.contains(namespace);
     }
 
+    /** Replaces the triggers at once: an event is matched against the old set or the new one, never a mix. */
     public void setTriggers(Collection<Trigger> definitions) {
-        triggers.clear();
-        triggers.addAll(definitions);
+        triggers = List.copyOf(definitions);
     }
 
     public List<Trigger> triggers() {
-        return List.copyOf(triggers);
+        return triggers;
     }
 
     /**

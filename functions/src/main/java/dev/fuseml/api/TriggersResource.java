@@ -1,0 +1,57 @@
+package dev.fuseml.api;
+
+import dev.fuseml.broker.EmbeddedBroker;
+import dev.fuseml.broker.TriggerRegistry;
+import dev.fuseml.eventing.knative.Definitions;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.util.List;
+import java.util.Map;
+
+/** Knative Broker and Trigger resources on the embedded broker: {@code fuseml triggers [apply FILE]}. */
+@Path("/api/v1/triggers")
+@Produces(MediaType.APPLICATION_JSON)
+public class TriggersResource {
+    private final EmbeddedBroker broker;
+    private final TriggerRegistry registry;
+
+    public TriggersResource(EmbeddedBroker broker, TriggerRegistry registry) {
+        this.broker = broker;
+        this.registry = registry;
+    }
+
+    @GET
+    public List<TriggerRegistry.TriggerStatus> list() {
+        return registry.list();
+    }
+
+    /** Takes a YAML file of resources; 400 lists every problem when any resource is invalid (then none applies). */
+    @POST
+    @Consumes({"application/yaml", "application/x-yaml", "text/yaml", MediaType.TEXT_PLAIN})
+    public Response apply(String yaml) {
+        try {
+            return Response.ok(Map.of("applied", broker.apply(yaml))).build();
+        } catch (Definitions.InvalidDefinitionException e) {
+            return Response.status(Response.Status.BAD_REQUEST).type(MediaType.APPLICATION_JSON)
+                    .entity(Map.of("error", "nothing was applied: " + e.getMessage(), "problems", e.problems()))
+                    .build();
+        }
+    }
+
+    @DELETE
+    @Path("/{namespace}/{name}")
+    public void delete(@PathParam("namespace") String namespace, @PathParam("name") String name) {
+        if (!broker.deleteTrigger(namespace, name)) {
+            throw ApiError.notFound("trigger '" + name + "' does not exist in org '" + namespace
+                    + "' (fuseml triggers lists them)");
+        }
+    }
+}

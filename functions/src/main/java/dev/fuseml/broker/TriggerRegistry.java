@@ -1,0 +1,167 @@
+package dev.fuseml.broker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.fuseml.FusemlConfig;
+import dev.fuseml.eventing.broker.Trigger;
+import dev.fuseml.eventing.knative.Definitions;
+import dev.fuseml.org.OrgStore;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The broker's triggers: the default chain, plus the Broker and Trigger resources users apply in Knative's schema.
+ * Applied resources are kept as YAML files under {@code definitions/} and loaded again at start-up.
+ */
+@ApplicationScoped
+public class TriggerRegistry {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    /** A trigger as {@code fuseml triggers} lists it. */
+    public record TriggerStatus(String namespace, String name, String broker, boolean builtIn, JsonNode filter,
+            String subscriber, Map<String, Object> delivery, boolean ready, String reason) {
+    }
+
+    private final Path dir;
+    private final OrgStore orgs;
+    private final String defaultOrg;
+    private final Map<String, Definitions.BrokerDefinition> brokers = new LinkedHashMap<>();
+    private final Map<String, Definitions.TriggerDefinition> triggers = new LinkedHashMap<>();
+    private List<Trigger> builtIn = List.of();
+
+    public TriggerRegistry(FusemlConfig config, OrgStore orgs) {
+        this.dir = config.dataDir().resolve("definitions");
+        this.orgs = orgs;
+        this.defaultOrg = config.defaultOrg();
+    }
+
+    /** Loads the applied definitions; a file that no longer validates is reported and left out. */
+    public synchronized void load(URI functions) {
+        builtIn = DefaultChain.triggers(functions, functions.resolve("/api/v1/deadletter"));
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+                try {
+                    remember(Definitions.parse(Files.readString(file), defaultOrg));
+                } catch (IllegalArgumentException e) {
+                    System.getLogger(TriggerRegistry.class.getName()).log(System.Logger.Level.ERROR,
+                            "ignoring " + file + ": " + e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Validates every resource of {@code yaml}, then stores and applies them all (or none). Returns what was
+     * applied, as kubectl says it.
+     */
+    public synchronized List<String> apply(String yaml) {
+        Definitions.Parsed parsed = Definitions.parse(yaml, defaultOrg);
+        for (Definitions.TriggerDefinition t : parsed.triggers()) {
+            if (builtIn.stream().anyMatch(b -> b.name().equals(t.name()))) {
+                throw new Definitions.InvalidDefinitionException(List.of("Trigger " + t.name() + ": metadata.name: '"
+                        + t.name() + "' is a trigger of the default chain; pick another name"));
+            }
+        }
+        List<String> applied = new ArrayList<>();
+        for (Definitions.BrokerDefinition b : parsed.brokers()) {
+            applied.add("broker.eventing.knative.dev/" + b.name() + " in " + b.namespace() + (store("broker",
+                    b.namespace(), b.name(), b.resource()) ? " created" : " configured"));
+        }
+        for (Definitions.TriggerDefinition t : parsed.triggers()) {
+            applied.add("trigger.eventing.knative.dev/" + t.name() + " in " + t.namespace() + (store("trigger",
+                    t.namespace(), t.name(), t.resource()) ? " created" : " configured"));
+        }
+        remember(parsed);
+        return applied;
+    }
+
+    public synchronized boolean delete(String namespace, String name) {
+        boolean existed = triggers.remove(namespace + "/" + name) != null;
+        try {
+            Files.deleteIfExists(file("trigger", namespace, name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return existed;
+    }
+
+    /** The triggers the broker runs: the default chain first, then the applied ones. */
+    public synchronized List<Trigger> active() {
+        List<Trigger> all = new ArrayList<>(builtIn);
+        for (Definitions.TriggerDefinition t : triggers.values()) {
+            all.add(Definitions.trigger(t, brokers));
+        }
+        return all;
+    }
+
+    public synchronized List<TriggerStatus> list() {
+        List<TriggerStatus> out = new ArrayList<>();
+        for (Trigger t : builtIn) {
+            out.add(new TriggerStatus("*", t.name(), "default", true, YAML.valueToTree(Map.of("attributes",
+                    ((dev.fuseml.eventing.filter.Filter.Exact) t.filter()).attributes())), t.subscriber().toString(),
+                    delivery(t), true, "the default chain, on every org's broker"));
+        }
+        for (Definitions.TriggerDefinition d : triggers.values()) {
+            Trigger t = Definitions.trigger(d, brokers);
+            JsonNode spec = d.resource().path("spec");
+            boolean ready = orgs.exists(d.namespace());
+            out.add(new TriggerStatus(d.namespace(), d.name(), d.broker(), false,
+                    spec.has("filters") ? spec.get("filters") : spec.path("filter"), t.subscriber().toString(),
+                    delivery(t), ready, ready ? "Ready" : "BrokerDoesNotExist: create org '" + d.namespace() + "'"));
+        }
+        return out;
+    }
+
+    private static Map<String, Object> delivery(Trigger t) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("retry", t.delivery().retry());
+        d.put("backoffPolicy", t.delivery().backoffPolicy().name().toLowerCase());
+        d.put("backoffDelay", t.delivery().backoffDelay().toString());
+        d.put("timeout", t.delivery().timeout().toString());
+        if (t.delivery().deadLetterSink() != null) {
+            d.put("deadLetterSink", t.delivery().deadLetterSink().toString());
+        }
+        return d;
+    }
+
+    private void remember(Definitions.Parsed parsed) {
+        parsed.brokers().forEach(b -> brokers.put(b.namespace(), b));
+        parsed.triggers().forEach(t -> triggers.put(t.namespace() + "/" + t.name(), t));
+    }
+
+    /** Writes the resource; true when it is new. */
+    private boolean store(String kind, String namespace, String name, JsonNode resource) {
+        Path file = file(kind, namespace, name);
+        boolean created = !Files.exists(file);
+        try {
+            Files.createDirectories(dir);
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            YAML.writeValue(tmp.toFile(), resource);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return created;
+    }
+
+    private Path file(String kind, String namespace, String name) {
+        return dir.resolve(kind + "." + namespace + "." + name + ".yaml");
+    }
+}
