@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
                 + "serves it behind a prediction URL.",
         subcommands = {CommandLine.HelpCommand.class, InstallCommand.class, UninstallCommand.class,
                 PushCommand.class, AppsCommand.class, RunsCommand.class, LogsCommand.class, DeleteCommand.class,
-                CreateOrgCommand.class, OrgsCommand.class, TargetCommand.class, StatusCommand.class, TriggersCommand.class,
+                CreateOrgCommand.class, OrgsCommand.class, TargetCommand.class, StatusCommand.class, TriggersCommand.class, EventsCommand.class,
                 WarmUpCommand.class})
 public class Fuseml implements Runnable {
     @Mixin

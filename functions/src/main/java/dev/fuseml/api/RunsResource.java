@@ -1,5 +1,6 @@
 package dev.fuseml.api;
 
+import dev.fuseml.broker.EventTrace;
 import dev.fuseml.run.Run;
 import dev.fuseml.run.RunLog;
 import dev.fuseml.run.RunStore;
@@ -15,10 +16,25 @@ public class RunsResource {
     private static final java.time.Duration LONGEST_WAIT = java.time.Duration.ofSeconds(10);
     private final RunStore runs;
     private final RunLog log;
+    private final EventTrace trace;
 
-    public RunsResource(RunStore runs, RunLog log) {
+    /** A run's events with what became of them, and where the chain stopped. */
+    public record RunEvents(String run, String status, String stopped, java.util.List<EventTrace.TracedEvent> events) {
+    }
+
+    public RunsResource(RunStore runs, RunLog log, EventTrace trace) {
         this.runs = runs;
         this.log = log;
+        this.trace = trace;
+    }
+
+    @GET
+    @Path("/events")
+    @Produces(MediaType.APPLICATION_JSON)
+    public RunEvents events(@PathParam("run") String id) throws InterruptedException {
+        Run run = get(id, null);
+        var events = trace.events(id);
+        return new RunEvents(id, run.status(), EventTrace.stoppedAt(events), events);
     }
 
     /** With {@code afterRevision}, answers when the run has changed past that revision (or after 10 s). */

@@ -34,15 +34,22 @@ public class EmbeddedBroker implements BrokerAddress {
     private Broker broker;
     private BrokerIngress ingress;
 
-    public EmbeddedBroker(FusemlConfig config, OrgStore orgs, TriggerRegistry registry, Event<Ready> ready) {
+    private final EventTrace trace;
+    private final BrokerMetrics metrics;
+
+    public EmbeddedBroker(FusemlConfig config, OrgStore orgs, TriggerRegistry registry, EventTrace trace,
+            BrokerMetrics metrics, Event<Ready> ready) {
         this.config = config;
         this.orgs = orgs;
         this.registry = registry;
+        this.trace = trace;
+        this.metrics = metrics;
         this.ready = ready;
     }
 
     void onStart(@Observes StartupEvent event) throws IOException {
         broker = new Broker(config.dataDir().resolve("broker"));
+        broker.observe(dev.fuseml.eventing.broker.BrokerObserver.all(java.util.List.of(trace, metrics)));
         orgs.create(config.defaultOrg());
         orgs.list().forEach(org -> broker.addNamespace(org.name()));
         ingress = new BrokerIngress(broker, config.host(), config.brokerPort()).start();

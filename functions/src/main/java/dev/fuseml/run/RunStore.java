@@ -88,6 +88,7 @@ public class RunStore {
         try {
             Files.deleteIfExists(file(id));
             Files.deleteIfExists(logFile(id));
+            Files.deleteIfExists(dir.resolve(id + ".events.jsonl"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

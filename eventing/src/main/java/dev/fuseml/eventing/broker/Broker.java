@@ -44,6 +44,7 @@ public final class Broker implements Closeable {
     private final Set<String> namespaces = ConcurrentHashMap.newKeySet();
     private final Map<Long, AtomicInteger> outstanding = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    private volatile BrokerObserver observer = BrokerObserver.NONE;
 
     public Broker(Path dataDir) throws IOException {
         this.log = new EventLog(dataDir.resolve("events.log"));
@@ -57,6 +58,10 @@ public final class Broker implements Closeable {
     }
 
     /** Creates broker {@code default} in {@code namespace}; events for other namespaces are refused. */
+    public void observe(BrokerObserver observer) {
+        this.observer = observer;
+    }
+
     public void addNamespace(String namespace) {
         namespaces.add(namespace);
     }
@@ -105,7 +110,9 @@ public final class Broker implements Closeable {
             throw new IOException("broker is shutting down");
         }
         long seq = log.append(namespace, event);
-        dispatch(seq, namespace, event, missing(namespace, event, Set.of()));
+        List<Trigger> matched = missing(namespace, event, Set.of());
+        observer.accepted(namespace, event, matched.stream().map(Trigger::name).toList());
+        dispatch(seq, namespace, event, matched);
     }
 
     private List<Trigger> missing(String namespace, CloudEvent event, Set<String> delivered) {
@@ -123,14 +130,16 @@ public final class Broker implements Closeable {
             return;
         }
         outstanding.put(seq, new AtomicInteger(targets.size()));
+        long now = System.nanoTime();
         for (Trigger trigger : targets) {
-            attempt(new Delivery(seq, namespace, event, trigger, 0));
+            attempt(new Delivery(seq, namespace, event, trigger, 0, now, now));
         }
     }
 
-    private record Delivery(long seq, String namespace, CloudEvent event, Trigger trigger, int attempt) {
+    private record Delivery(long seq, String namespace, CloudEvent event, Trigger trigger, int attempt,
+            long acceptedNanos, long attemptNanos) {
         Delivery next() {
-            return new Delivery(seq, namespace, event, trigger, attempt + 1);
+            return new Delivery(seq, namespace, event, trigger, attempt + 1, acceptedNanos, System.nanoTime());
         }
     }
 
@@ -139,11 +148,13 @@ public final class Broker implements Closeable {
             return;
         }
         DeliverySpec spec = d.trigger().delivery();
+        Delivery started = new Delivery(d.seq(), d.namespace(), d.event(), d.trigger(), d.attempt(),
+                d.acceptedNanos(), System.nanoTime());
         http.sendAsync(CloudEventHttp.post(d.trigger().subscriber(), d.event(), spec.timeout())
                         .header("Prefer", "reply").build(), HttpResponse.BodyHandlers.ofByteArray())
                 .whenComplete((response, error) -> {
                     try {
-                        onResult(d, response, error);
+                        onResult(started, response, error);
                     } catch (RuntimeException | IOException e) {
                         LOG.log(Level.ERROR, "delivery bookkeeping failed for event " + d.event().getId(), e);
                     }
@@ -155,6 +166,11 @@ public final class Broker implements Closeable {
             return; // the log is closed; the delivery is redone from the log at the next start
         }
         int status = error != null ? 0 : response.statusCode();
+        DeliverySpec spec = d.trigger().delivery();
+        boolean retry = !ResponseCodes.completed(status) && ResponseCodes.retriable(status)
+                && d.attempt() < spec.retry();
+        observer.attempted(d.namespace(), d.event(), d.trigger(), d.attempt() + 1, status,
+                Duration.ofNanos(System.nanoTime() - d.attemptNanos()), retry);
         if (ResponseCodes.completed(status)) {
             if (status == 200) {
                 Optional<CloudEvent> reply = replyOf(d, response);
@@ -162,13 +178,14 @@ public final class Broker implements Closeable {
                     accept(d.namespace(), reply.get());
                 }
             }
+            observer.delivered(d.namespace(), d.event(), d.trigger(),
+                    Duration.ofNanos(System.nanoTime() - d.acceptedNanos()));
             taken(d);
             return;
         }
-        DeliverySpec spec = d.trigger().delivery();
         String detail = error != null ? String.valueOf(error.getMessage())
                 : new String(response.body(), StandardCharsets.UTF_8);
-        if (ResponseCodes.retriable(status) && d.attempt() < spec.retry() && !closed) {
+        if (retry) {
             Duration delay = spec.delayBeforeRetry(d.attempt() + 1);
             LOG.log(Level.DEBUG, "retrying event {0} to {1} in {2} (status {3})", d.event().getId(),
                     d.trigger().subscriber(), delay, status);
@@ -177,6 +194,7 @@ public final class Broker implements Closeable {
         }
         LOG.log(Level.WARNING, "giving up on event {0} ({1}) to {2} after {3} attempt(s): status {4} {5}",
                 d.event().getId(), d.event().getType(), d.trigger().subscriber(), d.attempt() + 1, status, detail);
+        observer.deadLettered(d.namespace(), d.event(), d.trigger(), status);
         if (spec.deadLetterSink() != null) {
             deadLetter(d, status, detail, spec.deadLetterSink(), 0);
         } else {
