@@ -52,7 +52,7 @@ public class InstallCommand extends FusemlCommand {
         Path log = data.resolve("orchestrator.log");
         List<String> command = new ArrayList<>(List.of(javaExecutable(), "-XX:+UseSerialGC", "-Xmx256m",
                 "-XX:MaxMetaspaceSize=128m", "-Xss512k", "-XX:ReservedCodeCacheSize=64m",
-                "-Dquarkus.http.port=" + apiPort, "-Dfuseml.data-dir=" + data.toAbsolutePath(),
+                "-Dsun.net.httpserver.nodelay=true", "-Dquarkus.http.port=" + apiPort, "-Dfuseml.data-dir=" + data.toAbsolutePath(),
                 "-jar", jar.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))

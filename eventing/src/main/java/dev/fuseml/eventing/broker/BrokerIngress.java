@@ -25,10 +25,18 @@ public final class BrokerIngress implements Closeable {
     private final HttpServer server;
     private final ExecutorService executor;
 
+    static {
+        // The JDK's HTTP server leaves Nagle's algorithm on unless told otherwise: small answers then wait for
+        // delayed ACKs (tens of milliseconds each). Read once, when the server classes load.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     public BrokerIngress(Broker broker, String host, int port) throws IOException {
         this.broker = broker;
         this.server = HttpServer.create(new InetSocketAddress(host, port), 128);
-        this.executor = Executors.newFixedThreadPool(4, r -> {
+        this.executor = Executors.newFixedThreadPool(32, r -> {
             Thread t = new Thread(r, "broker-ingress");
             t.setDaemon(true);
             return t;

@@ -27,7 +27,8 @@ import java.util.zip.CRC32;
  * The broker's durable log: accepted events and the deliveries that completed, appended to one file.
  *
  * <p>Fsync policy: an event is forced to disk ({@link FileChannel#force}) before {@link #append} returns, so an
- * event acknowledged to its producer survives a crash of the process and a power loss. Delivery marks are written
+ * event acknowledged to its producer survives a crash of the process and a power loss. Appends that arrive while a
+ * force is under way share the next one (group commit): one fsync covers every event written before it started. Delivery marks are written
  * but not forced: after a power loss the last marks may be missing, which only means a redelivery (at-least-once),
  * never a lost event. Each record is framed with its length and CRC32, so a torn write at the tail is detected and
  * cut off on recovery.
@@ -39,6 +40,10 @@ public final class EventLog implements Closeable {
     private final Path file;
     private FileChannel channel;
     private long nextSeq = 1;
+    /** Bytes written, and bytes known to be on disk (guarded by syncLock). */
+    private volatile long written;
+    private long forced;
+    private final Object syncLock = new Object();
 
     /** An event read back at recovery, with the triggers that had already taken it. */
     public record Recovered(long seq, String namespace, CloudEvent event, Set<String> delivered) {
@@ -103,12 +108,39 @@ public final class EventLog implements Closeable {
         }
     }
 
-    /** Appends an accepted event and forces it to disk; returns its sequence number. */
-    public synchronized long append(String namespace, CloudEvent event) throws IOException {
-        long seq = nextSeq++;
-        write(encodeEvent(seq, namespace, event));
-        channel.force(false);
+    /** Appends an accepted event and returns its sequence number once it is on disk. */
+    public long append(String namespace, CloudEvent event) throws IOException {
+        byte[] record;
+        long seq;
+        long end;
+        synchronized (this) {
+            seq = nextSeq++;
+            record = encodeEvent(seq, namespace, event);
+            write(record);
+            end = channel.position();
+            written = end;
+        }
+        awaitForced(end);
         return seq;
+    }
+
+    /**
+     * Group commit: the thread that gets here first forces everything written so far; those that wrote meanwhile
+     * queue on the lock and find their record already on disk, or force the next batch.
+     */
+    private void awaitForced(long end) throws IOException {
+        synchronized (syncLock) {
+            if (forced >= end) {
+                return;
+            }
+            long target = written;
+            FileChannel current;
+            synchronized (this) {
+                current = channel;
+            }
+            current.force(false);
+            forced = Math.max(forced, target);
+        }
     }
 
     /** Records that {@code trigger} has taken event {@code seq} (delivered, or dead-lettered). Not forced. */
@@ -148,6 +180,10 @@ public final class EventLog implements Closeable {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         channel.position(channel.size());
+        written = channel.size();
+        synchronized (syncLock) {
+            forced = written;
+        }
     }
 
     public synchronized long size() throws IOException {

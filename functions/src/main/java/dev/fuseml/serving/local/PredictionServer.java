@@ -37,6 +37,14 @@ public final class PredictionServer implements AutoCloseable {
     private final ExecutorService executor;
     private volatile Active active;
 
+    static {
+        // The JDK's HTTP server leaves Nagle's algorithm on unless told otherwise: small answers then wait for
+        // delayed ACKs (tens of milliseconds each). Read once, when the server classes load.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     public PredictionServer(String modelName, String host, int port) throws IOException {
         this.modelName = modelName;
         this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
