@@ -37,7 +37,8 @@ public final class CloudEventHttp {
         Map<String, String> single = new LinkedHashMap<>();
         headers.forEach((k, v) -> {
             if (k != null && v != null && !v.isEmpty()) {
-                single.put(k.toLowerCase(java.util.Locale.ROOT), v.get(0));
+                String name = k.toLowerCase(java.util.Locale.ROOT);
+                single.put(name, name.startsWith("ce-") ? percentDecode(v.get(0)) : v.get(0));
             }
         });
         boolean structured = single.getOrDefault("content-type", "").startsWith("application/cloudevents");
@@ -56,8 +57,51 @@ public final class CloudEventHttp {
     public static Encoded binary(CloudEvent event) {
         Map<String, String> headers = new LinkedHashMap<>();
         byte[][] body = {new byte[0]};
-        HttpMessageFactory.createWriter(headers::put, b -> body[0] = b == null ? new byte[0] : b).writeBinary(event);
+        HttpMessageFactory.createWriter((name, value) -> headers.put(name,
+                name.toLowerCase(java.util.Locale.ROOT).startsWith("ce-") ? percentEncode(value) : value),
+                b -> body[0] = b == null ? new byte[0] : b).writeBinary(event);
         return new Encoded(headers, body[0]);
+    }
+
+    /**
+     * The HTTP binding's header encoding (CloudEvents HTTP binding 3.1.3.2): in a ce- header, each UTF-8 byte that is
+     * a space, a double quote, a percent sign or outside printable ASCII is percent-encoded, so that any string
+     * value (a newline, an emoji) survives binary mode.
+     */
+    static String percentEncode(String value) {
+        StringBuilder out = new StringBuilder(value.length());
+        for (byte b : value.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c <= 0x20 || c >= 0x7f || c == '"' || c == '%') {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            } else {
+                out.append((char) c);
+            }
+        }
+        return out.toString();
+    }
+
+    static String percentDecode(String value) {
+        if (value.indexOf('%') < 0) {
+            return value;
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(value.length());
+        int i = 0;
+        while (i < value.length()) {
+            char c = value.charAt(i);
+            if (c == '%' && i + 2 < value.length()
+                    && Character.digit(value.charAt(i + 1), 16) >= 0 && Character.digit(value.charAt(i + 2), 16) >= 0) {
+                out.write(Character.digit(value.charAt(i + 1), 16) * 16 + Character.digit(value.charAt(i + 2), 16));
+                i += 3;
+            } else {
+                int cp = value.codePointAt(i);
+                byte[] bytes = new String(Character.toChars(cp)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                out.write(bytes, 0, bytes.length);
+                i += Character.charCount(cp);
+            }
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Structured-mode JSON of {@code event}: the form kept in the broker's log. */

@@ -163,10 +163,24 @@ public final class Broker implements Closeable {
                     d.acceptedNanos(), System.nanoTime());
             HttpResponse<byte[]> response = null;
             Throwable error = null;
+            java.net.http.HttpRequest request;
             try {
-                response = http.send(CloudEventHttp.post(d.trigger().subscriber(), d.event(), spec.timeout())
-                        .header("Prefer", "reply").build(), HttpResponse.BodyHandlers.ofByteArray());
-            } catch (IOException | RuntimeException e) {
+                request = CloudEventHttp.post(d.trigger().subscriber(), d.event(), spec.timeout())
+                        .header("Prefer", "reply").build();
+            } catch (RuntimeException unsendable) {
+                // No retry can help an event that cannot be put on the wire: straight to the dead-letter sink.
+                LOG.log(Level.ERROR, "event " + d.event().getId() + " cannot be sent: " + unsendable.getMessage());
+                try {
+                    onResult(new Delivery(started.seq(), started.namespace(), started.event(), started.trigger(),
+                            spec.retry(), started.acceptedNanos(), started.attemptNanos()), null, unsendable);
+                } catch (IOException e) {
+                    LOG.log(Level.ERROR, "delivery bookkeeping failed for event " + d.event().getId(), e);
+                }
+                return;
+            }
+            try {
+                response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            } catch (IOException e) {
                 error = e;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
