@@ -21,18 +21,19 @@ public final class Cesql {
 
     /** The attributes of a CloudEvent: context attributes and extensions, the time as an RFC 3339 string. */
     public static Expression.Attributes attributesOf(CloudEvent event) {
-        return name -> {
-            Object value;
-            try {
-                value = event.getAttribute(name);
-            } catch (RuntimeException notAContextAttribute) {
-                value = null;
-            }
-            if (value == null) {
-                value = event.getExtension(name);
-            }
-            return normalise(value);
-        };
+        return name -> normalise(attribute(event, name));
+    }
+
+    /** CloudEvents 1.0's context attributes; any other name is an extension. */
+    private static final java.util.Set<String> CONTEXT_ATTRIBUTES = java.util.Set.of("specversion", "id", "source",
+            "type", "datacontenttype", "dataschema", "subject", "time");
+
+    /**
+     * A context attribute or extension, null when the event has none. Checked against the known names first: the
+     * SDK answers an unknown context attribute with an exception, far too slow for a filter's hot path.
+     */
+    public static Object attribute(CloudEvent event, String name) {
+        return CONTEXT_ATTRIBUTES.contains(name) ? event.getAttribute(name) : event.getExtension(name);
     }
 
     /** Maps a Java value onto CESQL's types: Boolean and Integer stay, the rest becomes a string. */

@@ -93,15 +93,7 @@ public sealed interface Filter {
 
     /** A context attribute or extension as a string, as Knative's filters compare them; null when absent. */
     static String attribute(CloudEvent event, String name) {
-        Object value;
-        try {
-            value = event.getAttribute(name);
-        } catch (RuntimeException notAContextAttribute) {
-            value = null;
-        }
-        if (value == null) {
-            value = event.getExtension(name);
-        }
+        Object value = Cesql.attribute(event, name);
         return value == null ? null : Cesql.normalise(value).toString();
     }
 }
