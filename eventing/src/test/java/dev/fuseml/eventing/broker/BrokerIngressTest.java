@@ -23,14 +23,26 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import com.fasterxml.jackson.databind.MappingIterator;
+import dev.fuseml.eventing.CloudEventHttp;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
 
-/** The ingress against knative-delivery/broker-ingress-vectors.yaml (a copy with its provenance in resources). */
+/**
+ * The ingress against knative-delivery/broker-ingress-vectors.yaml, and the CloudEvents conformance events
+ * (cloudevents-conformance/v1.yaml, v1_minimum.yaml) posted in binary and structured mode reaching a subscriber with
+ * every attribute and extension unchanged (copies with their provenance in test resources).
+ */
 class BrokerIngressTest {
     @TempDir
     Path dir;
     private Broker broker;
     private BrokerIngress ingress;
     private Subscriber subscriber;
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeEach
@@ -110,5 +122,87 @@ class BrokerIngressTest {
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.body()).contains("ce-specversion");
+    }
+
+    @TestFactory
+    List<DynamicTest> conformanceEventsPassThroughUnchanged() throws Exception {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (String file : List.of("v1.yaml", "v1_minimum.yaml")) {
+            for (JsonNode doc : documents(file)) {
+                CloudEvent event = event(doc);
+                for (String mode : List.of("binary", "structured")) {
+                    tests.add(DynamicTest.dynamicTest(file + " " + event.getId() + " " + mode, () -> roundTrip(event,
+                            mode)));
+                }
+            }
+        }
+        assertThat(tests).hasSizeGreaterThanOrEqualTo(12);
+        return tests;
+    }
+
+    private void roundTrip(CloudEvent event, String mode) throws Exception {
+        subscriber.received.clear();
+        HttpRequest.Builder request = HttpRequest.newBuilder(ingress.url("team"));
+        if (mode.equals("binary")) {
+            CloudEventHttp.Encoded encoded = CloudEventHttp.binary(event);
+            encoded.headers().forEach(request::header);
+            request.POST(HttpRequest.BodyPublishers.ofByteArray(encoded.body()));
+        } else {
+            request.header("Content-Type", "application/cloudevents+json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(CloudEventHttp.toJson(event)));
+        }
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !subscriber.received.isEmpty());
+        CloudEvent got = subscriber.received.get(0).event();
+        assertThat(got.getSpecVersion()).isEqualTo(event.getSpecVersion());
+        for (String name : event.getAttributeNames()) {
+            assertThat(got.getAttribute(name)).as(name).isEqualTo(event.getAttribute(name));
+        }
+        assertThat(got.getExtensionNames()).containsExactlyInAnyOrderElementsOf(event.getExtensionNames());
+        for (String name : event.getExtensionNames()) {
+            assertThat(got.getExtension(name)).as(name).isEqualTo(event.getExtension(name));
+        }
+        String type = event.getDataContentType();
+        byte[] sent = event.getData().toBytes();
+        byte[] delivered = got.getData().toBytes();
+        if (type == null || type.contains("json")) {
+            assertThat(JSON.readTree(delivered)).isEqualTo(JSON.readTree(sent));
+        } else {
+            assertThat(new String(delivered, StandardCharsets.UTF_8)).isEqualTo(new String(sent, StandardCharsets.UTF_8));
+        }
+    }
+
+    private static List<JsonNode> documents(String file) throws Exception {
+        List<JsonNode> docs = new ArrayList<>();
+        try (InputStream in = BrokerIngressTest.class.getResourceAsStream(
+                "/conformance/cloudevents-conformance/" + file);
+                MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(in)) {
+            while (it.hasNextValue()) {
+                docs.add(it.nextValue());
+            }
+        }
+        return docs;
+    }
+
+    private static CloudEvent event(JsonNode doc) {
+        JsonNode attributes = doc.path("ContextAttributes");
+        CloudEventBuilder builder = CloudEventBuilder.v1().withId(attributes.path("id").asText())
+                .withType(attributes.path("type").asText()).withSource(URI.create(attributes.path("source").asText()));
+        if (attributes.has("time")) {
+            builder.withTime(OffsetDateTime.parse(attributes.get("time").asText()));
+        }
+        if (attributes.has("subject")) {
+            builder.withSubject(attributes.get("subject").asText());
+        }
+        attributes.path("Extensions").fields().forEachRemaining(e -> builder.withExtension(e.getKey(),
+                e.getValue().asText()));
+        byte[] data = doc.path("Data").asText("").getBytes(StandardCharsets.UTF_8);
+        if (attributes.has("datacontenttype")) {
+            builder.withData(attributes.get("datacontenttype").asText(), data);
+        } else if (data.length > 0) {
+            builder.withData(data);
+        }
+        return builder.build();
     }
 }
