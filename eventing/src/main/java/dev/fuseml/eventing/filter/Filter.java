@@ -22,7 +22,12 @@ public sealed interface Filter {
     record Exact(Map<String, String> attributes) implements Filter {
         @Override
         public boolean matches(CloudEvent event) {
-            return attributes.entrySet().stream().allMatch(e -> e.getValue().equals(attribute(event, e.getKey())));
+            for (Map.Entry<String, String> e : attributes.entrySet()) {
+                if (!e.getValue().equals(attribute(event, e.getKey()))) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
@@ -30,10 +35,13 @@ public sealed interface Filter {
     record Prefix(Map<String, String> attributes) implements Filter {
         @Override
         public boolean matches(CloudEvent event) {
-            return attributes.entrySet().stream().allMatch(e -> {
+            for (Map.Entry<String, String> e : attributes.entrySet()) {
                 String v = attribute(event, e.getKey());
-                return v != null && v.startsWith(e.getValue());
-            });
+                if (v == null || !v.startsWith(e.getValue())) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
@@ -41,10 +49,13 @@ public sealed interface Filter {
     record Suffix(Map<String, String> attributes) implements Filter {
         @Override
         public boolean matches(CloudEvent event) {
-            return attributes.entrySet().stream().allMatch(e -> {
+            for (Map.Entry<String, String> e : attributes.entrySet()) {
                 String v = attribute(event, e.getKey());
-                return v != null && v.endsWith(e.getValue());
-            });
+                if (v == null || !v.endsWith(e.getValue())) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
