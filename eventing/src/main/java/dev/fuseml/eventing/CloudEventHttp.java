@@ -129,14 +129,14 @@ public final class CloudEventHttp {
     }
 
     /** The event in a response, if it carries one (binary or structured). */
-    public static Optional<CloudEvent> replyOf(HttpResponse<byte[]> response) {
-        Map<String, List<String>> headers = response.headers().map();
-        boolean hasEvent = response.headers().firstValue("ce-specversion").isPresent()
-                || response.headers().firstValue("content-type").orElse("").startsWith("application/cloudevents");
-        if (!hasEvent) {
-            return Optional.empty();
+    public static Optional<CloudEvent> replyOf(Map<String, List<String>> headers, byte[] body) {
+        boolean hasEvent = false;
+        for (Map.Entry<String, List<String>> h : headers.entrySet()) {
+            String name = h.getKey().toLowerCase(java.util.Locale.ROOT);
+            hasEvent |= name.equals("ce-specversion") || (name.equals("content-type") && !h.getValue().isEmpty()
+                    && h.getValue().get(0).startsWith("application/cloudevents"));
         }
-        return Optional.of(read(headers, response.body()));
+        return hasEvent ? Optional.of(read(headers, body)) : Optional.empty();
     }
 
     /** HTTP headers and body of an encoded event. */

@@ -8,8 +8,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,11 +35,11 @@ public final class Broker implements Closeable {
     public static final String DEFAULT_BROKER = "default";
     private static final System.Logger LOG = System.getLogger(Broker.class.getName());
     private static final int MAX_ERROR_DATA = 1024;
-    /** Deliveries in flight at once; each waits on its subscriber's answer. */
-    private static final int DISPATCHERS = 32;
+    /** Threads for delivery bookkeeping (log marks, replies), off the event loop. */
+    private static final int DISPATCHERS = 4;
 
     private final EventLog log;
-    private final HttpClient http;
+    private final VertxTransport transport;
     private final ScheduledExecutorService retries;
     private final java.util.concurrent.ExecutorService dispatchers;
     private volatile List<Trigger> triggers = List.of();
@@ -51,8 +50,7 @@ public final class Broker implements Closeable {
 
     public Broker(Path dataDir) throws IOException {
         this.log = new EventLog(dataDir.resolve("events.log"));
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-                .version(HttpClient.Version.HTTP_1_1).build();
+        this.transport = new VertxTransport();
         this.dispatchers = Executors.newFixedThreadPool(DISPATCHERS, r -> {
             Thread t = new Thread(r, "broker-dispatch");
             t.setDaemon(true);
@@ -66,6 +64,11 @@ public final class Broker implements Closeable {
     }
 
     /** Creates broker {@code default} in {@code namespace}; events for other namespaces are refused. */
+    /** The Vert.x instance the broker's HTTP runs on; its ingress listens on it too. */
+    io.vertx.core.Vertx vertx() {
+        return transport.vertx();
+    }
+
     public void observe(BrokerObserver observer) {
         this.observer = observer;
     }
@@ -156,49 +159,34 @@ public final class Broker implements Closeable {
             return;
         }
         DeliverySpec spec = d.trigger().delivery();
-        // Blocking sends on a pool: the JDK client's synchronous path is about three times faster than its
-        // asynchronous one on small requests (bench/README.md).
-        dispatchers.execute(() -> {
-            Delivery started = new Delivery(d.seq(), d.namespace(), d.event(), d.trigger(), d.attempt(),
-                    d.acceptedNanos(), System.nanoTime());
-            HttpResponse<byte[]> response = null;
-            Throwable error = null;
-            java.net.http.HttpRequest request;
+        Delivery started = new Delivery(d.seq(), d.namespace(), d.event(), d.trigger(), d.attempt(),
+                d.acceptedNanos(), System.nanoTime());
+        CompletableFuture<VertxTransport.Answer> sent;
+        try {
+            sent = transport.send(d.trigger().subscriber(), d.event(), spec.timeout(), true);
+        } catch (RuntimeException unsendable) {
+            // No retry can help an event that cannot be put on the wire: straight to the dead-letter sink.
+            LOG.log(Level.ERROR, "event " + d.event().getId() + " cannot be sent: " + unsendable.getMessage());
+            sent = CompletableFuture.failedFuture(unsendable);
+            started = new Delivery(d.seq(), d.namespace(), d.event(), d.trigger(), spec.retry(), d.acceptedNanos(),
+                    started.attemptNanos());
+        }
+        Delivery attempted = started;
+        // Bookkeeping (the log, replies that must reach the disk) leaves the event loop.
+        sent.whenCompleteAsync((answer, error) -> {
             try {
-                request = CloudEventHttp.post(d.trigger().subscriber(), d.event(), spec.timeout())
-                        .header("Prefer", "reply").build();
-            } catch (RuntimeException unsendable) {
-                // No retry can help an event that cannot be put on the wire: straight to the dead-letter sink.
-                LOG.log(Level.ERROR, "event " + d.event().getId() + " cannot be sent: " + unsendable.getMessage());
-                try {
-                    onResult(new Delivery(started.seq(), started.namespace(), started.event(), started.trigger(),
-                            spec.retry(), started.acceptedNanos(), started.attemptNanos()), null, unsendable);
-                } catch (IOException e) {
-                    LOG.log(Level.ERROR, "delivery bookkeeping failed for event " + d.event().getId(), e);
-                }
-                return;
-            }
-            try {
-                response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-            } catch (IOException e) {
-                error = e;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            try {
-                onResult(started, response, error);
+                onResult(attempted, answer, error);
             } catch (RuntimeException | IOException e) {
                 LOG.log(Level.ERROR, "delivery bookkeeping failed for event " + d.event().getId(), e);
             }
-        });
+        }, dispatchers);
     }
 
-    private void onResult(Delivery d, HttpResponse<byte[]> response, Throwable error) throws IOException {
+    private void onResult(Delivery d, VertxTransport.Answer response, Throwable error) throws IOException {
         if (closed) {
             return; // the log is closed; the delivery is redone from the log at the next start
         }
-        int status = error != null ? 0 : response.statusCode();
+        int status = error != null ? 0 : response.status();
         DeliverySpec spec = d.trigger().delivery();
         boolean retry = !ResponseCodes.completed(status) && ResponseCodes.retriable(status)
                 && d.attempt() < spec.retry();
@@ -235,9 +223,9 @@ public final class Broker implements Closeable {
         }
     }
 
-    private Optional<CloudEvent> replyOf(Delivery d, HttpResponse<byte[]> response) {
+    private Optional<CloudEvent> replyOf(Delivery d, VertxTransport.Answer response) {
         try {
-            return CloudEventHttp.replyOf(response);
+            return CloudEventHttp.replyOf(response.headers(), response.body());
         } catch (CloudEventHttp.InvalidEventException e) {
             LOG.log(Level.WARNING, "subscriber {0} answered event {1} with an invalid reply: {2}",
                     d.trigger().subscriber(), d.event().getId(), e.getMessage());
@@ -255,8 +243,8 @@ public final class Broker implements Closeable {
                         Base64.getEncoder().encodeToString(data.getBytes(StandardCharsets.UTF_8)))
                 .build();
         DeliverySpec spec = d.trigger().delivery();
-        CloudEventHttp.send(http, sink, dead, spec.timeout()).whenComplete((response, error) -> {
-            int code = error != null ? 0 : response.statusCode();
+        transport.send(sink, dead, spec.timeout(), false).whenCompleteAsync((response, error) -> {
+            int code = error != null ? 0 : response.status();
             if (!ResponseCodes.completed(code) && ResponseCodes.retriable(code) && attempt < spec.retry() && !closed) {
                 retries.schedule(() -> deadLetter(d, status, detail, sink, attempt + 1),
                         spec.delayBeforeRetry(attempt + 1).toMillis(), TimeUnit.MILLISECONDS);
@@ -267,7 +255,7 @@ public final class Broker implements Closeable {
                         d.event().getId(), code);
             }
             taken(d);
-        });
+        }, dispatchers);
     }
 
     private void taken(Delivery d) {
@@ -288,6 +276,7 @@ public final class Broker implements Closeable {
         closed = true;
         retries.shutdownNow();
         dispatchers.shutdownNow();
+        transport.close();
         log.close();
     }
 }

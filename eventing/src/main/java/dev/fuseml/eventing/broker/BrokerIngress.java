@@ -1,119 +1,129 @@
 package dev.fuseml.eventing.broker;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.fuseml.eventing.CloudEventHttp;
 import io.cloudevents.CloudEvent;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The broker's HTTP ingress, at Knative's multi-tenant broker path {@code /{namespace}/{broker}}: POST a CloudEvent
- * in binary or structured mode; 202 means it is on disk.
+ * in binary or structured mode; 202 means it is on disk. Requests are read and answered on the broker's Vert.x event
+ * loop; the append to the log, which waits for the disk, runs on worker threads, where concurrent appends share one
+ * fsync.
  */
 public final class BrokerIngress implements Closeable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Broker broker;
+    private final Vertx vertx;
     private final HttpServer server;
-    private final ExecutorService executor;
-
-    static {
-        // The JDK's HTTP server leaves Nagle's algorithm on unless told otherwise: small answers then wait for
-        // delayed ACKs (tens of milliseconds each). Read once, when the server classes load.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-    }
+    private final String host;
 
     public BrokerIngress(Broker broker, String host, int port) throws IOException {
         this.broker = broker;
-        this.server = HttpServer.create(new InetSocketAddress(host, port), 128);
-        this.executor = Executors.newFixedThreadPool(32, r -> {
-            Thread t = new Thread(r, "broker-ingress");
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
+        this.host = host;
+        this.vertx = broker.vertx();
+        this.server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true)
+                .setAcceptBacklog(1024));
+        server.requestHandler(this::handle);
+        try {
+            server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IOException("the broker ingress cannot listen on " + host + ":" + port + ": "
+                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
+        }
     }
 
+    /** Kept for symmetry with other servers: the ingress listens from construction on. */
     public BrokerIngress start() {
-        server.start();
         return this;
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return server.actualPort();
     }
 
     /** The URL to post events to for {@code namespace}'s default broker. */
     public URI url(String namespace) {
-        return URI.create("http://" + server.getAddress().getHostString() + ":" + port() + "/" + namespace + "/"
-                + Broker.DEFAULT_BROKER);
+        return URI.create("http://" + host + ":" + port() + "/" + namespace + "/" + Broker.DEFAULT_BROKER);
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
-        try (InputStream body = exchange.getRequestBody()) {
-            byte[] bytes = body.readAllBytes();
-            String[] path = exchange.getRequestURI().getPath().replaceAll("^/+|/+$", "").split("/");
-            if (path.length == 1 && "healthz".equals(path[0])) {
-                respond(exchange, 200, Map.of("status", "ok"));
-                return;
-            }
-            if (path.length != 2) {
-                respond(exchange, 404, Map.of("error", "no broker at " + exchange.getRequestURI().getPath()
-                        + ": post events to /{namespace}/default"));
-                return;
-            }
-            if (!"POST".equals(exchange.getRequestMethod())) {
-                exchange.getResponseHeaders().add("Allow", "POST");
-                respond(exchange, 405, Map.of("error", exchange.getRequestMethod()
-                        + " is not allowed: send the CloudEvent with POST"));
-                return;
-            }
-            if (!broker.hasBroker(path[0], path[1])) {
-                respond(exchange, 404, Map.of("error", "broker " + path[1] + " does not exist in namespace "
-                        + path[0] + " (create the org first)"));
-                return;
-            }
-            CloudEvent event;
-            try {
-                event = CloudEventHttp.read(exchange.getRequestHeaders(), bytes);
-            } catch (CloudEventHttp.InvalidEventException e) {
-                respond(exchange, 400, Map.of("error", e.getMessage()));
-                return;
-            }
-            broker.accept(path[0], event);
-            exchange.sendResponseHeaders(202, -1);
-        } catch (IOException | RuntimeException e) {
-            try {
-                respond(exchange, 500, Map.of("error", "event not accepted: " + e.getMessage()));
-            } catch (IOException | RuntimeException ignored) {
-                // the response was already started; the producer sees a broken connection and retries
-            }
-        } finally {
-            exchange.close();
+    private void handle(HttpServerRequest request) {
+        String[] path = request.path().replaceAll("^/+|/+$", "").split("/");
+        if (path.length == 1 && "healthz".equals(path[0])) {
+            respond(request, 200, Map.of("status", "ok"));
+            return;
         }
+        if (path.length != 2) {
+            respond(request, 404, Map.of("error", "no broker at " + request.path()
+                    + ": post events to /{namespace}/default"));
+            return;
+        }
+        if (request.method() != HttpMethod.POST) {
+            request.response().putHeader("Allow", "POST");
+            respond(request, 405, Map.of("error", request.method() + " is not allowed: send the CloudEvent with POST"));
+            return;
+        }
+        if (!broker.hasBroker(path[0], path[1])) {
+            respond(request, 404, Map.of("error", "broker " + path[1] + " does not exist in namespace " + path[0]
+                    + " (create the org first)"));
+            return;
+        }
+        request.body().onSuccess(body -> accept(request, path[0], body))
+                .onFailure(e -> respond(request, 400, Map.of("error", "cannot read the request: " + e.getMessage())));
     }
 
-    private static void respond(HttpExchange exchange, int status, Object body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        exchange.getResponseBody().write(bytes);
+    private void accept(HttpServerRequest request, String namespace, Buffer body) {
+        CloudEvent event;
+        try {
+            Map<String, List<String>> headers = new LinkedHashMap<>();
+            request.headers().forEach(h -> headers.computeIfAbsent(h.getKey(), k -> new ArrayList<>())
+                    .add(h.getValue()));
+            event = CloudEventHttp.read(headers, body.getBytes());
+        } catch (CloudEventHttp.InvalidEventException e) {
+            respond(request, 400, Map.of("error", e.getMessage()));
+            return;
+        }
+        vertx.executeBlocking(() -> {
+            broker.accept(namespace, event);
+            return null;
+        }, false).onComplete(done -> {
+            if (done.succeeded()) {
+                request.response().setStatusCode(202).end();
+            } else {
+                respond(request, 500, Map.of("error", "event not accepted: " + done.cause().getMessage()));
+            }
+        });
+    }
+
+    private static void respond(HttpServerRequest request, int status, Object body) {
+        try {
+            request.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+                    .end(Buffer.buffer(JSON.writeValueAsBytes(body)));
+        } catch (IOException e) {
+            request.response().setStatusCode(500).end();
+        }
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        try {
+            server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // closing anyway
+        }
     }
 }
