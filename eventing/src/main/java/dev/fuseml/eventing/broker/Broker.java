@@ -45,12 +45,17 @@ public final class Broker implements Closeable {
     private volatile List<Trigger> triggers = List.of();
     private final Set<String> namespaces = ConcurrentHashMap.newKeySet();
     private final Map<Long, AtomicInteger> outstanding = new ConcurrentHashMap<>();
+    private final java.util.concurrent.BlockingQueue<Incoming> incoming = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final Thread writer;
     private volatile boolean closed;
     private volatile BrokerObserver observer = BrokerObserver.NONE;
 
     public Broker(Path dataDir) throws IOException {
         this.log = new EventLog(dataDir.resolve("events.log"));
         this.transport = new VertxTransport();
+        this.writer = new Thread(this::writeLoop, "broker-log-writer");
+        writer.setDaemon(true);
+        writer.start();
         this.dispatchers = Executors.newFixedThreadPool(DISPATCHERS, r -> {
             Thread t = new Thread(r, "broker-dispatch");
             t.setDaemon(true);
@@ -117,13 +122,57 @@ public final class Broker implements Closeable {
      * will be delivered to every matching trigger.
      */
     public void accept(String namespace, CloudEvent event) throws IOException {
-        if (closed) {
-            throw new IOException("broker is shutting down");
+        try {
+            acceptAsync(namespace, event).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while the event was being logged", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
         }
-        long seq = log.append(namespace, event);
-        List<Trigger> matched = missing(namespace, event, Set.of());
-        observer.accepted(namespace, event, matched.stream().map(Trigger::name).toList());
-        dispatch(seq, namespace, event, matched);
+    }
+
+    /**
+     * Accepts an event without holding the caller: the future completes once the event is on disk. One writer
+     * thread logs whatever has queued up meanwhile with a single write and fsync (group commit).
+     */
+    public CompletableFuture<Void> acceptAsync(String namespace, CloudEvent event) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (closed) {
+            done.completeExceptionally(new IOException("broker is shutting down"));
+            return done;
+        }
+        incoming.add(new Incoming(new EventLog.Entry(namespace, event), done));
+        return done;
+    }
+
+    private record Incoming(EventLog.Entry entry, CompletableFuture<Void> done) {
+    }
+
+    private void writeLoop() {
+        List<Incoming> batch = new ArrayList<>();
+        while (!closed) {
+            try {
+                batch.add(incoming.take());
+            } catch (InterruptedException e) {
+                return;
+            }
+            incoming.drainTo(batch, 4096);
+            try {
+                long[] seqs = log.appendAll(batch.stream().map(Incoming::entry).toList());
+                for (int i = 0; i < batch.size(); i++) {
+                    Incoming in = batch.get(i);
+                    List<Trigger> matched = missing(in.entry().namespace(), in.entry().event(), Set.of());
+                    observer.accepted(in.entry().namespace(), in.entry().event(),
+                            matched.stream().map(Trigger::name).toList());
+                    dispatch(seqs[i], in.entry().namespace(), in.entry().event(), matched);
+                    in.done().complete(null);
+                }
+            } catch (IOException | RuntimeException e) {
+                batch.forEach(in -> in.done().completeExceptionally(e));
+            }
+            batch.clear();
+        }
     }
 
     private List<Trigger> missing(String namespace, CloudEvent event, Set<String> delivered) {
@@ -274,6 +323,7 @@ public final class Broker implements Closeable {
     @Override
     public void close() throws IOException {
         closed = true;
+        writer.interrupt();
         retries.shutdownNow();
         dispatchers.shutdownNow();
         transport.close();

@@ -22,8 +22,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The broker's HTTP ingress, at Knative's multi-tenant broker path {@code /{namespace}/{broker}}: POST a CloudEvent
  * in binary or structured mode; 202 means it is on disk. Requests are read and answered on the broker's Vert.x event
- * loop; the append to the log, which waits for the disk, runs on worker threads, where concurrent appends share one
- * fsync.
+ * loop; the broker's log writer answers once the event is on disk, events that arrive together sharing one fsync.
  */
 public final class BrokerIngress implements Closeable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -97,16 +96,14 @@ public final class BrokerIngress implements Closeable {
             respond(request, 400, Map.of("error", e.getMessage()));
             return;
         }
-        vertx.executeBlocking(() -> {
-            broker.accept(namespace, event);
-            return null;
-        }, false).onComplete(done -> {
-            if (done.succeeded()) {
+        io.vertx.core.Context context = vertx.getOrCreateContext();
+        broker.acceptAsync(namespace, event).whenComplete((ok, error) -> context.runOnContext(v -> {
+            if (error == null) {
                 request.response().setStatusCode(202).end();
             } else {
-                respond(request, 500, Map.of("error", "event not accepted: " + done.cause().getMessage()));
+                respond(request, 500, Map.of("error", "event not accepted: " + error.getMessage()));
             }
-        });
+        }));
     }
 
     private static void respond(HttpServerRequest request, int status, Object body) {

@@ -108,6 +108,31 @@ public final class EventLog implements Closeable {
         }
     }
 
+    /** An event to append, with its namespace. */
+    public record Entry(String namespace, CloudEvent event) {
+    }
+
+    /**
+     * Appends events with one write and one force; returns their sequence numbers once all are on disk. The
+     * broker's writer thread hands it whatever arrived while the previous batch was being forced.
+     */
+    public long[] appendAll(java.util.List<Entry> entries) throws IOException {
+        long[] seqs = new long[entries.size()];
+        long end;
+        synchronized (this) {
+            java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream(entries.size() * 512);
+            for (int i = 0; i < entries.size(); i++) {
+                seqs[i] = nextSeq++;
+                batch.write(encodeEvent(seqs[i], entries.get(i).namespace(), entries.get(i).event()));
+            }
+            write(batch.toByteArray());
+            end = channel.position();
+            written = end;
+        }
+        awaitForced(end);
+        return seqs;
+    }
+
     /** Appends an accepted event and returns its sequence number once it is on disk. */
     public long append(String namespace, CloudEvent event) throws IOException {
         byte[] record;
