@@ -53,9 +53,6 @@ public final class Broker implements Closeable {
     public Broker(Path dataDir) throws IOException {
         this.log = new EventLog(dataDir.resolve("events.log"));
         this.transport = new VertxTransport();
-        this.writer = new Thread(this::writeLoop, "broker-log-writer");
-        writer.setDaemon(true);
-        writer.start();
         this.dispatchers = Executors.newFixedThreadPool(DISPATCHERS, r -> {
             Thread t = new Thread(r, "broker-dispatch");
             t.setDaemon(true);
@@ -66,9 +63,23 @@ public final class Broker implements Closeable {
             t.setDaemon(true);
             return t;
         });
+        flushMarksPeriodically();
+        this.writer = new Thread(this::writeLoop, "broker-log-writer");
+        writer.setDaemon(true);
+        writer.start();
     }
 
-    /** Creates broker {@code default} in {@code namespace}; events for other namespaces are refused. */
+    /** Delivery marks also reach the file when no event comes to carry them. */
+    private void flushMarksPeriodically() {
+        retries.scheduleWithFixedDelay(() -> {
+            try {
+                log.flushMarks();
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "cannot write delivery marks: " + e.getMessage());
+            }
+        }, 50, 50, TimeUnit.MILLISECONDS);
+    }
+
     /** The Vert.x instance the broker's HTTP runs on; its ingress listens on it too. */
     io.vertx.core.Vertx vertx() {
         return transport.vertx();
@@ -78,6 +89,7 @@ public final class Broker implements Closeable {
         this.observer = observer;
     }
 
+    /** Creates broker {@code default} in {@code namespace}; events for other namespaces are refused. */
     public void addNamespace(String namespace) {
         namespaces.add(namespace);
     }
@@ -159,6 +171,7 @@ public final class Broker implements Closeable {
             }
             incoming.drainTo(batch, 4096);
             try {
+                log.flushMarks();
                 long[] seqs = log.appendAll(batch.stream().map(Incoming::entry).toList());
                 for (int i = 0; i < batch.size(); i++) {
                     Incoming in = batch.get(i);
@@ -221,14 +234,23 @@ public final class Broker implements Closeable {
                     started.attemptNanos());
         }
         Delivery attempted = started;
-        // Bookkeeping (the log, replies that must reach the disk) leaves the event loop.
-        sent.whenCompleteAsync((answer, error) -> {
-            try {
-                onResult(attempted, answer, error);
-            } catch (RuntimeException | IOException e) {
-                LOG.log(Level.ERROR, "delivery bookkeeping failed for event " + d.event().getId(), e);
+        sent.whenComplete((answer, error) -> {
+            // A plain acknowledgement is booked where it arrives (a buffered mark); a reply, which must reach the
+            // disk, and failures, which may retry or dead-letter, leave the event loop.
+            if (error == null && answer.status() / 100 == 2 && answer.status() != 200) {
+                finish(attempted, answer, null);
+            } else {
+                dispatchers.execute(() -> finish(attempted, answer, error));
             }
-        }, dispatchers);
+        });
+    }
+
+    private void finish(Delivery d, VertxTransport.Answer answer, Throwable error) {
+        try {
+            onResult(d, answer, error);
+        } catch (RuntimeException | IOException e) {
+            LOG.log(Level.ERROR, "delivery bookkeeping failed for event " + d.event().getId(), e);
+        }
     }
 
     private void onResult(Delivery d, VertxTransport.Answer response, Throwable error) throws IOException {

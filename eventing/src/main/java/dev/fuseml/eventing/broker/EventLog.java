@@ -44,6 +44,7 @@ public final class EventLog implements Closeable {
     private volatile long written;
     private long forced;
     private final Object syncLock = new Object();
+    private final ByteArrayOutputStream marks = new ByteArrayOutputStream();
 
     /** An event read back at recovery, with the triggers that had already taken it. */
     public record Recovered(long seq, String namespace, CloudEvent event, Set<String> delivered) {
@@ -168,17 +169,37 @@ public final class EventLog implements Closeable {
         }
     }
 
-    /** Records that {@code trigger} has taken event {@code seq} (delivered, or dead-lettered). Not forced. */
-    public synchronized void markDelivered(long seq, String trigger) {
+    /**
+     * Records that {@code trigger} has taken event {@code seq} (delivered, or dead-lettered). Buffered, and written
+     * with the next batch of events or by {@link #flushMarks()}: a mark lost in a crash only costs a redelivery.
+     */
+    public void markDelivered(long seq, String trigger) {
         try {
-            write(frame(out -> {
+            byte[] mark = frame(out -> {
                 out.writeByte(DONE);
                 out.writeLong(seq);
                 out.writeUTF(trigger);
-            }));
+            });
+            synchronized (marks) {
+                marks.write(mark);
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write to the event log " + file, e);
+            throw new UncheckedIOException("cannot record a delivery in the event log " + file, e);
         }
+    }
+
+    /** Writes the buffered delivery marks (not forced). */
+    public synchronized void flushMarks() throws IOException {
+        byte[] pending;
+        synchronized (marks) {
+            if (marks.size() == 0) {
+                return;
+            }
+            pending = marks.toByteArray();
+            marks.reset();
+        }
+        write(pending);
+        written = channel.position();
     }
 
     /**
@@ -263,6 +284,9 @@ public final class EventLog implements Closeable {
 
     @Override
     public synchronized void close() throws IOException {
+        if (channel.isOpen()) {
+            flushMarks();
+        }
         channel.close();
     }
 }
