@@ -34,7 +34,10 @@ public class RunsResource {
     public RunEvents events(@PathParam("run") String id) throws InterruptedException {
         Run run = get(id, null);
         var events = trace.events(id);
-        return new RunEvents(id, run.status(), EventTrace.stoppedAt(events), events);
+        String stopped = Run.FAILED.equals(run.status())
+                ? "the chain stopped at " + run.failedStep() + ": " + run.cause() + " (" + EventTrace.stoppedAt(events) + ")"
+                : EventTrace.stoppedAt(events);
+        return new RunEvents(id, run.status(), stopped, events);
     }
 
     /** With {@code afterRevision}, answers when the run has changed past that revision (or after 10 s). */
