@@ -22,12 +22,7 @@ public sealed interface Filter {
     record Exact(Map<String, String> attributes) implements Filter {
         @Override
         public boolean matches(CloudEvent event) {
-            for (Map.Entry<String, String> e : attributes.entrySet()) {
-                if (!e.getValue().equals(attribute(event, e.getKey()))) {
-                    return false;
-                }
-            }
-            return true;
+            return every(event, attributes, String::equals);
         }
     }
 
@@ -35,13 +30,7 @@ public sealed interface Filter {
     record Prefix(Map<String, String> attributes) implements Filter {
         @Override
         public boolean matches(CloudEvent event) {
-            for (Map.Entry<String, String> e : attributes.entrySet()) {
-                String v = attribute(event, e.getKey());
-                if (v == null || !v.startsWith(e.getValue())) {
-                    return false;
-                }
-            }
-            return true;
+            return every(event, attributes, String::startsWith);
         }
     }
 
@@ -49,13 +38,7 @@ public sealed interface Filter {
     record Suffix(Map<String, String> attributes) implements Filter {
         @Override
         public boolean matches(CloudEvent event) {
-            for (Map.Entry<String, String> e : attributes.entrySet()) {
-                String v = attribute(event, e.getKey());
-                if (v == null || !v.endsWith(e.getValue())) {
-                    return false;
-                }
-            }
-            return true;
+            return every(event, attributes, String::endsWith);
         }
     }
 
@@ -100,6 +83,18 @@ public sealed interface Filter {
         public boolean matches(CloudEvent event) {
             return parsed.matches(Cesql.attributesOf(event));
         }
+    }
+
+    /** True when every attribute is present and {@code test(actual, wanted)} holds (a loop: this is the hot path). */
+    private static boolean every(CloudEvent event, Map<String, String> attributes,
+            java.util.function.BiPredicate<String, String> test) {
+        for (Map.Entry<String, String> e : attributes.entrySet()) {
+            String actual = attribute(event, e.getKey());
+            if (actual == null || !test.test(actual, e.getValue())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A context attribute or extension as a string, as Knative's filters compare them; null when absent. */
