@@ -95,6 +95,36 @@ class EndToEndIT {
 
     @Test
     @Order(3)
+    void statusTriggersAndEventsShowTheChain() throws Exception {
+        JsonNode status = JSON.readTree(cli.run("status", "-o", "json").out());
+        assertThat(status.path("url").asText()).startsWith("http://127.0.0.1:");
+        assertThat(status.path("pid").asLong()).isPositive();
+        assertThat(status.path("brokers").path("workspace").asText()).endsWith("/workspace/default");
+
+        CliProcess.Result apply = cli.run("triggers", "apply",
+                CliProcess.repo().resolve("examples/triggers/audit.yaml").toString());
+        assertThat(apply.exitCode()).as(apply.all()).isZero();
+        assertThat(apply.out()).contains("trigger.eventing.knative.dev/audit-wine in workspace created");
+        JsonNode triggers = JSON.readTree(cli.run("triggers", "-o", "json").out());
+        assertThat(triggers.findValuesAsText("name")).contains("fuseml-train", "audit-wine");
+
+        Path bad = Files.writeString(home.resolve("bad.yaml"), "apiVersion: eventing.knative.dev/v1\n"
+                + "kind: Trigger\nmetadata: {name: broken}\nspec: {broker: default, delivery: {retry: many}}\n");
+        CliProcess.Result refused = cli.run("triggers", "apply", bad.toString());
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("nothing was applied", "Trigger broken",
+                "spec.delivery.retry: must be an integer, got the string 'many'");
+        assertThat(cli.run("triggers", "delete", "audit-wine").exitCode()).isZero();
+
+        String run = JSON.readTree(cli.run("runs", "wine", "-o", "json").out()).get(0).path("id").asText();
+        CliProcess.Result events = cli.run("events", run);
+        assertThat(events.exitCode()).as(events.all()).isZero();
+        assertThat(events.out()).contains("dev.fuseml.push", "fuseml-receive#1 200", "dev.fuseml.served",
+                "succeeded");
+    }
+
+    @Test
+    @Order(3)
     void aWrongShapeGets400WithAnError() throws Exception {
         HttpResponse<String> response = post(wineUrl, "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,11],"
                 + "\"datatype\":\"FP32\",\"data\":[1,2,3]}]}");
