@@ -8,15 +8,12 @@ import io.cloudevents.jackson.JsonFormat;
 import io.cloudevents.rw.CloudEventRWException;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * CloudEvents over HTTP with the CloudEvents SDK: reading binary or structured mode, writing binary mode, and the
@@ -120,12 +117,6 @@ public final class CloudEventHttp {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(encoded.body()));
         encoded.headers().forEach(request::header);
         return request;
-    }
-
-    /** Sends {@code event} and completes with the response; failures of the transport complete exceptionally. */
-    public static CompletableFuture<HttpResponse<byte[]>> send(HttpClient client, URI target, CloudEvent event,
-            Duration timeout) {
-        return client.sendAsync(post(target, event, timeout).build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     /** The event in a response, if it carries one (binary or structured). */

@@ -54,8 +54,8 @@ public class EventSink {
         String last = "";
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             try {
-                HttpResponse<byte[]> response = CloudEventHttp.send(http, target, event, Duration.ofSeconds(30))
-                        .get();
+                HttpResponse<byte[]> response = http.send(CloudEventHttp.post(target, event, Duration.ofSeconds(30))
+                        .build(), HttpResponse.BodyHandlers.ofByteArray());
                 if (response.statusCode() / 100 == 2) {
                     return;
                 }
