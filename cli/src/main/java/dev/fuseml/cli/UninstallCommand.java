@@ -41,7 +41,8 @@ public class UninstallCommand extends FusemlCommand {
         return 0;
     }
 
-    private static void delete(Path dir) throws IOException {
+    /** Deletes a directory tree; nothing happens when it does not exist. */
+    static void delete(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

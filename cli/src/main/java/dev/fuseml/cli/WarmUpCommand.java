@@ -51,9 +51,7 @@ public class WarmUpCommand extends FusemlCommand {
             PushCommand.runId("warm-up");
             return 0;
         } finally {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            UninstallCommand.delete(dir);
         }
     }
 }

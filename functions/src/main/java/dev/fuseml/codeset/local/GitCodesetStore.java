@@ -2,6 +2,7 @@ package dev.fuseml.codeset.local;
 
 import dev.fuseml.FusemlConfig;
 import dev.fuseml.codeset.CodesetStore;
+import dev.fuseml.workspace.Workspaces;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.jgit.dircache.DirCache;
 import org.eclipse.jgit.dircache.DirCacheBuilder;
@@ -24,7 +25,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -110,15 +110,8 @@ public class GitCodesetStore implements CodesetStore {
     }
 
     @Override
-    public synchronized void delete(String org, String app) throws IOException {
-        Path repo = repository(org, app);
-        if (Files.exists(repo)) {
-            try (Stream<Path> all = Files.walk(repo)) {
-                for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
+    public synchronized void delete(String org, String app) {
+        Workspaces.delete(repository(org, app));
     }
 
     private Repository open(String org, String app, boolean create) throws IOException {
