@@ -112,6 +112,9 @@ class FunctionsAndApiTest {
     @Test
     void unknownThingsAre404WithAMessage() {
         given().get("/api/v1/runs/no-such-run").then().statusCode(404).body("error", containsString("does not exist"));
+        given().get("/api/v1/runs/no-such-run/events").then().statusCode(404);
+        given().get("/api/v1/runs/no-such-run/log").then().statusCode(404);
+        given().get("/api/v1/runs/..%2Fetc/log").then().statusCode(404);
         given().get("/api/v1/orgs/nobody/apps").then().statusCode(404).body("error", containsString("fuseml orgs"));
         given().delete("/api/v1/orgs/workspace/apps/nothing").then().statusCode(404);
     }

@@ -1,0 +1,100 @@
+package dev.fuseml.train;
+
+import dev.fuseml.FusemlConfig;
+import dev.fuseml.project.DependencySpec;
+import dev.fuseml.project.Project;
+import dev.fuseml.run.RunLog;
+import dev.fuseml.run.RunStore;
+import dev.fuseml.run.StepFailure;
+import dev.fuseml.train.local.ProcessTrainer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The training contract, with shell commands standing in for the user's code: every way a training process can
+ * fail ends the step with a cause that says what to fix, and the output that shows it.
+ */
+class ProcessTrainerTest {
+    private static final String MLMODEL = "flavors:\\n  sklearn:\\n    pickled_model: model.pkl\\n";
+    @TempDir
+    Path dir;
+    private ProcessTrainer trainer;
+    private Path env;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        FusemlConfig config = new FusemlConfig() {
+            public Path dataDir() { return dir.resolve("data"); }
+            public String python() { return "python3"; }
+            public Duration trainTimeout() { return Duration.ofSeconds(1); }
+            public Duration buildTimeout() { return Duration.ofSeconds(1); }
+            public String host() { return "127.0.0.1"; }
+            public int brokerPort() { return 0; }
+            public String defaultOrg() { return "workspace"; }
+        };
+        trainer = new ProcessTrainer(config, new RunLog(new RunStore(config)));
+        env = Files.createDirectories(dir.resolve("env/bin"));
+        Files.createDirectories(dir.resolve("code"));
+    }
+
+    private Map<String, Double> train(String command) throws Exception {
+        Project project = new Project(dir.resolve("code"), "main", command, Map.of(),
+                new DependencySpec(null, List.of(), List.of()));
+        return trainer.train("run-1", project, env.getParent().toString(), dir.resolve("model"));
+    }
+
+    private static String model(String metrics) {
+        return "printf '" + MLMODEL + "' > $FUSEML_MODEL_DIR/MLmodel && touch $FUSEML_MODEL_DIR/model.pkl"
+                + (metrics == null ? "" : " && printf '%s' '" + metrics + "' > $FUSEML_METRICS_FILE");
+    }
+
+    @Test
+    void aValidModelAndMetricsAreTaken() throws Exception {
+        assertThat(train(model("{\"rmse\": 0.7, \"r2\": 1}"))).containsEntry("rmse", 0.7).containsEntry("r2", 1.0);
+        assertThat(train(model(null))).isEmpty();
+    }
+
+    @Test
+    void aFailingProcessNamesItsErrorAndKeepsTheOutput() {
+        assertThatThrownBy(() -> train("echo 'Traceback (most recent call last):'; echo 'ValueError: no data' >&2; exit 3"))
+                .isInstanceOf(StepFailure.class)
+                .hasMessageContaining("exited with code 3: ValueError: no data")
+                .satisfies(e -> assertThat(((StepFailure) e).logExcerpt()).contains("Traceback"));
+    }
+
+    @Test
+    void aProcessThatRunsTooLongIsStopped() {
+        assertThatThrownBy(() -> train("sleep 20")).hasMessageContaining("longer than PT1S")
+                .hasMessageContaining("fuseml.train-timeout");
+    }
+
+    @Test
+    void noModelOrAnUnservableOneIsRefusedWithTheFix() {
+        assertThatThrownBy(() -> train("true")).hasMessageContaining("no MLmodel file")
+                .hasMessageContaining("$FUSEML_MODEL_DIR");
+        assertThatThrownBy(() -> train("printf 'flavors:\\n  onnx: {}\\n' > $FUSEML_MODEL_DIR/MLmodel"))
+                .hasMessageContaining("FuseML serves sklearn and python_function");
+        assertThatThrownBy(() -> train("printf '" + MLMODEL + "' > $FUSEML_MODEL_DIR/MLmodel"))
+                .hasMessageContaining("names the model file 'model.pkl', which is not in the model directory");
+        assertThatThrownBy(() -> train("printf 'flavors: [' > $FUSEML_MODEL_DIR/MLmodel"))
+                .hasMessageContaining("MLmodel is not valid YAML");
+    }
+
+    @Test
+    void badMetricsAreRefusedWithTheExpectedShape() {
+        assertThatThrownBy(() -> train(model("{\"rmse\": \"low\"}"))).hasMessageContaining("metric 'rmse'")
+                .hasMessageContaining("not a number");
+        assertThatThrownBy(() -> train(model("rmse=0.7"))).hasMessageContaining("not valid JSON");
+        assertThatThrownBy(() -> train(model("[0.7]"))).hasMessageContaining("must hold a JSON object");
+    }
+}
