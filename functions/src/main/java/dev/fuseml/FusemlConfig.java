@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /** The orchestrator's settings ({@code fuseml.*} in application.properties, or FUSEML_* environment variables). */
 @ConfigMapping(prefix = "fuseml")
@@ -32,6 +33,32 @@ public interface FusemlConfig {
     /** Broker ingress port; 0 picks a free one (the status API tells which). */
     @WithDefault("0")
     int brokerPort();
+
+    /**
+     * What this process runs: {@code all} (the embedded default: control plane, broker and every step function),
+     * {@code control-plane} (API, broker, run projection, claims, codesets and artifacts; no step), or one step
+     * ({@code receive}, {@code build}, {@code train}, {@code register}, {@code serve}), as one Knative Service per
+     * step runs it. Set with FUSEML_FUNCTION.
+     */
+    @WithDefault("all")
+    String function();
+
+    /** Which implementations of the platform interfaces exist: {@code local} (the only one so far). */
+    @WithDefault("local")
+    String platform();
+
+    /** The control plane's URL, for a process that is not the control plane (FUSEML_CONTROL_PLANE). */
+    Optional<String> controlPlane();
+
+    /** Where to send events when K_SINK is not set: the broker's URL, orgs' ingresses under it (FUSEML_BROKER_URL). */
+    Optional<String> brokerUrl();
+
+    /** Knative's K_SINK (set by a SinkBinding): every event this process emits goes there. */
+    Optional<String> sink();
+
+    /** How long a step's claim lasts without renewal; its owner renews it every third of that. */
+    @WithDefault("PT30S")
+    Duration lease();
 
     /** Org every installation starts with. */
     @WithDefault("workspace")

@@ -48,7 +48,7 @@ public class InstallCommand extends FusemlCommand {
         Path jar = locateJar();
         Path data = dataDir != null ? dataDir : config.dataDir() != null ? Path.of(config.dataDir()) : defaultData();
         Files.createDirectories(data);
-        int apiPort = port != 0 ? port : freePort();
+        int apiPort = port != 0 ? port : previousPort(config.server()).orElse(freePort());
         Path log = data.resolve("orchestrator.log");
         List<String> command = new ArrayList<>(List.of(javaExecutable(), "-XX:+UseSerialGC", "-Xmx256m",
                 "-XX:MaxMetaspaceSize=128m", "-Xss512k", "-XX:ReservedCodeCacheSize=64m",
@@ -107,6 +107,29 @@ public class InstallCommand extends FusemlCommand {
 
     private static String javaExecutable() {
         return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    /**
+     * The port of the last run, when it is free again: the codeset and artifact URLs that runs in flight carry stay
+     * valid across a restart.
+     */
+    private static Optional<Integer> previousPort(String server) {
+        if (server == null) {
+            return Optional.empty();
+        }
+        try {
+            int previous = java.net.URI.create(server).getPort();
+            if (previous <= 0) {
+                return Optional.empty();
+            }
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.setReuseAddress(true);
+                socket.bind(new java.net.InetSocketAddress("127.0.0.1", previous));
+            }
+            return Optional.of(previous);
+        } catch (IOException | IllegalArgumentException taken) {
+            return Optional.empty();
+        }
     }
 
     private static int freePort() throws IOException {

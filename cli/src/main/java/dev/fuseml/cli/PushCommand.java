@@ -1,6 +1,7 @@
 package dev.fuseml.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.fuseml.eventing.EventSchemas;
 import dev.fuseml.eventing.FusemlEvents;
 import dev.fuseml.eventing.payload.Push;
 import io.cloudevents.CloudEvent;
@@ -51,7 +52,8 @@ public class PushCommand extends FusemlCommand {
         String org = org();
         byte[] zip = ProjectArchive.zip(path.toAbsolutePath().normalize());
         long started = System.nanoTime();
-        JsonNode upload = client.upload("/api/v1/orgs/" + org + "/uploads", zip);
+        // The code becomes a commit of the app's codeset first; the push event names the repository and commit.
+        JsonNode codeset = client.upload("/api/v1/orgs/" + org + "/apps/" + name + "/codeset", zip);
         JsonNode ingress = client.get("/api/v1/status").path("brokers").path(org);
         if (ingress.isMissingNode()) {
             throw new CliException("org '" + org + "' has no broker: create it with 'fuseml create-org " + org + "'");
@@ -61,8 +63,9 @@ public class PushCommand extends FusemlCommand {
                 .withSource(URI.create("fuseml/cli")).withSubject(name).withTime(OffsetDateTime.now())
                 .withExtension(FusemlEvents.EXT_ORG, org).withExtension(FusemlEvents.EXT_APP, name)
                 .withExtension(FusemlEvents.EXT_RUN, run)
-                .withData("application/json", OrchestratorClient.JSON.writeValueAsBytes(
-                        new Push(upload.path("upload").asText(), params, entryPoint)))
+                .withDataSchema(EventSchemas.uri(client.server(), FusemlEvents.PUSH))
+                .withData("application/json", OrchestratorClient.JSON.writeValueAsBytes(new Push(
+                        codeset.path("repository").asText(), codeset.path("commit").asText(), params, entryPoint)))
                 .build();
         client.sendEvent(ingress.asText(), push);
         println("Pushed " + path + " as " + org + "/" + name + " (" + (zip.length + 1023) / 1024 + " KiB), run "

@@ -37,8 +37,9 @@ public class WarmUpCommand extends FusemlCommand {
                 output.print(new PrintWriter(new StringWriter()), items, List.of(OutputFormat.Column.field("N", "name")));
             }
             CloudEventBuilder.v1().withId("1").withType(FusemlEvents.PUSH).withSource(URI.create("fuseml/cli"))
+                    .withDataSchema(dev.fuseml.eventing.EventSchemas.uri("http://127.0.0.1:1", FusemlEvents.PUSH))
                     .withExtension(FusemlEvents.EXT_RUN, "r").withData("application/json",
-                            OrchestratorClient.JSON.writeValueAsBytes(new Push("u", Map.of(), null))).build();
+                            OrchestratorClient.JSON.writeValueAsBytes(new Push("http://127.0.0.1:1/git/w/a.git", "main", Map.of(), null))).build();
             int closedPort;
             try (ServerSocket socket = new ServerSocket(0)) {
                 closedPort = socket.getLocalPort();

@@ -19,6 +19,12 @@ public final class FusemlEvents {
     public static final String REGISTERED = PREFIX + "registered";
     public static final String SERVED = PREFIX + "served";
     public static final String FAILED = PREFIX + "failed";
+    /** Not part of the chain: the control plane announces that an app is being deleted. */
+    public static final String DELETED = PREFIX + "deleted";
+
+    /** Every type of the contract, in chain order; each has a JSON Schema (see {@link EventSchemas}). */
+    public static final List<String> TYPES = List.of(PUSH, RECEIVED, BUILT, TRAINED, REGISTERED, SERVED, FAILED,
+            DELETED);
 
     /** Extension attributes that identify the run; CloudEvents extension names must be lower-case alphanumerics. */
     public static final String EXT_ORG = "fusemlorg";

@@ -2,42 +2,60 @@ package dev.fuseml.api;
 
 import dev.fuseml.app.App;
 import dev.fuseml.app.AppStore;
+import dev.fuseml.artifact.local.ArtifactFiles;
+import dev.fuseml.claim.ClaimStore;
 import dev.fuseml.codeset.CodesetStore;
+import dev.fuseml.eventing.FusemlEvents;
+import dev.fuseml.eventing.payload.Deleted;
 import dev.fuseml.org.OrgStore;
-import dev.fuseml.registry.ModelStore;
+import dev.fuseml.registry.ModelRegistry;
 import dev.fuseml.registry.ModelVersion;
+import dev.fuseml.registry.local.DirectoryModelStore;
 import dev.fuseml.run.Run;
 import dev.fuseml.run.RunStore;
-import dev.fuseml.serving.Deployer;
+import dev.fuseml.step.EventSink;
+import dev.fuseml.step.StepFailure;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 
 @Path("/api/v1/orgs/{org}")
 @Produces(MediaType.APPLICATION_JSON)
 public class AppsResource {
+    private static final Duration UNSERVE_WAIT = Duration.ofSeconds(30);
     private final OrgStore orgs;
     private final AppStore apps;
     private final RunStore runs;
-    private final ModelStore models;
+    private final DirectoryModelStore models;
     private final CodesetStore codesets;
-    private final Deployer deployer;
+    private final ArtifactFiles artifacts;
+    private final ClaimStore claims;
+    private final EventSink events;
 
-    public AppsResource(OrgStore orgs, AppStore apps, RunStore runs, ModelStore models, CodesetStore codesets,
-            Deployer deployer) {
+    public AppsResource(OrgStore orgs, AppStore apps, RunStore runs, DirectoryModelStore models,
+            CodesetStore codesets, ArtifactFiles artifacts, ClaimStore claims, EventSink events) {
         this.orgs = orgs;
         this.apps = apps;
         this.runs = runs;
         this.models = models;
         this.codesets = codesets;
-        this.deployer = deployer;
+        this.artifacts = artifacts;
+        this.claims = claims;
+        this.events = events;
     }
 
     @GET
@@ -61,24 +79,75 @@ public class AppsResource {
     }
 
     @GET
+    @Path("/apps/{app}/models/{version}")
+    public ModelVersion model(@PathParam("org") String org, @PathParam("app") String app,
+            @PathParam("version") int version) {
+        requireOrg(org);
+        return models.get(org, app, version).orElseThrow(() -> ApiError.notFound("version " + version + " of app '"
+                + app + "' does not exist"));
+    }
+
+    /** The register step records a model here; registering the same run again answers its version. */
+    @POST
+    @Path("/apps/{app}/models")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response register(@PathParam("org") String org, @PathParam("app") String app,
+            ModelRegistry.Registration registration) {
+        requireOrg(org);
+        dev.fuseml.eventing.Names.require("app", app);
+        if (registration == null || registration.run() == null || registration.modelUri() == null) {
+            throw new IllegalArgumentException("send {\"run\", \"modelUri\", \"commit\", \"params\", \"metrics\", "
+                    + "\"environment\"}");
+        }
+        try {
+            return Response.status(Response.Status.CREATED).entity(models.register(org, app, registration)).build();
+        } catch (StepFailure e) {
+            return ApiError.of(Response.Status.BAD_REQUEST, e.getMessage());
+        }
+    }
+
+    @GET
     @Path("/runs")
     public List<Run> runs(@PathParam("org") String org, @QueryParam("app") String app) {
         requireOrg(org);
         return runs.list(org, app);
     }
 
-    /** Returns once the app's prediction server has stopped and its records, models and codeset are gone. */
+    /**
+     * Announces the deletion ({@code dev.fuseml.deleted}: the serve function stops serving the app), waits until the
+     * app's prediction URL no longer answers, then removes its runs, models, artifacts and codeset.
+     */
     @DELETE
     @Path("/apps/{app}")
-    public void delete(@PathParam("org") String org, @PathParam("app") String app) throws IOException {
-        require(org, app);
-        deployer.remove(org, app);
+    public void delete(@PathParam("org") String org, @PathParam("app") String app) throws IOException,
+            InterruptedException {
+        App found = require(org, app);
+        events.emitForApp(org, app, "fuseml/control-plane", FusemlEvents.DELETED, new Deleted(app));
+        if (found.url() != null) {
+            waitUntilDown(URI.create(found.url()));
+        }
         for (Run run : runs.list(org, app)) {
             runs.delete(run.id());
+            claims.deleteRun(run.id());
         }
         models.delete(org, app);
+        artifacts.deleteApp(org, app);
         codesets.delete(org, app);
         apps.delete(org, app);
+    }
+
+    private static void waitUntilDown(URI url) throws InterruptedException {
+        long deadline = System.nanoTime() + UNSERVE_WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(url.getHost(), url.getPort()), 500);
+            } catch (IOException refused) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("the prediction server at " + url + " still answers " + UNSERVE_WAIT
+                + " after the app's deletion was announced; is the serve function running?");
     }
 
     private void requireOrg(String org) {

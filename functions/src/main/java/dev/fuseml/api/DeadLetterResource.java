@@ -1,8 +1,8 @@
 package dev.fuseml.api;
 
 import dev.fuseml.eventing.CloudEventHttp;
-import dev.fuseml.run.RunOutcomeFunction;
-import dev.fuseml.run.RunRef;
+import dev.fuseml.run.RunProjection;
+import dev.fuseml.step.RunRef;
 import io.cloudevents.CloudEvent;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -20,10 +20,10 @@ import java.util.Base64;
 @Path("/api/v1/deadletter")
 public class DeadLetterResource {
     private static final System.Logger LOG = System.getLogger(DeadLetterResource.class.getName());
-    private final RunOutcomeFunction outcomes;
+    private final RunProjection runs;
 
-    public DeadLetterResource(RunOutcomeFunction outcomes) {
-        this.outcomes = outcomes;
+    public DeadLetterResource(RunProjection runs) {
+        this.runs = runs;
     }
 
     @POST
@@ -46,7 +46,7 @@ public class DeadLetterResource {
             ext.put(name, String.valueOf(event.getExtension(name)));
         }
         try {
-            outcomes.fail(RunRef.of(ext), "delivery", cause, "");
+            runs.fail(RunRef.of(ext), "delivery", cause, "");
         } catch (IllegalArgumentException notARun) {
             LOG.log(System.Logger.Level.WARNING, "dropped undeliverable event outside any run: " + cause);
         }

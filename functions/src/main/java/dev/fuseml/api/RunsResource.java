@@ -13,6 +13,7 @@ import jakarta.ws.rs.core.MediaType;
 
 @Path("/api/v1/runs/{run}")
 public class RunsResource {
+    private static final int MAX_LOG_POST = 1 << 20;
     private static final java.time.Duration LONGEST_WAIT = java.time.Duration.ofSeconds(10);
     private final RunStore runs;
     private final RunLog log;
@@ -47,6 +48,24 @@ public class RunsResource {
             throws InterruptedException {
         var run = afterRevision == null ? runs.get(id) : runs.await(id, afterRevision, LONGEST_WAIT);
         return run.orElseThrow(() -> ApiError.notFound("run '" + id + "' does not exist"));
+    }
+
+    /** Steps post their log lines here (text, at most 1 MiB a request); {@code fuseml logs} reads them. */
+    @jakarta.ws.rs.POST
+    @Path("/log")
+    @jakarta.ws.rs.Consumes(MediaType.TEXT_PLAIN)
+    public jakarta.ws.rs.core.Response append(@PathParam("run") String id, String lines) {
+        if (!RunStore.validId(id)) {
+            throw ApiError.notFound("run '" + id + "' does not exist");
+        }
+        if (lines != null && lines.length() > MAX_LOG_POST) {
+            return ApiError.of(jakarta.ws.rs.core.Response.Status.REQUEST_ENTITY_TOO_LARGE, "post at most "
+                    + (MAX_LOG_POST >> 20) + " MiB of log lines at a time");
+        }
+        if (lines != null && !lines.isEmpty()) {
+            log.appendText(id, lines.endsWith("\n") ? lines : lines + "\n");
+        }
+        return jakarta.ws.rs.core.Response.noContent().build();
     }
 
     @GET

@@ -7,23 +7,28 @@ import java.time.Instant;
  *
  * @param status  {@code new} until a first version is served, then {@code serving}; {@code failed} while no
  *                version serves and the last run failed
- * @param port    the local port its prediction server keeps across versions and restarts (0 until first served)
+ * @param port    the port of its prediction URL (0 until first served)
+ * @param codeset the git repository URL of its code ({@code git clone} it)
  */
 public record App(String org, String name, String status, Integer version, String url, int port, String lastRun,
-        Instant created) {
+        Instant created, String codeset) {
     public static final String NEW = "new";
     public static final String SERVING = "serving";
     public static final String FAILED = "failed";
 
     public App serving(int servedVersion, String servedUrl, int servedPort) {
-        return new App(org, name, SERVING, servedVersion, servedUrl, servedPort, lastRun, created);
+        return new App(org, name, SERVING, servedVersion, servedUrl, servedPort, lastRun, created, codeset);
+    }
+
+    public App withCodeset(String repository) {
+        return new App(org, name, status, version, url, port, lastRun, created, repository);
     }
 
     public App withLastRun(String run) {
-        return new App(org, name, status, version, url, port, run, created);
+        return new App(org, name, status, version, url, port, run, created, codeset);
     }
 
     public App failedRun() {
-        return version == null ? new App(org, name, FAILED, null, url, port, lastRun, created) : this;
+        return version == null ? new App(org, name, FAILED, null, url, port, lastRun, created, codeset) : this;
     }
 }

@@ -3,34 +3,45 @@ package dev.fuseml.broker;
 import dev.fuseml.eventing.FusemlEvents;
 import dev.fuseml.eventing.broker.DeliverySpec;
 import dev.fuseml.eventing.broker.Trigger;
+import dev.fuseml.eventing.filter.Filter;
 
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
- * The triggers of the default chain, one per function, as Knative Triggers on every org's broker. Each subscriber
- * is the function's own path, as each would be its own Knative Service on a cluster.
+ * The triggers of the default chain on every org's broker: one per step function, each subscriber the function's
+ * own URL (in one process, or a process per step, as a Knative Service per step would be), plus the control plane's
+ * own subscription to every FuseML event, from which it keeps runs and apps.
  */
 public final class DefaultChain {
+    /** The steps in chain order, with the event type each is triggered by. */
+    public static final Map<String, String> STEPS = Map.of("receive", FusemlEvents.PUSH, "build",
+            FusemlEvents.RECEIVED, "train", FusemlEvents.BUILT, "register", FusemlEvents.TRAINED, "serve",
+            FusemlEvents.REGISTERED);
+    public static final List<String> ORDER = List.of("receive", "build", "train", "register", "serve");
+
     private DefaultChain() {
     }
 
-    /** {@code functions} is where the functions answer, {@code deadLetters} where undeliverable events go. */
-    public static List<Trigger> triggers(URI functions, URI deadLetters) {
-        DeliverySpec delivery = DeliverySpec.defaults().withDeadLetterSink(deadLetters);
-        return List.of(
-                trigger("receive", FusemlEvents.PUSH, functions, delivery),
-                trigger("build", FusemlEvents.RECEIVED, functions, delivery),
-                trigger("train", FusemlEvents.BUILT, functions, delivery),
-                trigger("register", FusemlEvents.TRAINED, functions, delivery),
-                trigger("serve", FusemlEvents.REGISTERED, functions, delivery),
-                trigger("served", FusemlEvents.SERVED, functions, delivery),
-                trigger("failed", FusemlEvents.FAILED, functions, delivery));
+    /**
+     * @param stepUrl      the base URL of the process that runs a step (the function is at its path)
+     * @param controlPlane the control plane's URL: the run projection and the dead-letter sink are there
+     */
+    public static List<Trigger> triggers(Function<String, URI> stepUrl, URI controlPlane) {
+        DeliverySpec delivery = DeliverySpec.defaults().withDeadLetterSink(controlPlane.resolve("/api/v1/deadletter"));
+        List<Trigger> chain = new java.util.ArrayList<>();
+        for (String step : ORDER) {
+            chain.add(exact("fuseml-" + step, STEPS.get(step), stepUrl.apply(step).resolve("/" + step), delivery));
+        }
+        chain.add(exact("fuseml-unserve", FusemlEvents.DELETED, stepUrl.apply("serve").resolve("/unserve"), delivery));
+        chain.add(new Trigger("fuseml-runs", Trigger.ALL_NAMESPACES, new Filter.Prefix(Map.of("type",
+                FusemlEvents.PREFIX)), controlPlane.resolve("/api/v1/projection"), delivery));
+        return List.copyOf(chain);
     }
 
-    private static Trigger trigger(String function, String type, URI functions, DeliverySpec delivery) {
-        return Trigger.onAttributes("fuseml-" + function, Trigger.ALL_NAMESPACES, Map.of("type", type),
-                functions.resolve("/" + function), delivery);
+    private static Trigger exact(String name, String type, URI subscriber, DeliverySpec delivery) {
+        return Trigger.onAttributes(name, Trigger.ALL_NAMESPACES, Map.of("type", type), subscriber, delivery);
     }
 }

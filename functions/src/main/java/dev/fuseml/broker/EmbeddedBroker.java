@@ -3,76 +3,71 @@ package dev.fuseml.broker;
 import dev.fuseml.FusemlConfig;
 import dev.fuseml.eventing.broker.Broker;
 import dev.fuseml.eventing.broker.BrokerIngress;
+import dev.fuseml.eventing.broker.BrokerObserver;
 import dev.fuseml.org.OrgStore;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import io.quarkus.vertx.http.HttpServerStart;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
-import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.event.ObservesAsync;
-import org.eclipse.microprofile.config.ConfigProvider;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Function;
 
 /**
- * The broker inside the orchestrator process, with its ingress on its own port. Triggers point at the functions'
- * HTTP endpoints, so every step is reached over HTTP exactly as Knative would reach it.
+ * The broker inside the control plane's process, with its ingress on its own port (kept across restarts, so that
+ * functions configured with its URL find it again). Triggers point at the functions' HTTP endpoints, so every step
+ * is reached over HTTP exactly as Knative would reach it.
  */
 @ApplicationScoped
-public class EmbeddedBroker implements BrokerAddress {
-    /** Fired once the broker delivers: the chain is live and interrupted work can be resumed. */
-    public record Ready(URI functions) {
-    }
-
+public class EmbeddedBroker {
     private final FusemlConfig config;
     private final OrgStore orgs;
     private final TriggerRegistry registry;
-    private final Event<Ready> ready;
+    private final EventTrace trace;
+    private final BrokerMetrics metrics;
     private Broker broker;
     private BrokerIngress ingress;
 
-    private final EventTrace trace;
-    private final BrokerMetrics metrics;
-
     public EmbeddedBroker(FusemlConfig config, OrgStore orgs, TriggerRegistry registry, EventTrace trace,
-            BrokerMetrics metrics, Event<Ready> ready) {
+            BrokerMetrics metrics) {
         this.config = config;
         this.orgs = orgs;
         this.registry = registry;
         this.trace = trace;
         this.metrics = metrics;
-        this.ready = ready;
     }
 
-    void onStart(@Observes StartupEvent event) throws IOException {
+    /** Opens the ingress (events are logged, not yet delivered). */
+    public void open() throws IOException {
         broker = new Broker(config.dataDir().resolve("broker"));
-        broker.observe(dev.fuseml.eventing.broker.BrokerObserver.all(java.util.List.of(trace, metrics)));
+        broker.observe(BrokerObserver.all(List.of(trace, metrics)));
         orgs.create(config.defaultOrg());
         orgs.list().forEach(org -> broker.addNamespace(org.name()));
-        ingress = new BrokerIngress(broker, config.host(), config.brokerPort()).start();
-    }
-
-    /** Triggers need the functions' port, known only once the HTTP server listens. */
-    void onHttp(@ObservesAsync HttpServerStart event) {
-        int port = event.options().getPort();
-        if (port <= 0) {
-            port = ConfigProvider.getConfig().getValue("quarkus.http.port", Integer.class);
+        Path portFile = config.dataDir().resolve("broker").resolve("ingress.port");
+        int port = config.brokerPort();
+        if (port == 0 && Files.isRegularFile(portFile)) {
+            port = Integer.parseInt(Files.readString(portFile).trim());
         }
-        URI functions = URI.create("http://" + config.host() + ":" + port + "/");
-        registry.load(functions);
-        broker.setTriggers(registry.active());
         try {
-            broker.start();
+            ingress = new BrokerIngress(broker, config.host(), port).start();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot replay the broker's event log", e);
+            if (port == 0 || config.brokerPort() != 0) {
+                throw e;
+            }
+            ingress = new BrokerIngress(broker, config.host(), 0).start(); // the old port is taken
         }
-        ready.fire(new Ready(functions));
+        Files.writeString(portFile, Integer.toString(ingress.port()));
     }
 
-    void onStop(@Observes ShutdownEvent event) throws IOException {
+    /** Delivers: the default chain's subscribers are where {@code stepUrl} says, the control plane at its URL. */
+    public void start(Function<String, URI> stepUrl, URI controlPlane) throws IOException {
+        registry.load(DefaultChain.triggers(stepUrl, controlPlane));
+        broker.setTriggers(registry.active());
+        broker.start();
+    }
+
+    public void close() throws IOException {
         if (ingress != null) {
             ingress.close();
         }
@@ -82,8 +77,8 @@ public class EmbeddedBroker implements BrokerAddress {
     }
 
     /** Applies Knative Broker and Trigger resources; all or none. */
-    public java.util.List<String> apply(String yaml) {
-        java.util.List<String> applied = registry.apply(yaml);
+    public List<String> apply(String yaml) {
+        List<String> applied = registry.apply(yaml);
         broker.setTriggers(registry.active());
         return applied;
     }
@@ -98,16 +93,11 @@ public class EmbeddedBroker implements BrokerAddress {
         broker.addNamespace(org);
     }
 
-    @Override
     public URI ingress(String org) {
         return ingress.url(org);
     }
 
     public int port() {
         return ingress.port();
-    }
-
-    public Broker broker() {
-        return broker;
     }
 }

@@ -4,7 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.fuseml.eventing.FusemlEvents;
 import dev.fuseml.eventing.broker.BrokerObserver;
 import dev.fuseml.eventing.broker.Trigger;
-import dev.fuseml.run.RunStore;
+import dev.fuseml.FusemlConfig;
+import dev.fuseml.step.RunRef;
 import dev.fuseml.state.JsonFiles;
 import io.cloudevents.CloudEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -44,10 +45,10 @@ public class EventTrace implements BrokerObserver {
             List<Attempt> attempts, List<String> deadLettered) {
     }
 
-    private final RunStore runs;
+    private final Path dir;
 
-    public EventTrace(RunStore runs) {
-        this.runs = runs;
+    public EventTrace(FusemlConfig config) {
+        this.dir = config.dataDir().resolve("runs");
     }
 
     @Override
@@ -127,7 +128,7 @@ public class EventTrace implements BrokerObserver {
 
     private void append(CloudEvent event, Entry entry) {
         Object run = event.getExtension(FusemlEvents.EXT_RUN);
-        if (run == null || !RunStore.validId(run.toString())) {
+        if (run == null || !RunRef.validId(run.toString())) {
             return;
         }
         try {
@@ -144,6 +145,6 @@ public class EventTrace implements BrokerObserver {
     }
 
     private Path file(String run) {
-        return runs.logFile(run).resolveSibling(run + ".events.jsonl");
+        return dir.resolve(run + ".events.jsonl");
     }
 }

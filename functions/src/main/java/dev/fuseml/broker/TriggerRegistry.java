@@ -11,7 +11,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -48,8 +47,8 @@ public class TriggerRegistry {
     }
 
     /** Loads the applied definitions; a file that no longer validates is reported and left out. */
-    public synchronized void load(URI functions) {
-        builtIn = DefaultChain.triggers(functions, functions.resolve("/api/v1/deadletter"));
+    public synchronized void load(List<Trigger> defaultChain) {
+        builtIn = List.copyOf(defaultChain);
         if (!Files.isDirectory(dir)) {
             return;
         }
@@ -114,8 +113,7 @@ public class TriggerRegistry {
     public synchronized List<TriggerStatus> list() {
         List<TriggerStatus> out = new ArrayList<>();
         for (Trigger t : builtIn) {
-            out.add(new TriggerStatus("*", t.name(), "default", true, YAML.valueToTree(Map.of("attributes",
-                    ((dev.fuseml.eventing.filter.Filter.Exact) t.filter()).attributes())), t.subscriber().toString(),
+            out.add(new TriggerStatus("*", t.name(), "default", true, describe(t.filter()), t.subscriber().toString(),
                     delivery(t), true, "the default chain, on every org's broker"));
         }
         for (Definitions.TriggerDefinition d : triggers.values()) {
@@ -127,6 +125,17 @@ public class TriggerRegistry {
                     delivery(t), ready, ready ? "Ready" : "BrokerDoesNotExist: create org '" + d.namespace() + "'"));
         }
         return out;
+    }
+
+    /** A built-in trigger's filter as Knative writes it ({@code filter.attributes}, or a {@code filters} dialect). */
+    private static JsonNode describe(dev.fuseml.eventing.filter.Filter filter) {
+        if (filter instanceof dev.fuseml.eventing.filter.Filter.Exact exact) {
+            return YAML.valueToTree(Map.of("attributes", exact.attributes()));
+        }
+        if (filter instanceof dev.fuseml.eventing.filter.Filter.Prefix prefix) {
+            return YAML.valueToTree(List.of(Map.of("prefix", prefix.attributes())));
+        }
+        return YAML.valueToTree(Map.of("all", "events"));
     }
 
     private static Map<String, Object> delivery(Trigger t) {

@@ -3,13 +3,18 @@ package dev.fuseml.codeset;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** Versioned codesets: every push of an app's code becomes a commit. */
+/**
+ * Versioned codesets, kept by the control plane: every push of an app's code becomes a commit of the app's git
+ * repository, which steps and users fetch over git smart HTTP at {@code /git/ORG/APP.git}.
+ */
 public interface CodesetStore {
+    /** Where the control plane serves an app's codeset, relative to its URL. */
+    static String path(String org, String app) {
+        return "/git/" + org + "/" + app + ".git";
+    }
+
     /** Stores the files under {@code source} as a new commit of the app's codeset; returns the commit id. */
     String commit(String org, String app, Path source, String message) throws IOException;
-
-    /** Writes the files of {@code commit} into {@code target}, which must be empty or missing. */
-    void checkout(String org, String app, String commit, Path target) throws IOException;
 
     /** Removes the app's codeset and its history. */
     void delete(String org, String app) throws IOException;

@@ -1,45 +1,33 @@
 package dev.fuseml.codeset;
 
-import dev.fuseml.FusemlConfig;
-import dev.fuseml.app.AppStore;
 import dev.fuseml.eventing.FusemlEvents;
 import dev.fuseml.eventing.payload.Push;
 import dev.fuseml.eventing.payload.Received;
-import dev.fuseml.project.InvalidProjectException;
 import dev.fuseml.project.Project;
-import dev.fuseml.run.RunLog;
-import dev.fuseml.run.RunStore;
-import dev.fuseml.run.StepFailure;
-import dev.fuseml.run.StepRunner;
+import dev.fuseml.step.StepFailure;
+import dev.fuseml.step.StepLog;
+import dev.fuseml.step.StepRunner;
 import dev.fuseml.workspace.Workspaces;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEvent;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
 
 import java.nio.file.Path;
-import java.util.Map;
 
-/** Step 1: stores the pushed code as a new commit of the app's codeset and checks that it can run. */
+/** Step 1: fetches the pushed commit of the app's codeset and checks that it is a project FuseML can run. */
 public class ReceiveFunction {
-    static final String STEP = "receive";
+    public static final String STEP = "receive";
 
     private final StepRunner steps;
-    private final UploadStore uploads;
-    private final CodesetStore codesets;
+    private final CodesetSource codesets;
     private final Workspaces workspaces;
-    private final RunStore runs;
-    private final RunLog log;
-    private final AppStore apps;
+    private final StepLog log;
 
-    public ReceiveFunction(StepRunner steps, UploadStore uploads, CodesetStore codesets, Workspaces workspaces,
-            RunStore runs, RunLog log, AppStore apps) {
+    public ReceiveFunction(StepRunner steps, CodesetSource codesets, Workspaces workspaces, StepLog log) {
         this.steps = steps;
-        this.uploads = uploads;
         this.codesets = codesets;
         this.workspaces = workspaces;
-        this.runs = runs;
         this.log = log;
-        this.apps = apps;
     }
 
     @Funq(STEP)
@@ -48,26 +36,21 @@ public class ReceiveFunction {
     public CloudEvent<Object> receive(CloudEvent<Push> event) {
         return steps.sync(STEP, event, ref -> {
             Push push = event.data();
-            if (push == null || push.upload() == null) {
-                throw new StepFailure("the push event has no upload: send the code first (fuseml push does)");
+            if (push == null || push.repository() == null || push.commit() == null) {
+                throw new StepFailure("the push event names no repository and commit: store the code first "
+                        + "(fuseml push does) and name them in the event's data");
             }
-            Map<String, String> params = push.params() == null ? Map.of() : push.params();
-            apps.ensure(ref.org(), ref.app());
             Path dir = workspaces.fresh(ref.run(), STEP);
-            uploads.extract(push.upload(), dir);
-            Project project;
             try {
-                project = Project.inspect(dir, push.entryPoint(), params);
-            } catch (InvalidProjectException e) {
-                throw new StepFailure("the project was refused: " + e.getMessage());
+                String commit = codesets.checkout(push.repository(), push.commit(), dir);
+                Project project = Project.inspectOrFail(dir, push.entryPoint(), push.params());
+                log.note(ref.run(), STEP, "commit " + commit + " of " + push.repository() + "; will run: "
+                        + project.command());
+                return new StepRunner.Outcome(FusemlEvents.RECEIVED, new Received(push.repository(), commit,
+                        project.parameters(), push.entryPoint(), project.command()));
+            } finally {
+                workspaces.remove(ref.run(), STEP);
             }
-            String commit = codesets.commit(ref.org(), ref.app(), dir, "fuseml push, run " + ref.run());
-            runs.updateExisting(ref.run(), run -> run.withCode(commit, project.parameters()));
-            log.note(ref.run(), STEP, "stored as commit " + commit + "; will run: " + project.command());
-            uploads.delete(push.upload());
-            workspaces.remove(ref.run(), STEP);
-            return new StepRunner.Outcome(FusemlEvents.RECEIVED,
-                    new Received(commit, params, project.entryPoint()));
         });
     }
 }

@@ -30,6 +30,7 @@ public final class LoggedProcess {
     private Duration timeout = Duration.ofMinutes(30);
     private Consumer<String> output = line -> {
     };
+    private Path pidFile;
 
     private LoggedProcess(List<String> command) {
         this.command = List.copyOf(command);
@@ -63,6 +64,47 @@ public final class LoggedProcess {
         return this;
     }
 
+    /**
+     * Records the process in {@code file} while it runs, so that a later attempt can stop it if this JVM dies
+     * without stopping it ({@link #stopRecorded}).
+     */
+    public LoggedProcess pidFile(Path file) {
+        this.pidFile = file;
+        return this;
+    }
+
+    /**
+     * Stops the process recorded in {@code file} (and its children) if it still runs: an attempt of a step that
+     * the killed JVM left behind must not go on beside the new one.
+     */
+    public static boolean stopRecorded(Path file) {
+        try {
+            if (!java.nio.file.Files.isRegularFile(file)) {
+                return false;
+            }
+            String[] parts = java.nio.file.Files.readString(file).trim().split(" ");
+            long pid = Long.parseLong(parts[0]);
+            long started = Long.parseLong(parts[1]);
+            var handle = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                    .filter(h -> h.info().startInstant().map(i -> i.toEpochMilli() == started).orElse(false));
+            if (handle.isEmpty()) {
+                return false;
+            }
+            handle.get().descendants().forEach(ProcessHandle::destroyForcibly);
+            handle.get().destroyForcibly();
+            handle.get().onExit().get(10, TimeUnit.SECONDS);
+            return true;
+        } catch (Exception e) {
+            return false;
+        } finally {
+            try {
+                java.nio.file.Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // the next attempt overwrites it
+            }
+        }
+    }
+
     public Result run() throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         if (directory != null) {
@@ -71,6 +113,11 @@ public final class LoggedProcess {
         builder.environment().putAll(environment);
         long started = System.nanoTime();
         Process process = builder.start();
+        if (pidFile != null) {
+            java.nio.file.Files.createDirectories(pidFile.getParent());
+            java.nio.file.Files.writeString(pidFile, process.pid() + " " + process.info().startInstant()
+                    .map(java.time.Instant::toEpochMilli).orElse(0L));
+        }
         process.getOutputStream().close();
         Thread pump = new Thread(() -> {
             try (BufferedReader reader = new BufferedReader(
@@ -90,6 +137,9 @@ public final class LoggedProcess {
                 kill(process);
             }
             pump.join(5_000);
+            if (pidFile != null) {
+                java.nio.file.Files.deleteIfExists(pidFile);
+            }
             return new Result(finished ? process.exitValue() : -1, !finished,
                     Duration.ofNanos(System.nanoTime() - started));
         } catch (InterruptedException e) {

@@ -41,6 +41,15 @@ public record Project(Path dir, String entryPoint, String command, Map<String, S
                 + "or a " + PLAIN_SCRIPT + " at the top of the directory you push");
     }
 
+    /** {@link #inspect}, with a refusal turned into the step's failure (its message is the run's cause). */
+    public static Project inspectOrFail(Path dir, String entryPoint, Map<String, String> given) {
+        try {
+            return inspect(dir, entryPoint, given);
+        } catch (InvalidProjectException e) {
+            throw new dev.fuseml.step.StepFailure("the project was refused: " + e.getMessage());
+        }
+    }
+
     private static List<String> listing(Path dir) {
         try (var files = Files.list(dir)) {
             return files.map(p -> p.getFileName().toString()).sorted().limit(10).toList();

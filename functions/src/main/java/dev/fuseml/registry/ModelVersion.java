@@ -5,12 +5,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A registered model version and its lineage: the run, commit, parameters and metrics that produced it.
+ * A registered model version and its lineage: the run, code, parameters and metrics that produced it.
  *
- * @param uri         where the MLflow model directory is
- * @param environment the environment it was trained in, which serving reuses
+ * @param uri         the artifact URI of the MLflow model directory
+ * @param environment the environment reference it was trained in, which serving reuses
  */
-public record ModelVersion(String org, String app, int version, String run, String commit,
+public record ModelVersion(String org, String app, int version, String run, String repository, String commit,
         Map<String, String> params, Map<String, Double> metrics, String environment, List<String> flavors,
         String uri, Instant created) {
 }

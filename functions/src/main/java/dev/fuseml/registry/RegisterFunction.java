@@ -3,23 +3,23 @@ package dev.fuseml.registry;
 import dev.fuseml.eventing.FusemlEvents;
 import dev.fuseml.eventing.payload.Registered;
 import dev.fuseml.eventing.payload.Trained;
-import dev.fuseml.run.RunLog;
-import dev.fuseml.run.StepRunner;
+import dev.fuseml.step.StepLog;
+import dev.fuseml.step.StepRunner;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEvent;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
 
-/** Step 4: stores the trained model as the app's next version, with its lineage. */
+/** Step 4: records the trained model as the app's next version, with its lineage. */
 public class RegisterFunction {
-    static final String STEP = "register";
+    public static final String STEP = "register";
 
     private final StepRunner steps;
-    private final ModelStore models;
-    private final RunLog log;
+    private final ModelRegistry registry;
+    private final StepLog log;
 
-    public RegisterFunction(StepRunner steps, ModelStore models, RunLog log) {
+    public RegisterFunction(StepRunner steps, ModelRegistry registry, StepLog log) {
         this.steps = steps;
-        this.models = models;
+        this.registry = registry;
         this.log = log;
     }
 
@@ -28,10 +28,14 @@ public class RegisterFunction {
             responseSource = "fuseml/" + STEP)
     public CloudEvent<Object> register(CloudEvent<Trained> event) {
         return steps.sync(STEP, event, ref -> {
-            ModelVersion version = models.register(ref.org(), ref.app(), ref.run(), event.data());
+            Trained in = event.data();
+            ModelVersion version = registry.register(ref.org(), ref.app(), new ModelRegistry.Registration(
+                    ref.run(), in.repository(), in.commit(), in.params(), in.metrics(), in.environment(),
+                    in.modelUri()));
             log.note(ref.run(), STEP, "registered as version " + version.version() + " with metrics "
                     + version.metrics());
-            return new StepRunner.Outcome(FusemlEvents.REGISTERED, new Registered(version.version(), version.uri()));
+            return new StepRunner.Outcome(FusemlEvents.REGISTERED,
+                    new Registered(version.version(), version.uri(), version.environment()));
         });
     }
 }

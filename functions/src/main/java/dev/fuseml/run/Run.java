@@ -46,6 +46,11 @@ public record Run(String id, String org, String app, String status, String commi
                 created, ended, steps, failedStep, cause, logExcerpt, version, url, revision);
     }
 
+    /** The step named {@code name}, or a new running one. */
+    public Step stepOrNew(String name, Instant started) {
+        return step(name).orElse(new Step(name, Step.RUNNING, started, null));
+    }
+
     public Run succeeded(int servedVersion, String servedUrl) {
         return new Run(id, org, app, SUCCEEDED, commit, params, created, Instant.now(), steps, null, null, null,
                 servedVersion, servedUrl, revision);

@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 /** The log of a run: what each step did, and the output of the processes it started. */
 @ApplicationScoped
 public class RunLog {
+    public static final long MAX_BYTES = 32L << 20;
     private final RunStore runs;
 
     public RunLog(RunStore runs) {
@@ -32,11 +33,27 @@ public class RunLog {
         append(runId, "[" + Instant.now() + "] [" + step + "] " + message);
     }
 
-    public synchronized void append(String runId, String line) {
+    public void append(String runId, String line) {
+        appendText(runId, line + "\n");
+    }
+
+    /**
+     * Appends lines as steps post them; a log that has reached {@link #MAX_BYTES} takes no more, so one chatty
+     * training cannot fill the disk.
+     */
+    public synchronized void appendText(String runId, String text) {
         try {
             Path file = file(runId);
             Files.createDirectories(file.getParent());
-            Files.writeString(file, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+            long size = Files.exists(file) ? Files.size(file) : 0;
+            if (size >= MAX_BYTES) {
+                return;
+            }
+            if (size + text.length() >= MAX_BYTES) {
+                text = text + "[" + Instant.now() + "] [log] the log of this run reached " + (MAX_BYTES >> 20)
+                        + " MiB; later lines are dropped\n";
+            }
+            Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

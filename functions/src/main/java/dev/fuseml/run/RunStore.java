@@ -12,13 +12,14 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-/** Runs, one JSON file each under {@code runs/}, and each run's log beside it. */
+/**
+ * Runs as the control plane keeps them, one JSON file each under {@code runs/}, with each run's log beside it.
+ * Only the control plane writes them ({@link RunProjection}): steps never do.
+ */
 @ApplicationScoped
 public class RunStore {
-    private static final Pattern RUN_ID = Pattern.compile("[a-z0-9][-a-z0-9]{0,62}");
     private final Path dir;
 
     public RunStore(FusemlConfig config) {
@@ -26,7 +27,7 @@ public class RunStore {
     }
 
     public static boolean validId(String id) {
-        return id != null && RUN_ID.matcher(id).matches();
+        return dev.fuseml.step.RunRef.validId(id);
     }
 
     public synchronized Optional<Run> get(String id) {

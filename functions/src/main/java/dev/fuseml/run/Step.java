@@ -2,22 +2,14 @@ package dev.fuseml.run;
 
 import java.time.Instant;
 
-/**
- * One step of a run.
- *
- * @param owner  the orchestrator process that runs it: a step still running under a process that is gone was
- *               interrupted by a crash and is started again
- * @param input  the event that started it
- * @param output the event it emitted, answered again to a duplicate delivery
- */
-public record Step(String name, String status, Instant started, Instant ended, String owner, StoredEvent input,
-        StoredEvent output) {
+/** One step of a run, as the control plane projects it from claims (started) and the chain's events (ended). */
+public record Step(String name, String status, Instant started, Instant ended) {
     public static final String RUNNING = "running";
     public static final String SUCCEEDED = "succeeded";
     public static final String FAILED = "failed";
 
-    public Step finished(String outcome, StoredEvent emitted) {
-        return new Step(name, outcome, started, Instant.now(), owner, input, emitted);
+    public Step finished(String outcome, Instant at) {
+        return new Step(name, outcome, started == null ? at : started, at);
     }
 
     public boolean running() {

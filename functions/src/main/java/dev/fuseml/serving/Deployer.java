@@ -1,20 +1,23 @@
 package dev.fuseml.serving;
 
-import dev.fuseml.app.App;
-import dev.fuseml.registry.ModelVersion;
-
 /** Puts a model version behind the app's prediction URL. */
 public interface Deployer {
-    /** Where an app is served: the infer URL and the port that keeps it stable across versions. */
-    record Deployment(String url, int port) {
+    /** What to serve, by reference: the model's artifact URI and the environment it was trained in. */
+    record ServeRequest(String org, String app, int version, String modelUri, String environment, String run) {
+    }
+
+    /** Where the app is served: the V2 infer URL, stable across versions (and, locally, restarts). */
+    record Deployment(String url) {
     }
 
     /**
-     * Serves {@code version}; the version served before keeps answering until the new one is ready. Returns when
-     * the new version answers.
+     * Serves the version; the version served before keeps answering until the new one is ready. Returns when the new
+     * version answers.
+     *
+     * @throws dev.fuseml.step.StepFailure when the model cannot be served (the message says why)
      */
-    Deployment deploy(App app, ModelVersion version) throws Exception;
+    Deployment deploy(ServeRequest request) throws Exception;
 
-    /** Stops serving the app; returns when its endpoint no longer answers. */
-    void remove(String org, String app);
+    /** Stops serving the app and forgets it; returns when its endpoint no longer answers. */
+    void remove(String org, String app) throws Exception;
 }

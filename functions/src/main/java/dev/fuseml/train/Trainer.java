@@ -1,16 +1,25 @@
 package dev.fuseml.train;
 
-import dev.fuseml.project.Project;
+import dev.fuseml.step.RunRef;
 
-import java.nio.file.Path;
 import java.util.Map;
 
-/** Runs a project's training entry point in its environment. */
+/** Runs a project's training entry point in its environment, and stores the model it writes as an artifact. */
 public interface Trainer {
     /**
-     * @param modelDir where the code must write its MLflow model
-     * @return the metrics the code reported
-     * @throws dev.fuseml.run.StepFailure when the code fails, times out or writes no model
+     * What to train, all by reference.
+     *
+     * @param environment the reference the builder of the same platform returned
+     * @param modelUri    where the model directory is to be stored (an artifact URI)
      */
-    Map<String, Double> train(String runId, Project project, String environment, Path modelDir) throws Exception;
+    record TrainingJob(RunRef ref, String repository, String commit, String entryPoint, Map<String, String> params,
+            String environment, String modelUri) {
+    }
+
+    /** The model, stored at the job's {@code modelUri}, and the metrics the code reported. */
+    record TrainedModel(String modelUri, Map<String, Double> metrics) {
+    }
+
+    /** @throws dev.fuseml.step.StepFailure when the code fails, times out or writes no usable model */
+    TrainedModel train(TrainingJob job) throws Exception;
 }

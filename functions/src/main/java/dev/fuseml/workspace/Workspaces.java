@@ -1,7 +1,5 @@
 package dev.fuseml.workspace;
 
-import dev.fuseml.FusemlConfig;
-import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,13 +8,16 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Scratch directories of a run's steps ({@code work/RUN/STEP}): checked-out code, a model before it is registered. */
-@ApplicationScoped
+/**
+ * Scratch directories of a run's steps in this process ({@code work/RUN/STEP}): fetched code, a model before it is
+ * uploaded. The only directory a step function owns.
+ */
 public class Workspaces {
     private final Path root;
 
-    public Workspaces(FusemlConfig config) {
-        this.root = config.dataDir().resolve("work");
+    /** {@code root}: this process's scratch directory ({@code DATA/work}). */
+    public Workspaces(Path root) {
+        this.root = root;
     }
 
     public Path dir(String run, String step) {

@@ -3,11 +3,12 @@ package dev.fuseml.eventing.payload;
 import java.util.Map;
 
 /**
- * Data of {@code dev.fuseml.push}: code for an app is waiting to be received.
+ * Data of {@code dev.fuseml.push}: a commit of an app's codeset is to go through the chain.
  *
- * @param upload     id of the archive the CLI uploaded to the orchestrator
+ * @param repository the codeset's git repository, a URL any step can clone or fetch from
+ * @param commit     the commit (or a ref such as {@code refs/heads/main}) to run
  * @param params     training parameter overrides ({@code -P key=value})
  * @param entryPoint MLproject entry point to run; {@code main} when null
  */
-public record Push(String upload, Map<String, String> params, String entryPoint) {
+public record Push(String repository, String commit, Map<String, String> params, String entryPoint) {
 }

@@ -1,5 +1,5 @@
 package dev.fuseml.eventing.payload;
 
-/** Data of {@code dev.fuseml.registered}: the model is stored as {@code version} of the app's model. */
-public record Registered(int version, String modelUri) {
+/** Data of {@code dev.fuseml.registered}: the model at {@code modelUri} is {@code version} of the app's model. */
+public record Registered(int version, String modelUri, String environment) {
 }

@@ -12,17 +12,12 @@ import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectInserter;
-import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.revwalk.RevCommit;
-import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
-import org.eclipse.jgit.treewalk.TreeWalk;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,7 +25,7 @@ import java.util.stream.Stream;
 
 /**
  * Codesets as bare git repositories on disk ({@code codesets/ORG/APP.git}), so that users and tools can clone
- * them. Commits are written straight into the object database: no working tree is needed.
+ * them (over HTTP through {@link dev.fuseml.codeset.CodesetGitServlet}). Commits are written straight into the object database: no working tree is needed.
  */
 @ApplicationScoped
 public class GitCodesetStore implements CodesetStore {
@@ -55,7 +50,10 @@ public class GitCodesetStore implements CodesetStore {
                 String path = source.relativize(file).toString().replace('\\', '/');
                 DirCacheEntry entry = new DirCacheEntry(path);
                 entry.setFileMode(Files.isExecutable(file) ? FileMode.EXECUTABLE_FILE : FileMode.REGULAR_FILE);
-                entry.setObjectId(inserter.insert(Constants.OBJ_BLOB, Files.readAllBytes(file)));
+                try (java.io.InputStream in = Files.newInputStream(file)) {
+                    // streamed: a large data file must not be held in memory
+                    entry.setObjectId(inserter.insert(Constants.OBJ_BLOB, Files.size(file), in));
+                }
                 builder.add(entry);
             }
             builder.finish();
@@ -82,36 +80,13 @@ public class GitCodesetStore implements CodesetStore {
     }
 
     @Override
-    public void checkout(String org, String app, String commit, Path target) throws IOException {
-        try (Repository repo = open(org, app, false); RevWalk walk = new RevWalk(repo);
-                ObjectReader reader = repo.newObjectReader(); TreeWalk tree = new TreeWalk(reader)) {
-            ObjectId id = repo.resolve(commit);
-            if (id == null) {
-                throw new IOException("commit " + commit + " is not in the codeset of " + org + "/" + app);
-            }
-            RevCommit revCommit = walk.parseCommit(id);
-            tree.addTree(revCommit.getTree());
-            tree.setRecursive(true);
-            Files.createDirectories(target);
-            while (tree.next()) {
-                Path file = target.resolve(tree.getPathString()).normalize();
-                if (!file.startsWith(target)) {
-                    throw new IOException("path escapes the checkout: " + tree.getPathString());
-                }
-                Files.createDirectories(file.getParent());
-                try (OutputStream out = Files.newOutputStream(file)) {
-                    reader.open(tree.getObjectId(0)).copyTo(out);
-                }
-                if (FileMode.EXECUTABLE_FILE.equals(tree.getFileMode(0))) {
-                    file.toFile().setExecutable(true);
-                }
-            }
-        }
-    }
-
-    @Override
     public synchronized void delete(String org, String app) {
         Workspaces.delete(repository(org, app));
+    }
+
+    /** The app's repository, for the git HTTP server; throws when it has none. */
+    public Repository open(String org, String app) throws IOException {
+        return open(org, app, false);
     }
 
     private Repository open(String org, String app, boolean create) throws IOException {

@@ -1,20 +1,21 @@
 package dev.fuseml.registry.local;
 
 import dev.fuseml.FusemlConfig;
-import dev.fuseml.eventing.payload.Trained;
+import dev.fuseml.artifact.ArtifactUri;
+import dev.fuseml.artifact.local.ArtifactFiles;
 import dev.fuseml.registry.MLModel;
-import dev.fuseml.registry.ModelStore;
+import dev.fuseml.registry.ModelRegistry;
 import dev.fuseml.registry.ModelVersion;
-import dev.fuseml.run.StepFailure;
 import dev.fuseml.state.JsonFiles;
+import dev.fuseml.step.StepFailure;
 import dev.fuseml.workspace.Workspaces;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Typed;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -22,82 +23,72 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Model versions as directories {@code models/ORG/APP/N/}: the MLflow model under {@code model/} and the lineage in
- * {@code version.json}. A version is prepared under another name and renamed into place, so it appears whole.
+ * The control plane's registry: version N of an app is {@code models/ORG/APP/N.json}, naming the model by its
+ * artifact URI, with its lineage. Registering checks that the artifact is a servable MLflow model, so a broken
+ * model fails its run at register, not at serve.
  */
 @ApplicationScoped
-public class DirectoryModelStore implements ModelStore {
+@Typed(DirectoryModelStore.class) // steps get the ModelRegistry the platform wires (over HTTP)
+public class DirectoryModelStore implements ModelRegistry {
     private final Path root;
+    private final ArtifactFiles artifacts;
 
-    public DirectoryModelStore(FusemlConfig config) {
+    public DirectoryModelStore(FusemlConfig config, ArtifactFiles artifacts) {
         this.root = config.dataDir().resolve("models");
+        this.artifacts = artifacts;
     }
 
     @Override
-    public synchronized ModelVersion register(String org, String app, String run, Trained trained)
-            throws IOException {
-        Optional<ModelVersion> existing = list(org, app).stream().filter(v -> v.run().equals(run)).findFirst();
+    public synchronized ModelVersion register(String org, String app, Registration registration) {
+        Optional<ModelVersion> existing = list(org, app).stream()
+                .filter(v -> v.run().equals(registration.run())).findFirst();
         if (existing.isPresent()) {
             return existing.get();
         }
-        Path source = Path.of(trained.modelDir());
-        MLModel model;
+        ArtifactUri uri;
         try {
-            model = MLModel.read(source);
-        } catch (MLModel.InvalidModelException e) {
+            uri = ArtifactUri.parse(registration.modelUri());
+        } catch (IllegalArgumentException e) {
             throw new StepFailure("cannot register the model: " + e.getMessage());
         }
+        MLModel model;
+        try {
+            model = MLModel.read(artifacts.dir(uri));
+        } catch (MLModel.InvalidModelException e) {
+            throw new StepFailure("cannot register the model at " + uri + ": " + e.getMessage());
+        }
         int version = list(org, app).stream().mapToInt(ModelVersion::version).max().orElse(0) + 1;
-        Path appDir = root.resolve(org).resolve(app);
-        Path partial = appDir.resolve(version + ".partial");
-        Workspaces.delete(partial);
-        copyTree(source, partial.resolve("model"));
-        Path target = appDir.resolve(Integer.toString(version));
-        ModelVersion registered = new ModelVersion(org, app, version, run, trained.commit(), trained.params(),
-                trained.metrics(), trained.environment(), model.flavors(),
-                target.resolve("model").toAbsolutePath().toString(), Instant.now());
-        JsonFiles.write(partial.resolve("version.json"), registered);
-        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+        ModelVersion registered = new ModelVersion(org, app, version, registration.run(), registration.repository(),
+                registration.commit(), registration.params(), registration.metrics(), registration.environment(),
+                model.flavors(), uri.toString(), Instant.now());
+        JsonFiles.write(file(org, app, version), registered);
         return registered;
     }
 
     @Override
     public synchronized Optional<ModelVersion> get(String org, String app, int version) {
-        return JsonFiles.read(root.resolve(org).resolve(app).resolve(Integer.toString(version))
-                .resolve("version.json"), ModelVersion.class);
+        return JsonFiles.read(file(org, app, version), ModelVersion.class);
     }
 
-    @Override
     public synchronized List<ModelVersion> list(String org, String app) {
         Path appDir = root.resolve(org).resolve(app);
         if (!Files.isDirectory(appDir)) {
             return List.of();
         }
-        try (Stream<Path> dirs = Files.list(appDir)) {
-            return dirs.filter(d -> d.getFileName().toString().matches("\\d+"))
-                    .map(d -> JsonFiles.read(d.resolve("version.json"), ModelVersion.class))
-                    .flatMap(Optional::stream).sorted(Comparator.comparingInt(ModelVersion::version)).toList();
+        try (Stream<Path> files = Files.list(appDir)) {
+            return files.filter(f -> f.getFileName().toString().matches("\\d+\\.json"))
+                    .map(f -> JsonFiles.read(f, ModelVersion.class)).flatMap(Optional::stream)
+                    .sorted(Comparator.comparingInt(ModelVersion::version)).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    @Override
     public synchronized void delete(String org, String app) {
         Workspaces.delete(root.resolve(org).resolve(app));
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> all = Files.walk(from)) {
-            for (Path p : all.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.createDirectories(target.getParent());
-                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
+    private Path file(String org, String app, int version) {
+        return root.resolve(org).resolve(app).resolve(version + ".json");
     }
 }

@@ -1,21 +1,18 @@
 package dev.fuseml.serving.local;
 
-import dev.fuseml.FusemlConfig;
-import dev.fuseml.app.App;
-import dev.fuseml.app.AppStore;
-import dev.fuseml.build.local.VenvBuilder;
+import dev.fuseml.artifact.ArtifactStore;
+import dev.fuseml.build.local.Venvs;
+import dev.fuseml.project.DependencySpec;
+import dev.fuseml.project.InvalidProjectException;
 import dev.fuseml.registry.MLModel;
-import dev.fuseml.registry.ModelStore;
-import dev.fuseml.registry.ModelVersion;
 import dev.fuseml.serving.Deployer;
-import dev.fuseml.run.StepFailure;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
+import dev.fuseml.state.JsonFiles;
+import dev.fuseml.step.StepFailure;
+import dev.fuseml.workspace.Workspaces;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,66 +22,107 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Serving on this machine: one {@link PredictionServer} per app on a port of its own, each version loaded by a
- * {@link PythonWorker} in the environment the model was trained in, taken from a warm spare kept per environment.
- * Served apps are brought back at start-up.
+ * {@link PythonWorker} in the model's environment, taken from a warm spare kept per environment. The model comes by
+ * its artifact URI and is kept under this process's {@code serving/models/}; what is deployed is recorded under
+ * {@code serving/deployments/} (this platform's equivalent of a cluster's Service objects), so that a restart serves
+ * the same versions on the same ports.
  */
-@ApplicationScoped
-public class LocalDeployer implements Deployer {
+public class LocalDeployer implements Deployer, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(LocalDeployer.class.getName());
     private static final Duration LOAD_TIMEOUT = Duration.ofMinutes(2);
+    private static final String STEP = "serve";
 
-    private final FusemlConfig config;
-    private final AppStore apps;
-    private final ModelStore models;
+    /** What this platform serves for an app, kept across restarts. */
+    record Record(String org, String app, int version, String modelUri, String environment, int port, String run) {
+    }
+
+    private final Path root;
+    private final String host;
+    private final ArtifactStore artifacts;
+    private final Venvs venvs;
     private final Map<String, PredictionServer> servers = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<PythonWorker>> spares = new ConcurrentHashMap<>();
 
-    public LocalDeployer(FusemlConfig config, AppStore apps, ModelStore models) {
-        this.config = config;
-        this.apps = apps;
-        this.models = models;
+    /** {@code root}: this process's {@code DATA/serving}. */
+    public LocalDeployer(Path root, String host, ArtifactStore artifacts, Venvs venvs) {
+        this.root = root;
+        this.host = host;
+        this.artifacts = artifacts;
+        this.venvs = venvs;
     }
 
     @Override
-    public Deployment deploy(App app, ModelVersion version) throws Exception {
-        Path modelDir = Path.of(version.uri());
+    public Deployment deploy(ServeRequest request) throws Exception {
+        Path modelDir = fetch(request);
         MLModel model;
         try {
             model = MLModel.read(modelDir);
         } catch (MLModel.InvalidModelException e) {
-            throw new StepFailure("version " + version.version() + " cannot be served: " + e.getMessage());
+            throw new StepFailure("version " + request.version() + " cannot be served: " + e.getMessage());
         }
-        Path log = workerLog(version.environment());
+        String environment = venvs.resolve(request.run(), STEP, request.environment(), requirements(modelDir));
+        Path log = workerLog(environment);
         PythonWorker worker = null;
         long started = System.nanoTime();
         try {
-            worker = takeSpare(version.environment());
+            worker = takeSpare(environment);
             long warm = System.nanoTime();
             worker.load(modelDir.resolve(model.modelFile()), model.serialization(), LOAD_TIMEOUT);
             LOG.log(System.Logger.Level.INFO, "{0}/{1} version {2}: worker ready in {3} ms, model loaded in {4} ms",
-                    app.org(), app.name(), version.version(), (warm - started) / 1_000_000,
+                    request.org(), request.app(), request.version(), (warm - started) / 1_000_000,
                     (System.nanoTime() - warm) / 1_000_000);
         } catch (IOException e) {
             if (worker != null) {
                 worker.close();
             }
-            throw new StepFailure("the model of version " + version.version() + " could not be loaded for "
+            throw new StepFailure("the model of version " + request.version() + " could not be loaded for "
                     + "serving: " + e.getMessage(), tail(log));
         }
         PredictionServer server;
         synchronized (servers) {
-            server = servers.get(key(app.org(), app.name()));
+            server = servers.get(key(request.org(), request.app()));
             if (server == null) {
-                server = open(app);
-                servers.put(key(app.org(), app.name()), server);
+                server = open(request.app(), recorded(request.org(), request.app()).map(Record::port).orElse(0));
+                servers.put(key(request.org(), request.app()), server);
             }
         }
-        server.switchTo(version.version(), worker, model);
-        prepareSpare(version.environment());
-        return new Deployment(url(app.name(), server.port()), server.port());
+        server.switchTo(request.version(), worker, model);
+        JsonFiles.write(recordFile(request.org(), request.app()), new Record(request.org(), request.app(),
+                request.version(), request.modelUri(), environment, server.port(), request.run()));
+        prepareSpare(environment);
+        return new Deployment(url(request.app(), server.port()));
+    }
+
+    /** The model directory of the version, downloaded once by its artifact URI. */
+    private Path fetch(ServeRequest request) throws Exception {
+        Path dir = root.resolve("models").resolve(request.org()).resolve(request.app())
+                .resolve(Integer.toString(request.version()));
+        if (Files.isDirectory(dir)) {
+            return dir;
+        }
+        Path partial = dir.resolveSibling(request.version() + ".partial");
+        Workspaces.delete(partial);
+        try {
+            artifacts.download(request.modelUri(), partial);
+        } catch (IOException e) {
+            throw new StepFailure("the model of version " + request.version() + " could not be fetched from "
+                    + request.modelUri() + ": " + e.getMessage());
+        }
+        Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);
+        return dir;
+    }
+
+    /** The model's own requirements, as MLflow models carry them: what a machine without the environment builds. */
+    private static DependencySpec requirements(Path modelDir) {
+        try {
+            return DependencySpec.read(modelDir, null);
+        } catch (InvalidProjectException e) {
+            throw new StepFailure("the model's requirements.txt cannot be read: " + e.getMessage());
+        }
     }
 
     /**
@@ -104,75 +142,99 @@ public class LocalDeployer implements Deployer {
                 LOG.log(System.Logger.Level.WARNING, "spare prediction worker failed; starting a new one", e);
             }
         }
-        return PythonWorker.start(VenvBuilder.python(environment), workerScript(), workerLog(environment),
-                LOAD_TIMEOUT, false);
+        return PythonWorker.start(venvs.python(environment), workerScript(), workerLog(environment), LOAD_TIMEOUT,
+                false);
     }
 
     /** Workers of one environment share a log (their stderr): what the models' code prints, and load errors. */
     private Path workerLog(String environment) {
-        return config.dataDir().resolve("serving").resolve(Path.of(environment).getFileName() + ".log");
+        return root.resolve(venvs.dir(environment).getFileName() + ".log");
     }
 
     private void prepareSpare(String environment) {
         spares.computeIfAbsent(environment, env -> CompletableFuture.supplyAsync(() -> {
             try {
-                return PythonWorker.start(VenvBuilder.python(env), workerScript(), workerLog(env), LOAD_TIMEOUT, true);
+                return PythonWorker.start(venvs.python(env), workerScript(), workerLog(env), LOAD_TIMEOUT, true);
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         }));
     }
 
-    private PredictionServer open(App app) throws IOException {
+    private PredictionServer open(String app, int port) throws IOException {
         try {
-            return new PredictionServer(app.name(), config.host(), app.port());
+            return new PredictionServer(app, host, port);
         } catch (BindException e) {
-            LOG.log(System.Logger.Level.WARNING, "port " + app.port() + " of app " + app.name()
-                    + " is taken; serving it on a new port");
-            return new PredictionServer(app.name(), config.host(), 0);
+            LOG.log(System.Logger.Level.WARNING, "port " + port + " of app " + app + " is taken; serving it on a "
+                    + "new port");
+            return new PredictionServer(app, host, 0);
         }
     }
 
     private String url(String app, int port) {
-        return "http://" + config.host() + ":" + port + "/v2/models/" + app + "/infer";
+        return "http://" + host + ":" + port + "/v2/models/" + app + "/infer";
     }
 
     @Override
-    public void remove(String org, String app) {
+    public void remove(String org, String app) throws IOException {
         PredictionServer server = servers.remove(key(org, app));
         if (server != null) {
             server.close();
         }
+        Files.deleteIfExists(recordFile(org, app));
+        Workspaces.delete(root.resolve("models").resolve(org).resolve(app));
     }
 
-    /** Brings back every served app after a restart, in the background so that start-up is not held up. */
-    void restore(@Observes StartupEvent event) {
+    /** Serves again what was deployed before this process stopped, in the background. */
+    public void restore() {
         Thread restore = new Thread(() -> {
-            for (App app : apps.all()) {
-                if (app.version() == null) {
-                    continue;
+            Path dir = root.resolve("deployments");
+            if (!Files.isDirectory(dir)) {
+                return;
+            }
+            try (Stream<Path> orgs = Files.list(dir)) {
+                for (Path file : orgs.flatMap(LocalDeployer::files).toList()) {
+                    Record r = JsonFiles.read(file, Record.class).orElseThrow();
+                    try {
+                        deploy(new ServeRequest(r.org(), r.app(), r.version(), r.modelUri(), r.environment(),
+                                r.run()));
+                    } catch (Exception | Error e) {
+                        LOG.log(System.Logger.Level.ERROR, "could not serve " + r.org() + "/" + r.app()
+                                + " again after restart", e);
+                    }
                 }
-                try {
-                    ModelVersion version = models.get(app.org(), app.name(), app.version()).orElseThrow();
-                    Deployment d = deploy(app, version);
-                    apps.update(app.org(), app.name(), a -> a.serving(version.version(), d.url(), d.port()));
-                } catch (Exception | Error e) {
-                    LOG.log(System.Logger.Level.ERROR, "could not serve " + app.org() + "/" + app.name()
-                            + " again after restart", e);
-                }
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "could not restore the served apps", e);
             }
         }, "serving-restore");
         restore.setDaemon(true);
         restore.start();
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    private static Stream<Path> files(Path orgDir) {
+        try (Stream<Path> files = Files.list(orgDir)) {
+            return files.filter(f -> f.toString().endsWith(".json")).toList().stream();
+        } catch (IOException e) {
+            return Stream.empty();
+        }
+    }
+
+    private java.util.Optional<Record> recorded(String org, String app) {
+        return JsonFiles.read(recordFile(org, app), Record.class);
+    }
+
+    private Path recordFile(String org, String app) {
+        return root.resolve("deployments").resolve(org).resolve(app + ".json");
+    }
+
+    @Override
+    public void close() {
         servers.keySet().forEach(k -> servers.remove(k).close());
         spares.keySet().forEach(env -> spares.remove(env).thenAccept(PythonWorker::close));
     }
 
     private Path workerScript() throws IOException {
-        Path script = config.dataDir().resolve("serving").resolve("fuseml_worker.py");
+        Path script = root.resolve("fuseml_worker.py");
         synchronized (this) {
             Files.createDirectories(script.getParent());
             try (InputStream in = LocalDeployer.class.getResourceAsStream("/serving/fuseml_worker.py")) {

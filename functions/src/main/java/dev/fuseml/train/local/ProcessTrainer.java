@@ -1,19 +1,22 @@
 package dev.fuseml.train.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.fuseml.FusemlConfig;
+import dev.fuseml.artifact.ArtifactStore;
+import dev.fuseml.build.local.Venvs;
+import dev.fuseml.codeset.CodesetSource;
+import dev.fuseml.step.StepLog;
+import dev.fuseml.workspace.Workspaces;
 import dev.fuseml.process.LoggedProcess;
 import dev.fuseml.project.Project;
 import dev.fuseml.registry.MLModel;
-import dev.fuseml.run.RunLog;
-import dev.fuseml.run.StepFailure;
+import dev.fuseml.step.StepFailure;
 import dev.fuseml.state.JsonFiles;
 import dev.fuseml.train.Trainer;
-import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -22,42 +25,81 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Training as a child process on this machine: the entry point's command under {@code bash -c} in the project
- * directory, with the environment's {@code bin} first on PATH and the FuseML contract variables set.
+ * Training as a child process on this machine: the code is fetched from its codeset into scratch, the entry
+ * point's command runs under {@code bash -c} in it, with the environment's {@code bin} first on PATH and the FuseML
+ * contract variables set, and the model directory it writes is uploaded to the job's artifact URI.
  */
-@ApplicationScoped
 public class ProcessTrainer implements Trainer {
     public static final String MODEL_DIR_ENV = "FUSEML_MODEL_DIR";
     public static final String METRICS_FILE_ENV = "FUSEML_METRICS_FILE";
+    private static final String STEP = "train";
     private static final int EXCERPT_LINES = 20;
     private static final Pattern PYTHON_ERROR = Pattern.compile("^[A-Za-z_][\\w.]*(Error|Exception|Exit)\\b.*");
 
-    private final FusemlConfig config;
-    private final RunLog log;
+    private final Duration timeout;
+    private final StepLog log;
+    private final CodesetSource codesets;
+    private final Workspaces workspaces;
+    private final Venvs venvs;
+    private final ArtifactStore artifacts;
 
-    public ProcessTrainer(FusemlConfig config, RunLog log) {
-        this.config = config;
+    public ProcessTrainer(Duration timeout, StepLog log, CodesetSource codesets, Workspaces workspaces, Venvs venvs,
+            ArtifactStore artifacts) {
+        this.timeout = timeout;
         this.log = log;
+        this.codesets = codesets;
+        this.workspaces = workspaces;
+        this.venvs = venvs;
+        this.artifacts = artifacts;
     }
 
     @Override
-    public Map<String, Double> train(String runId, Project project, String environment, Path modelDir)
+    public TrainedModel train(TrainingJob job) throws Exception {
+        String runId = job.ref().run();
+        Path pidFile = workspaces.dir(runId, STEP).resolveSibling(STEP + ".pid");
+        if (LoggedProcess.stopRecorded(pidFile)) {
+            log.note(runId, STEP, "stopped the training process of an earlier attempt, which was still running");
+        }
+        Path work = workspaces.fresh(runId, STEP);
+        try {
+            Path code = work.resolve("code");
+            codesets.checkout(job.repository(), job.commit(), code);
+            Project project = Project.inspectOrFail(code, job.entryPoint(), job.params());
+            String environment = venvs.resolve(runId, STEP, job.environment(), project.dependencies());
+            Path modelDir = work.resolve("model");
+            Map<String, Double> metrics = run(runId, project, venvs.dir(environment), modelDir, pidFile);
+            if (!Files.exists(modelDir.resolve("requirements.txt")) && !project.dependencies().requirements()
+                    .isEmpty()) {
+                // As an MLflow model carries its requirements: a server on another machine builds from them.
+                Files.write(modelDir.resolve("requirements.txt"), project.dependencies().requirements());
+            }
+            artifacts.upload(modelDir, job.modelUri());
+            log.note(runId, STEP, "model stored at " + job.modelUri());
+            return new TrainedModel(job.modelUri(), metrics);
+        } finally {
+            workspaces.remove(runId, STEP);
+        }
+    }
+
+    /** Runs the entry point's command; returns the metrics once it wrote a usable model to {@code modelDir}. */
+    Map<String, Double> run(String runId, Project project, Path environment, Path modelDir, Path pidFile)
             throws Exception {
         Path metrics = modelDir.resolveSibling("metrics.json");
         Files.deleteIfExists(metrics);
         Files.createDirectories(modelDir);
-        Path bin = Path.of(environment).resolve("bin");
+        Path bin = environment.resolve("bin");
         Deque<String> last = new ArrayDeque<>();
-        log.note(runId, "train", "running: " + project.command());
+        log.note(runId, STEP, "running: " + project.command());
         LoggedProcess.Result result = LoggedProcess.of("bash", "-c", project.command())
                 .directory(project.dir())
                 .environment("PATH", bin + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"))
-                .environment("VIRTUAL_ENV", environment)
+                .environment("VIRTUAL_ENV", environment.toString())
                 .environment("PYTHONUNBUFFERED", "1")
                 .environment(MODEL_DIR_ENV, modelDir.toAbsolutePath().toString())
                 .environment(METRICS_FILE_ENV, metrics.toAbsolutePath().toString())
                 .environment("FUSEML_RUN_ID", runId)
-                .timeout(config.trainTimeout())
+                .timeout(timeout)
+                .pidFile(pidFile)
                 .output(line -> {
                     log.append(runId, line);
                     synchronized (last) {
@@ -68,14 +110,14 @@ public class ProcessTrainer implements Trainer {
                     }
                 })
                 .run();
-        log.note(runId, "train", "the training process ran " + result.elapsed().toMillis() + " ms (exit code "
+        log.note(runId, STEP, "the training process ran " + result.elapsed().toMillis() + " ms (exit code "
                 + result.exitCode() + ")");
         String excerpt;
         synchronized (last) {
             excerpt = String.join("\n", last);
         }
         if (result.timedOut()) {
-            throw new StepFailure("training took longer than " + config.trainTimeout()
+            throw new StepFailure("training took longer than " + timeout
                     + " (fuseml.train-timeout) and was stopped", excerpt);
         }
         if (result.exitCode() != 0) {

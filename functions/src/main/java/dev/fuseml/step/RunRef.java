@@ -1,12 +1,19 @@
-package dev.fuseml.run;
+package dev.fuseml.step;
 
 import dev.fuseml.eventing.FusemlEvents;
 import dev.fuseml.eventing.Names;
 
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /** The identity of a run as every event of the chain carries it, in extension attributes. */
 public record RunRef(String org, String app, String run) {
+    private static final Pattern RUN_ID = Pattern.compile("[a-z0-9][-a-z0-9]{0,62}");
+
+    /** Run ids are DNS labels too: they name files, artifact paths and (on a cluster) Jobs. */
+    public static boolean validId(String id) {
+        return id != null && RUN_ID.matcher(id).matches();
+    }
 
     /** Reads the run extensions; an event without them is refused with the names of the missing ones. */
     public static RunRef of(Map<String, String> extensions) {
@@ -20,7 +27,7 @@ public record RunRef(String org, String app, String run) {
         }
         Names.require("org", org);
         Names.require("app", app);
-        if (!RunStore.validId(run)) {
+        if (!validId(run)) {
             throw new IllegalArgumentException("invalid run id '" + run + "': lower-case letters, digits and '-'");
         }
         return new RunRef(org, app, run);
@@ -28,5 +35,10 @@ public record RunRef(String org, String app, String run) {
 
     public Map<String, String> extensions() {
         return Map.of(FusemlEvents.EXT_ORG, org, FusemlEvents.EXT_APP, app, FusemlEvents.EXT_RUN, run);
+    }
+
+    @Override
+    public String toString() {
+        return org + "/" + app + " run " + run;
     }
 }

@@ -1,4 +1,4 @@
-package dev.fuseml.run;
+package dev.fuseml.step;
 
 /** A step cannot go on; the message is shown to the user as the run's cause, so it names the problem and the fix. */
 public class StepFailure extends RuntimeException {

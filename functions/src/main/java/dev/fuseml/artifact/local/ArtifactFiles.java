@@ -1,0 +1,97 @@
+package dev.fuseml.artifact.local;
+
+import dev.fuseml.FusemlConfig;
+import dev.fuseml.artifact.ArtifactUri;
+import dev.fuseml.eventing.Names;
+import dev.fuseml.workspace.Workspaces;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The control plane's artifact store on its data directory ({@code artifacts/ORG/APP/RUN/NAME/...}), served over
+ * HTTP by {@link dev.fuseml.api.ArtifactsResource}. On a cluster the same API fronts a volume or a bucket.
+ */
+@ApplicationScoped
+public class ArtifactFiles {
+    /** One file of an artifact: its path inside the artifact and its size. */
+    public record FileInfo(String path, long size) {
+    }
+
+    public static final long MAX_FILE_BYTES = 2L << 30;
+    private final Path root;
+
+    public ArtifactFiles(FusemlConfig config) {
+        this.root = config.dataDir().resolve("artifacts").toAbsolutePath().normalize();
+    }
+
+    /** The directory of an artifact. */
+    public Path dir(ArtifactUri artifact) {
+        return root.resolve(artifact.path());
+    }
+
+    /** A file inside an artifact; refuses paths that leave it. */
+    public Path file(ArtifactUri artifact, String relative) {
+        Path dir = dir(artifact);
+        Path file = dir.resolve(relative).normalize();
+        if (relative.isBlank() || !file.startsWith(dir) || file.equals(dir)) {
+            throw new IllegalArgumentException("'" + relative + "' is not a file inside artifact " + artifact);
+        }
+        return file;
+    }
+
+    /** Writes a file of an artifact (to a temporary file first, so a reader never sees half of it). */
+    public void write(ArtifactUri artifact, String relative, InputStream content) throws IOException {
+        Path file = file(artifact, relative);
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling(file.getFileName() + ".part");
+        try {
+            Files.copy(content, tmp, StandardCopyOption.REPLACE_EXISTING);
+            if (Files.size(tmp) > MAX_FILE_BYTES) {
+                throw new IllegalArgumentException("an artifact file may hold at most " + (MAX_FILE_BYTES >> 20)
+                        + " MiB");
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Every file of the artifact, with paths relative to it; empty when it does not exist. */
+    public List<FileInfo> list(ArtifactUri artifact) throws IOException {
+        Path dir = dir(artifact);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            return all.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().endsWith(".part"))
+                    .sorted().map(p -> new FileInfo(dir.relativize(p).toString().replace('\\', '/'), size(p)))
+                    .toList();
+        }
+    }
+
+    public void delete(ArtifactUri artifact) {
+        Workspaces.delete(dir(artifact));
+    }
+
+    /** Removes every artifact of an app. */
+    public void deleteApp(String org, String app) {
+        Names.require("org", org);
+        Names.require("app", app);
+        Workspaces.delete(root.resolve(org).resolve(app));
+    }
+
+    private static long size(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+}

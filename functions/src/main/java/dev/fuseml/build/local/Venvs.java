@@ -1,0 +1,120 @@
+package dev.fuseml.build.local;
+
+import dev.fuseml.process.LoggedProcess;
+import dev.fuseml.project.DependencySpec;
+import dev.fuseml.step.StepFailure;
+import dev.fuseml.step.StepLog;
+import dev.fuseml.workspace.Workspaces;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Python virtual environments of this process's data directory, made with the ordinary tools
+ * ({@code python -m venv}, then pip) under {@code envs/HASH}, where HASH identifies the interpreter and the
+ * requirements. The reference other steps see is {@code venv:HASH}: a step in another process that gets one it does
+ * not have builds it from the same requirements, as a node pulls an image it has not got. An environment counts as
+ * built only once its marker file exists, so one interrupted half-way is built again from nothing.
+ */
+public class Venvs {
+    public static final String SCHEME = "venv:";
+    static final String READY = ".fuseml-ready";
+    private final Path root;
+    private final String python;
+    private final Duration timeout;
+    private final StepLog log;
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+
+    public Venvs(Path root, String python, Duration timeout, StepLog log) {
+        this.root = root;
+        this.python = python;
+        this.timeout = timeout;
+        this.log = log;
+    }
+
+    /** The reference of the environment {@code spec} needs. */
+    public String reference(DependencySpec spec) {
+        return SCHEME + spec.hash(python);
+    }
+
+    /** The interpreter of a built environment. */
+    public Path python(String reference) {
+        return dir(reference).resolve("bin").resolve("python");
+    }
+
+    public Path dir(String reference) {
+        if (reference == null || !reference.startsWith(SCHEME) || !reference.substring(SCHEME.length())
+                .matches("[0-9a-f]{8,64}")) {
+            throw new StepFailure("'" + reference + "' is not an environment of the local platform (venv:HASH)");
+        }
+        return root.resolve(reference.substring(SCHEME.length())).toAbsolutePath();
+    }
+
+    /**
+     * The environment {@code reference}, built here from {@code spec} when this machine does not have it yet;
+     * returns the reference of the environment to use.
+     */
+    public String resolve(String run, String step, String reference, DependencySpec spec) throws Exception {
+        if (Files.exists(dir(reference).resolve(READY))) {
+            return reference;
+        }
+        log.note(run, step, "environment " + reference + " is not on this machine yet: building it");
+        String built = ensure(run, step, spec);
+        if (!built.equals(reference)) {
+            log.note(run, step, "the requirements give " + built + ", not " + reference + "; using " + built);
+        }
+        return built;
+    }
+
+    /** Builds the environment {@code spec} needs unless it exists; returns its reference. */
+    public String ensure(String run, String step, DependencySpec spec) throws Exception {
+        String reference = reference(spec);
+        Path env = dir(reference);
+        String hash = env.getFileName().toString();
+        synchronized (locks.computeIfAbsent(hash, h -> new Object())) {
+            if (Files.exists(env.resolve(READY))) {
+                log.note(run, step, "reusing environment " + hash + " (same requirements as an earlier push)");
+                return reference;
+            }
+            Path builder = root.resolve(hash + ".pid");
+            if (LoggedProcess.stopRecorded(builder)) {
+                log.note(run, step, "stopped an earlier build of environment " + hash + " that was left running");
+            }
+            Workspaces.delete(env);
+            spec.notes().forEach(note -> log.note(run, step, note));
+            log.note(run, step, "creating environment " + hash + " with " + python + " -m venv");
+            exec(run, builder, List.of(python, "-m", "venv", env.toString()), root,
+                    "could not create a virtual environment with '" + python + " -m venv': check that "
+                            + "fuseml.python names a Python 3 interpreter with the venv module");
+            if (!spec.requirements().isEmpty()) {
+                Path requirements = env.resolve("fuseml-requirements.txt");
+                Files.write(requirements, spec.requirements(), StandardCharsets.UTF_8);
+                log.note(run, step, "installing " + spec.requirements() + " from " + spec.source());
+                exec(run, builder, List.of(env.resolve("bin/python").toString(), "-m", "pip", "install",
+                        "--no-input", "--disable-pip-version-check", "--progress-bar", "off", "-r",
+                        requirements.toString()), env, "pip could not install the requirements from " + spec.source()
+                                + ": fix the names or versions there (the log shows pip's error)");
+            }
+            Files.writeString(env.resolve(READY), String.join("\n", spec.requirements()));
+            return reference;
+        }
+    }
+
+    private void exec(String run, Path pidFile, List<String> command, Path dir, String cause) throws Exception {
+        Files.createDirectories(dir);
+        LoggedProcess.Result result = LoggedProcess.of(command).directory(dir).timeout(timeout).pidFile(pidFile)
+                .output(line -> log.append(run, line)).run();
+        if (result.timedOut()) {
+            throw new StepFailure("the environment build took longer than " + timeout
+                    + " (fuseml.build-timeout) and was stopped");
+        }
+        if (result.exitCode() != 0) {
+            throw new StepFailure(cause + " (exit code " + result.exitCode() + ")");
+        }
+    }
+}

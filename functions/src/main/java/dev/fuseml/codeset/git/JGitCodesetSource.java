@@ -1,0 +1,118 @@
+package dev.fuseml.codeset.git;
+
+import dev.fuseml.codeset.CodesetSource;
+import dev.fuseml.step.StepFailure;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.treewalk.TreeWalk;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Fetches codesets over git (smart HTTP, or any transport JGit speaks) into a bare mirror per repository kept in
+ * this process's cache directory, so a re-push transfers only the new commit; then writes the commit's files out.
+ */
+public class JGitCodesetSource implements CodesetSource {
+    private final Path cache;
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+
+    public JGitCodesetSource(Path cache) {
+        this.cache = cache;
+    }
+
+    @Override
+    public String checkout(String repository, String commit, Path target) throws IOException {
+        Path mirror = cache.resolve(hash(repository) + ".git");
+        synchronized (locks.computeIfAbsent(repository, r -> new Object())) {
+            fetch(repository, mirror);
+            try (Repository repo = new FileRepositoryBuilder().setGitDir(mirror.toFile()).setMustExist(true).build()) {
+                ObjectId id = repo.resolve(commit.startsWith("refs/") ? commit : commit + "^{commit}");
+                if (id == null) {
+                    throw new StepFailure("commit " + commit + " is not in " + repository + ": push the code again");
+                }
+                write(repo, id, target);
+                return id.name();
+            }
+        }
+    }
+
+    private static void fetch(String repository, Path mirror) throws IOException {
+        try {
+            if (Files.isDirectory(mirror.resolve("objects"))) {
+                try (Git git = Git.open(mirror.toFile())) {
+                    git.fetch().setRemote(repository).setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*"))
+                            .setRemoveDeletedRefs(true).call();
+                }
+            } else {
+                Files.createDirectories(mirror.getParent());
+                Git.cloneRepository().setURI(repository).setDirectory(mirror.toFile()).setBare(true)
+                        .setCloneAllBranches(true).call().close();
+            }
+        } catch (GitAPIException e) {
+            deleteQuietly(mirror);
+            throw new StepFailure("cannot fetch the codeset " + repository + ": " + e.getMessage()
+                    + " (is the control plane running? fuseml status)");
+        }
+    }
+
+    private static void write(Repository repo, ObjectId id, Path target) throws IOException {
+        Path root = target.toAbsolutePath().normalize();
+        try (RevWalk walk = new RevWalk(repo); ObjectReader reader = repo.newObjectReader();
+                TreeWalk tree = new TreeWalk(reader)) {
+            RevCommit revCommit = walk.parseCommit(id);
+            tree.addTree(revCommit.getTree());
+            tree.setRecursive(true);
+            Files.createDirectories(root);
+            while (tree.next()) {
+                Path file = root.resolve(tree.getPathString()).normalize();
+                if (!file.startsWith(root)) {
+                    throw new IOException("path escapes the checkout: " + tree.getPathString());
+                }
+                FileMode mode = tree.getFileMode(0);
+                if (FileMode.SYMLINK.equals(mode) || FileMode.GITLINK.equals(mode)) {
+                    continue; // links could point outside the scratch directory; submodules are not fetched
+                }
+                Files.createDirectories(file.getParent());
+                try (OutputStream out = Files.newOutputStream(file)) {
+                    reader.open(tree.getObjectId(0)).copyTo(out);
+                }
+                if (FileMode.EXECUTABLE_FILE.equals(mode)) {
+                    file.toFile().setExecutable(true);
+                }
+            }
+        }
+    }
+
+    private static String hash(String repository) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(repository.getBytes(StandardCharsets.UTF_8))).substring(0, 20);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try {
+            dev.fuseml.workspace.Workspaces.delete(dir);
+        } catch (RuntimeException ignored) {
+            // a broken mirror is replaced at the next fetch
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.fuseml.platform;
+
+import dev.fuseml.FusemlConfig;
+import dev.fuseml.broker.EmbeddedBroker;
+import dev.fuseml.claim.ClaimStore;
+import dev.fuseml.claim.LeaseReaper;
+import dev.fuseml.run.RunLog;
+import dev.fuseml.run.RunStore;
+import dev.fuseml.serving.local.LocalDeployer;
+import dev.fuseml.step.EventSink;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.vertx.http.HttpServerStart;
+import io.vertx.ext.web.Router;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.ObservesAsync;
+import jakarta.enterprise.inject.Instance;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * Starts what this process's role runs: the control plane opens the broker, and once its HTTP server listens,
+ * delivers and watches leases; a process that serves brings back what it served before; a single function exports
+ * only its own path.
+ */
+@ApplicationScoped
+public class Lifecycle {
+    private static final System.Logger LOG = System.getLogger(Lifecycle.class.getName());
+    private final FusemlConfig config;
+    private final Platform platform;
+    private final Role role;
+    private final SelfAddress self;
+    private final Instance<EmbeddedBroker> broker;
+    private final Instance<LocalDeployer> deployer;
+    private final Instance<ClaimStore> claims;
+    private final Instance<RunStore> runs;
+    private final Instance<RunLog> log;
+    private final Instance<EventSink> sink;
+    private LeaseReaper reaper;
+
+    public Lifecycle(FusemlConfig config, Platform platform, Role role, SelfAddress self,
+            Instance<EmbeddedBroker> broker, Instance<LocalDeployer> deployer, Instance<ClaimStore> claims,
+            Instance<RunStore> runs, Instance<RunLog> log, Instance<EventSink> sink) {
+        this.config = config;
+        this.platform = platform;
+        this.role = role;
+        this.self = self;
+        this.broker = broker;
+        this.deployer = deployer;
+        this.claims = claims;
+        this.runs = runs;
+        this.log = log;
+        this.sink = sink;
+    }
+
+    void onStart(@Observes StartupEvent event) throws IOException {
+        platform.requireValid();
+        LOG.log(System.Logger.Level.INFO, "fuseml runs " + role.name() + " on the " + config.platform()
+                + " platform, data in " + config.dataDir());
+        if (role.controlPlane()) {
+            broker.get().open();
+        }
+        if (role.runs("serve")) {
+            deployer.get().restore();
+        }
+    }
+
+    /** A single function exports its own path only; the control plane alone exports no step. */
+    void routes(@Observes Router router) {
+        router.route().order(Integer.MIN_VALUE + 1).handler(ctx -> {
+            if (role.serves(ctx.normalizedPath())) {
+                ctx.next();
+            } else {
+                ctx.response().setStatusCode(404).putHeader("Content-Type", "application/json")
+                        .end("{\"error\":\"this process runs " + role.name() + " (FUSEML_FUNCTION): "
+                                + ctx.normalizedPath().replace("\"", "") + " is not here\"}");
+            }
+        });
+    }
+
+    void onHttp(@ObservesAsync HttpServerStart event) throws IOException {
+        if (!role.controlPlane()) {
+            return;
+        }
+        URI controlPlane = URI.create(self.url());
+        broker.get().start(step -> stepUrl(step, controlPlane), controlPlane);
+        reaper = new LeaseReaper(claims.get(), runs.get(), log.get(), sink.get());
+        Duration every = Duration.ofMillis(Math.max(200, config.lease().toMillis() / 4));
+        reaper.start(every, config.dataDir().resolve("claims").resolve("local-owner"), role.runsSteps());
+    }
+
+    /** Where a step's function is: this process, or {@code fuseml.steps.STEP} when the control plane is alone. */
+    private URI stepUrl(String step, URI controlPlane) {
+        return ConfigProvider.getConfig().getOptionalValue("fuseml.steps." + step, String.class).map(URI::create)
+                .orElseGet(() -> {
+                    if (!role.runs(step)) {
+                        throw new IllegalStateException("the control plane runs without steps: set fuseml.steps."
+                                + step + " to the URL of the process that runs " + step);
+                    }
+                    return controlPlane;
+                });
+    }
+
+    void onStop(@Observes ShutdownEvent event) throws IOException {
+        if (reaper != null) {
+            reaper.close();
+        }
+        if (role.controlPlane()) {
+            broker.get().close();
+        }
+    }
+}

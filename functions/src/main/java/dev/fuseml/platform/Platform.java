@@ -1,0 +1,192 @@
+package dev.fuseml.platform;
+
+import dev.fuseml.FusemlConfig;
+import dev.fuseml.artifact.ArtifactStore;
+import dev.fuseml.broker.EmbeddedBroker;
+import dev.fuseml.build.EnvironmentBuilder;
+import dev.fuseml.build.local.VenvBuilder;
+import dev.fuseml.build.local.Venvs;
+import dev.fuseml.codeset.CodesetSource;
+import dev.fuseml.codeset.git.JGitCodesetSource;
+import dev.fuseml.registry.ModelRegistry;
+import dev.fuseml.remote.ControlPlaneHttp;
+import dev.fuseml.remote.HttpArtifactStore;
+import dev.fuseml.remote.HttpClaims;
+import dev.fuseml.remote.HttpEventSink;
+import dev.fuseml.remote.HttpModelRegistry;
+import dev.fuseml.remote.HttpStepLog;
+import dev.fuseml.serving.Deployer;
+import dev.fuseml.serving.local.LocalDeployer;
+import dev.fuseml.step.Claims;
+import dev.fuseml.step.EventSink;
+import dev.fuseml.step.StepLog;
+import dev.fuseml.step.StepRunner;
+import dev.fuseml.train.Trainer;
+import dev.fuseml.train.local.ProcessTrainer;
+import dev.fuseml.workspace.Workspaces;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import java.net.URI;
+import java.nio.file.Path;
+
+/**
+ * The one place that names every concrete implementation, as knative/func's {@code cmd/client.go} does: the
+ * platform ({@code fuseml.platform}) is chosen here, once, and decides which implementations of the step interfaces
+ * exist; no step, store or resource asks which platform it runs on. What steps reach of the control plane (claims,
+ * logs, artifacts, the registry) they reach over HTTP, also when it is in the same process, so that the embedded
+ * default runs the same code as one process per step.
+ */
+@ApplicationScoped
+public class Platform {
+    public static final String LOCAL = "local";
+
+    private final FusemlConfig config;
+    private final SelfAddress self;
+    private final Instance<EmbeddedBroker> broker;
+
+    public Platform(FusemlConfig config, SelfAddress self, Instance<EmbeddedBroker> broker) {
+        this.config = config;
+        this.self = self;
+        this.broker = broker;
+    }
+
+    @Produces
+    @Singleton
+    Role role() {
+        return Role.of(config.function());
+    }
+
+    /** The control plane: this process when it is one, else FUSEML_CONTROL_PLANE. */
+    public String controlPlaneUrl() {
+        return config.controlPlane().map(u -> u.replaceAll("/+$", "")).orElseGet(() -> {
+            if (!role().controlPlane()) {
+                throw new IllegalStateException("fuseml.function is '" + config.function() + "': set "
+                        + "FUSEML_CONTROL_PLANE (fuseml.control-plane) to the control plane's URL");
+            }
+            return self.url();
+        });
+    }
+
+    /** Checks at start-up what would otherwise fail at the first event. */
+    void requireValid() {
+        role();
+        if (!LOCAL.equals(config.platform())) {
+            throw new IllegalStateException("fuseml.platform is '" + config.platform() + "': only 'local' exists "
+                    + "so far (the kubernetes platform is planned); unset FUSEML_PLATFORM");
+        }
+        if (!role().controlPlane()) {
+            controlPlaneUrl();
+            if (config.sink().isEmpty() && config.brokerUrl().isEmpty()) {
+                throw new IllegalStateException("fuseml.function is '" + config.function() + "': set K_SINK (or "
+                        + "FUSEML_BROKER_URL) so that the function can send the events it emits");
+            }
+        }
+    }
+
+    @Produces
+    @Singleton
+    ControlPlaneHttp controlPlaneHttp() {
+        return new ControlPlaneHttp(this::controlPlaneUrl);
+    }
+
+    @Produces
+    @Singleton
+    Claims claims(ControlPlaneHttp http) {
+        return new HttpClaims(http);
+    }
+
+    @Produces
+    @Singleton
+    HttpStepLog stepLog(ControlPlaneHttp http) {
+        return new HttpStepLog(http);
+    }
+
+    void closeStepLog(@Disposes HttpStepLog log) {
+        log.close();
+    }
+
+    @Produces
+    @Singleton
+    EventSink sink() {
+        if (config.sink().isPresent()) {
+            URI sink = URI.create(config.sink().get());
+            return new HttpEventSink(org -> sink, this::controlPlaneUrl);
+        }
+        if (config.brokerUrl().isPresent()) {
+            String base = config.brokerUrl().get().replaceAll("/+$", "");
+            return new HttpEventSink(org -> URI.create(base + "/" + org + "/default"), this::controlPlaneUrl);
+        }
+        return new HttpEventSink(org -> broker.get().ingress(org), this::controlPlaneUrl);
+    }
+
+    @Produces
+    @Singleton
+    ArtifactStore artifacts(ControlPlaneHttp http) {
+        return new HttpArtifactStore(http);
+    }
+
+    @Produces
+    @Singleton
+    ModelRegistry registry(ControlPlaneHttp http) {
+        return new HttpModelRegistry(http);
+    }
+
+    @Produces
+    @Singleton
+    CodesetSource codesets() {
+        return new JGitCodesetSource(dataDir().resolve("codeset-cache"));
+    }
+
+    @Produces
+    @Singleton
+    Workspaces workspaces() {
+        return new Workspaces(dataDir().resolve("work"));
+    }
+
+    @Produces
+    @Singleton
+    Venvs venvs(HttpStepLog log) {
+        return new Venvs(dataDir().resolve("envs"), config.python(), config.buildTimeout(), log);
+    }
+
+    @Produces
+    @Singleton
+    EnvironmentBuilder builder(CodesetSource codesets, Workspaces workspaces, Venvs venvs) {
+        return new VenvBuilder(codesets, workspaces, venvs);
+    }
+
+    @Produces
+    @Singleton
+    Trainer trainer(HttpStepLog log, CodesetSource codesets, Workspaces workspaces, Venvs venvs,
+            ArtifactStore artifacts) {
+        return new ProcessTrainer(config.trainTimeout(), log, codesets, workspaces, venvs, artifacts);
+    }
+
+    @Produces
+    @Singleton
+    LocalDeployer deployer(ArtifactStore artifacts, Venvs venvs) {
+        return new LocalDeployer(dataDir().resolve("serving"), config.host(), artifacts, venvs);
+    }
+
+    void closeDeployer(@Disposes LocalDeployer deployer) {
+        deployer.close();
+    }
+
+    @Produces
+    @Singleton
+    StepRunner stepRunner(Claims claims, HttpStepLog log, EventSink sink) {
+        return new StepRunner(claims, log, sink, this::controlPlaneUrl, config.lease());
+    }
+
+    void closeStepRunner(@Disposes StepRunner runner) {
+        runner.close();
+    }
+
+    private Path dataDir() {
+        return config.dataDir();
+    }
+}

@@ -1,0 +1,245 @@
+package dev.fuseml.step;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.fuseml.eventing.EventSchemas;
+import dev.fuseml.eventing.FusemlEvents;
+import dev.fuseml.eventing.payload.Failed;
+import io.quarkus.funqy.knative.events.CloudEvent;
+import io.quarkus.funqy.knative.events.CloudEventBuilder;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * What every step does around its own work: the (run, step) guard (a claim with a lease, renewed while the work
+ * runs), turning a failure into a {@code dev.fuseml.failed} event, and for long steps, answering the delivery at once
+ * and emitting the result to the sink when the work ends (Knative's K_SINK pattern). Steps never write run records:
+ * the control plane keeps runs from the events they emit.
+ */
+public class StepRunner implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(StepRunner.class.getName());
+    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule());
+    private static final int EXCERPT_LINES = 20;
+    /** This process, as the owner of the steps it claims. */
+    public static final String OWNER = "pid-" + ProcessHandle.current().pid() + "-"
+            + UUID.randomUUID().toString().substring(0, 8);
+
+    /** The event a step's work results in. */
+    public record Outcome(String type, Object data) {
+    }
+
+    @FunctionalInterface
+    public interface Work {
+        Outcome run(RunRef ref) throws Exception;
+    }
+
+    /** A step at work in this process, renewed by the heartbeat. */
+    private record Working(RunRef ref, String step, Future<?> task) {
+    }
+
+    private final Claims claims;
+    private final StepLog log;
+    private final EventSink sink;
+    private final Supplier<String> controlPlane;
+    private final String owner;
+    private final Map<String, Boolean> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, Working> working = new ConcurrentHashMap<>();
+    private final ExecutorService longSteps = Executors.newFixedThreadPool(4, daemon("fuseml-step"));
+    private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(
+            daemon("fuseml-lease"));
+
+    /**
+     * @param controlPlane the control plane's URL, where the event schemas named in {@code dataschema} are
+     * @param lease        how long a claim lasts without renewal; renewed every third of it
+     */
+    public StepRunner(Claims claims, StepLog log, EventSink sink, Supplier<String> controlPlane, Duration lease) {
+        this(claims, log, sink, controlPlane, lease, OWNER);
+    }
+
+    /** {@code owner}: who this runner is when it claims; each replica of a step has its own. */
+    public StepRunner(Claims claims, StepLog log, EventSink sink, Supplier<String> controlPlane, Duration lease,
+            String owner) {
+        this.claims = claims;
+        this.log = log;
+        this.sink = sink;
+        this.controlPlane = controlPlane;
+        this.owner = owner;
+        long every = Math.max(100, lease.toMillis() / 3);
+        heartbeat.scheduleWithFixedDelay(this::renewAll, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Who this process is when it claims a step. */
+    public String owner() {
+        return owner;
+    }
+
+    /** Runs a short step now and answers the delivery with its result event (a Knative reply), or with nothing. */
+    public CloudEvent<Object> sync(String step, CloudEvent<?> input, Work work) {
+        RunRef ref = RunRef.of(input.extensions());
+        String key = key(ref, step);
+        if (inFlight.putIfAbsent(key, Boolean.TRUE) != null) {
+            return null; // this process is doing it right now
+        }
+        try {
+            Claims.Decision decision = claims.claim(ref, step, owner, stored(input.type(), input.data()));
+            if (decision instanceof Claims.Done done) {
+                return reply(ref, step, new Outcome(done.output().type(), done.output().data()));
+            }
+            if (!(decision instanceof Claims.Start start)) {
+                return null;
+            }
+            working.put(key, new Working(ref, step, null));
+            Outcome outcome = execute(ref, step, start, work);
+            return finish(ref, step, outcome) ? reply(ref, step, outcome) : null;
+        } finally {
+            working.remove(key);
+            inFlight.remove(key);
+        }
+    }
+
+    /** Accepts a long step's delivery at once; the work runs on its own thread and emits its result. */
+    public void async(String step, CloudEvent<?> input, Work work) {
+        RunRef ref = RunRef.of(input.extensions());
+        String key = key(ref, step);
+        if (inFlight.putIfAbsent(key, Boolean.TRUE) != null) {
+            return;
+        }
+        boolean handedOver = false;
+        try {
+            Claims.Decision decision = claims.claim(ref, step, owner, stored(input.type(), input.data()));
+            if (decision instanceof Claims.Done done) {
+                longSteps.submit(() -> emit(ref, step, new Outcome(done.output().type(), done.output().data())));
+            } else if (decision instanceof Claims.Start start) {
+                handedOver = true;
+                java.util.concurrent.FutureTask<Void> task = new java.util.concurrent.FutureTask<>(() -> {
+                    try {
+                        Outcome outcome = execute(ref, step, start, work);
+                        if (finish(ref, step, outcome)) {
+                            emit(ref, step, outcome);
+                        }
+                    } finally {
+                        working.remove(key);
+                        inFlight.remove(key);
+                    }
+                }, null);
+                working.put(key, new Working(ref, step, task));
+                longSteps.execute(task);
+            }
+        } finally {
+            if (!handedOver) {
+                inFlight.remove(key);
+            }
+        }
+    }
+
+    private Outcome execute(RunRef ref, String step, Claims.Start start, Work work) {
+        long began = System.nanoTime();
+        log.note(ref.run(), step, start.resumed()
+                ? "started again (attempt " + start.attempt() + "): the earlier attempt's owner stopped renewing it"
+                : "started");
+        try {
+            Outcome outcome = work.run(ref);
+            log.note(ref.run(), step, "finished in " + Duration.ofNanos(System.nanoTime() - began).toMillis()
+                    + " ms");
+            return outcome;
+        } catch (StepFailure failure) {
+            return failed(ref, step, failure.getMessage(), failure.logExcerpt());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return failed(ref, step, step + " was stopped: another process took the step over", null);
+        } catch (Exception | Error e) {
+            LOG.log(System.Logger.Level.ERROR, "step " + step + " of " + ref + " crashed", e);
+            return failed(ref, step, step + " failed unexpectedly: " + e, null);
+        }
+    }
+
+    private Outcome failed(RunRef ref, String step, String cause, String excerpt) {
+        String tail = excerpt != null ? excerpt : log.tail(ref.run(), EXCERPT_LINES);
+        log.note(ref.run(), step, "failed: " + cause);
+        return new Outcome(FusemlEvents.FAILED, new Failed(step, cause, tail));
+    }
+
+    /** Stores the log and the result with the claim; false when this process no longer owns the step. */
+    private boolean finish(RunRef ref, String step, Outcome outcome) {
+        try {
+            log.flush(ref.run());
+            boolean owned = claims.complete(ref, step, owner, !FusemlEvents.FAILED.equals(outcome.type()),
+                    stored(outcome.type(), outcome.data()));
+            if (!owned) {
+                LOG.log(System.Logger.Level.WARNING, step + " of " + ref + " was taken over by another process; "
+                        + "its result here is dropped");
+            }
+            return owned;
+        } finally {
+            log.forget(ref.run());
+        }
+    }
+
+    private void emit(RunRef ref, String step, Outcome outcome) {
+        try {
+            sink.emit(ref, source(step), outcome.type(), outcome.data());
+        } catch (RuntimeException e) {
+            // The result is stored with the claim: a redelivery of the step's input is answered with it.
+            LOG.log(System.Logger.Level.ERROR, "could not emit " + outcome.type() + " for " + ref, e);
+        }
+    }
+
+    private void renewAll() {
+        for (Map.Entry<String, Working> entry : working.entrySet()) {
+            Working w = entry.getValue();
+            try {
+                if (!claims.renew(w.ref(), w.step(), owner) && w.task() != null) {
+                    LOG.log(System.Logger.Level.WARNING, "lost the lease of " + w.step() + " of " + w.ref()
+                            + "; stopping this attempt");
+                    w.task().cancel(true);
+                }
+            } catch (RuntimeException e) {
+                // The control plane is unreachable: keep working, the next renewal tries again.
+                LOG.log(System.Logger.Level.DEBUG, "could not renew " + entry.getKey() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private CloudEvent<Object> reply(RunRef ref, String step, Outcome outcome) {
+        return CloudEventBuilder.create().id(UUID.randomUUID().toString()).type(outcome.type()).source(source(step))
+                .subject(ref.app()).time(OffsetDateTime.now())
+                .dataSchema(EventSchemas.uri(controlPlane.get(), outcome.type()).toString())
+                .extensions(ref.extensions()).build(outcome.data());
+    }
+
+    public static String source(String step) {
+        return "fuseml/" + step;
+    }
+
+    private static Claims.StoredEvent stored(String type, Object data) {
+        return new Claims.StoredEvent(type, JSON.valueToTree(data));
+    }
+
+    private static String key(RunRef ref, String step) {
+        return ref.run() + "/" + step;
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    @Override
+    public void close() {
+        heartbeat.shutdownNow();
+        longSteps.shutdownNow();
+    }
+}
