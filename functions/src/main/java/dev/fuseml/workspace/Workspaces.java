@@ -36,8 +36,14 @@ public class Workspaces {
         return dir;
     }
 
+    /** Removes the step's directory, and the run's once it holds nothing else. */
     public void remove(String run, String step) {
         delete(dir(run, step));
+        try {
+            Files.deleteIfExists(root.resolve(run));
+        } catch (IOException notEmpty) {
+            // another step of the run still works here
+        }
     }
 
     public void removeRun(String run) {

@@ -24,6 +24,8 @@ import static org.hamcrest.Matchers.hasItem;
 /** The functions as Knative would call them (binary-mode CloudEvents over HTTP), and the query API. */
 @QuarkusTest
 class FunctionsAndApiTest {
+    @jakarta.inject.Inject
+    dev.fuseml.artifact.local.ArtifactFiles artifacts;
 
     private static byte[] zip(String name, String content) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -35,9 +37,10 @@ class FunctionsAndApiTest {
         return bytes.toByteArray();
     }
 
-    private static String upload(byte[] zip) {
-        return given().contentType("application/zip").body(zip).post("/api/v1/orgs/workspace/uploads")
-                .then().statusCode(201).extract().path("upload");
+    /** Sends a project as fuseml push does; answers the repository URL and the commit. */
+    private static io.restassured.path.json.JsonPath commit(String app, byte[] zip) {
+        return given().contentType("application/zip").body(zip).post("/api/v1/orgs/workspace/apps/" + app
+                + "/codeset").then().statusCode(201).extract().jsonPath();
     }
 
     private static Response push(String run, String body) {
@@ -47,52 +50,117 @@ class FunctionsAndApiTest {
                 .header("ce-fusemlrun", run).contentType(ContentType.JSON).body(body).post("/receive");
     }
 
+    private static String pushBody(io.restassured.path.json.JsonPath codeset) {
+        return "{\"repository\":\"" + codeset.getString("repository") + "\",\"commit\":\""
+                + codeset.getString("commit") + "\",\"params\":{\"epochs\":\"2\"}}";
+    }
+
     @Test
-    void receiveStoresTheCodeAsACommitAndRepliesWithReceived() throws Exception {
-        String run = "run-" + UUID.randomUUID().toString().substring(0, 8);
-        String upload = upload(zip("train.py", "print('training')\n"));
-        Response first = push(run, "{\"upload\":\"" + upload + "\",\"params\":{\"epochs\":\"2\"}}");
-        first.then().statusCode(200).header("ce-type", "dev.fuseml.received").header("ce-fusemlrun", run)
-                .header("ce-subject", "api-test");
-        String commit = first.path("commit");
+    void pushedCodeIsACommitThatGitClonesOverHttp() throws Exception {
+        io.restassured.path.json.JsonPath codeset = commit("api-test", zip("train.py", "print('training')\n"));
+        String commit = codeset.getString("commit");
         assertThat(commit).hasSize(40);
-
+        assertThat(codeset.getString("repository")).startsWith("http://").endsWith("/git/workspace/api-test.git");
         Path clone = Files.createTempDirectory("clone");
-        String repo = given().get("/api/v1/status").path("dataDir") + "/codesets/workspace/api-test.git";
-        try (Git git = Git.cloneRepository().setURI(Path.of(repo).toUri().toString()).setDirectory(clone.toFile()).call()) {
+        try (Git git = Git.cloneRepository().setURI(codeset.getString("repository")).setDirectory(clone.toFile())
+                .call()) {
             assertThat(git.getRepository().resolve("HEAD").name()).isEqualTo(commit);
+        } finally {
+            assertThat(Files.readString(clone.resolve("train.py"))).contains("training");
+            dev.fuseml.workspace.Workspaces.delete(clone);
         }
-        assertThat(Files.readString(clone.resolve("train.py"))).contains("training");
+        String base = codeset.getString("repository").replaceAll("/git/.*", "");
+        given().get(base + "/git/workspace/nothing.git/info/refs?service=git-upload-pack").then().statusCode(404);
+        given().get(base + "/git/../etc/info/refs?service=git-upload-pack").then().statusCode(404);
+        // pushing over git is not open (yet): no tokens
+        given().contentType("application/x-git-receive-pack-request").body(new byte[]{0})
+                .post(base + "/git/workspace/api-test.git/git-receive-pack").then().statusCode(403);
+    }
 
-        // A redelivery of the same push (same run) is answered with the same result, not stored twice.
-        Response again = push(run, "{\"upload\":\"" + upload + "\",\"params\":{}}");
+    @Test
+    void receiveFetchesTheCommitAndRepliesWithReceivedAndARedeliveryGetsTheSameAnswer() throws Exception {
+        String run = "run-" + UUID.randomUUID().toString().substring(0, 8);
+        io.restassured.path.json.JsonPath codeset = commit("api-test", zip("train.py", "print('training')\n"));
+        Response first = push(run, pushBody(codeset));
+        first.then().statusCode(200).header("ce-type", "dev.fuseml.received").header("ce-fusemlrun", run)
+                .header("ce-subject", "api-test").header("ce-dataschema", containsString(
+                        "/schemas/dev.fuseml.received.json"));
+        assertThat((String) first.path("commit")).isEqualTo(codeset.getString("commit"));
+        assertThat((String) first.path("command")).isEqualTo("python train.py --epochs 2");
+
+        Response again = push(run, pushBody(codeset));
         again.then().statusCode(200).header("ce-type", "dev.fuseml.received");
-        assertThat((String) again.path("commit")).isEqualTo(commit);
-        given().get("/api/v1/runs/" + run).then().statusCode(200).body("commit", equalTo(commit))
-                .body("steps.name", hasItem("receive"));
+        assertThat((String) again.path("commit")).isEqualTo(codeset.getString("commit"));
+        given().get("/api/v1/claims/" + run).then().statusCode(200).body("step", hasItem("receive"))
+                .body("status", hasItem("succeeded"));
     }
 
     @Test
     void aPushWithoutEntryPointFailsAtReceiveWithWhatToAdd() throws Exception {
         String run = "run-" + UUID.randomUUID().toString().substring(0, 8);
-        String upload = upload(zip("notes.txt", "nothing to run"));
-        push(run, "{\"upload\":\"" + upload + "\"}").then().statusCode(200).header("ce-type", "dev.fuseml.failed")
-                .body("step", equalTo("receive")).body("cause", containsString("no entry point"))
-                .body("cause", containsString("train.py"));
+        push(run, pushBody(commit("api-empty", zip("notes.txt", "nothing to run")))).then().statusCode(200)
+                .header("ce-type", "dev.fuseml.failed").body("step", equalTo("receive"))
+                .body("cause", containsString("no entry point")).body("cause", containsString("train.py"));
     }
 
     @Test
-    void aPushWithoutUploadFails() {
+    void aPushWithoutCodeFailsWithWhatToSend() {
         push("run-" + UUID.randomUUID().toString().substring(0, 8), "{}").then().statusCode(200)
-                .header("ce-type", "dev.fuseml.failed").body("cause", containsString("no upload"));
+                .header("ce-type", "dev.fuseml.failed").body("cause", containsString("names no repository"));
     }
 
     @Test
-    void uploadsMustBeZipArchivesForAnExistingOrg() {
-        given().contentType("application/zip").body("plain text".getBytes()).post("/api/v1/orgs/workspace/uploads")
-                .then().statusCode(400).body("error", containsString("zip"));
-        given().contentType("application/zip").body(new byte[]{1}).post("/api/v1/orgs/nobody/uploads")
+    void codeMustBeAZipArchiveForAnExistingOrgWithEntriesInsideTheProject() throws Exception {
+        given().contentType("application/zip").body("plain text".getBytes())
+                .post("/api/v1/orgs/workspace/apps/api-test/codeset").then().statusCode(400)
+                .body("error", containsString("zip"));
+        given().contentType("application/zip").body(new byte[]{1}).post("/api/v1/orgs/nobody/apps/x/codeset")
                 .then().statusCode(404).body("error", containsString("fuseml create-org nobody"));
+        given().contentType("application/zip").body(zip("../escape.py", "x"))
+                .post("/api/v1/orgs/workspace/apps/api-test/codeset").then().statusCode(400)
+                .body("error", containsString("points outside the project"));
+        given().contentType("application/zip").body(zip("train.py", "x"))
+                .post("/api/v1/orgs/workspace/apps/Bad_Name/codeset").then().statusCode(400)
+                .body("error", containsString("DNS-1123"));
+    }
+
+    @Test
+    void artifactsAreWrittenListedAndReadOverHttpAndStayInsideTheirDirectory() {
+        String base = "/api/v1/artifacts/workspace/api-test/run-art/model";
+        given().body("flavors: {}".getBytes()).contentType("application/octet-stream").put(base + "/MLmodel")
+                .then().statusCode(201);
+        given().body(new byte[]{1, 2, 3}).contentType("application/octet-stream").put(base + "/sub/model.pkl")
+                .then().statusCode(201);
+        given().get(base).then().statusCode(200).body("uri", equalTo("fuseml-artifacts:/workspace/api-test/run-art/model"))
+                .body("files.path", hasItem("sub/model.pkl")).body("files.size", hasItem(3));
+        assertThat(given().get(base + "/sub/model.pkl").then().statusCode(200).extract().asByteArray())
+                .containsExactly(1, 2, 3);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> artifacts.file(
+                dev.fuseml.artifact.ArtifactUri.parse("fuseml-artifacts:/workspace/api-test/run-art/model"),
+                "../../escape"));
+        given().get("/api/v1/artifacts/workspace/api-test/run-art/none").then().statusCode(404);
+        given().get("/api/v1/artifacts/Bad/api-test/run-art/model").then().statusCode(400);
+        given().delete(base).then().statusCode(204);
+        given().get(base).then().statusCode(404);
+    }
+
+    @Test
+    void claimsRefuseWhatIsNotAClaim() {
+        given().contentType(ContentType.JSON).body("{}").post("/api/v1/claims/run-x/train").then().statusCode(400)
+                .body("error", containsString("owner"));
+        given().contentType(ContentType.JSON).body("{\"org\":\"workspace\",\"app\":\"a\",\"owner\":\"o\","
+                + "\"input\":{\"type\":\"t\"}}").post("/api/v1/claims/run-x/Bad%20Step").then().statusCode(400)
+                .body("error", containsString("invalid step name"));
+        given().contentType(ContentType.JSON).body("{\"owner\":\"nobody\"}").post("/api/v1/claims/run-x/train/renew")
+                .then().statusCode(409);
+    }
+
+    @Test
+    void theEventSchemasArePublishedWhereEventsSayTheyAre() {
+        given().get("/schemas/dev.fuseml.trained.json").then().statusCode(200)
+                .body("required", hasItem("modelUri"));
+        given().get("/schemas/dev.fuseml.nothing.json").then().statusCode(404)
+                .body("error", containsString("dev.fuseml.push"));
     }
 
     @Test
@@ -115,6 +183,7 @@ class FunctionsAndApiTest {
         given().get("/api/v1/runs/no-such-run/events").then().statusCode(404);
         given().get("/api/v1/runs/no-such-run/log").then().statusCode(404);
         given().get("/api/v1/runs/..%2Fetc/log").then().statusCode(404);
+        given().contentType("text/plain").body("x").post("/api/v1/runs/..%2Fetc/log").then().statusCode(404);
         given().get("/api/v1/orgs/nobody/apps").then().statusCode(404).body("error", containsString("fuseml orgs"));
         given().delete("/api/v1/orgs/workspace/apps/nothing").then().statusCode(404);
     }

@@ -1,12 +1,12 @@
-package dev.fuseml.train;
+package dev.fuseml.train.local;
 
-import dev.fuseml.FusemlConfig;
+import dev.fuseml.mock.FakeArtifactStore;
+import dev.fuseml.mock.FakeStepLog;
+import dev.fuseml.build.local.Venvs;
+import dev.fuseml.workspace.Workspaces;
 import dev.fuseml.project.DependencySpec;
 import dev.fuseml.project.Project;
-import dev.fuseml.run.RunLog;
-import dev.fuseml.run.RunStore;
-import dev.fuseml.run.StepFailure;
-import dev.fuseml.train.local.ProcessTrainer;
+import dev.fuseml.step.StepFailure;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,16 +33,9 @@ class ProcessTrainerTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        FusemlConfig config = new FusemlConfig() {
-            public Path dataDir() { return dir.resolve("data"); }
-            public String python() { return "python3"; }
-            public Duration trainTimeout() { return Duration.ofSeconds(1); }
-            public Duration buildTimeout() { return Duration.ofSeconds(1); }
-            public String host() { return "127.0.0.1"; }
-            public int brokerPort() { return 0; }
-            public String defaultOrg() { return "workspace"; }
-        };
-        trainer = new ProcessTrainer(config, new RunLog(new RunStore(config)));
+        FakeStepLog log = new FakeStepLog();
+        trainer = new ProcessTrainer(Duration.ofSeconds(1), log, null, new Workspaces(dir.resolve("work")),
+                new Venvs(dir.resolve("envs"), "python3", Duration.ofSeconds(1), log), new FakeArtifactStore());
         env = Files.createDirectories(dir.resolve("env/bin"));
         Files.createDirectories(dir.resolve("code"));
     }
@@ -50,7 +43,7 @@ class ProcessTrainerTest {
     private Map<String, Double> train(String command) throws Exception {
         Project project = new Project(dir.resolve("code"), "main", command, Map.of(),
                 new DependencySpec(null, List.of(), List.of()));
-        return trainer.train("run-1", project, env.getParent().toString(), dir.resolve("model"));
+        return trainer.run("run-1", project, env.getParent(), dir.resolve("model"), dir.resolve("train.pid"));
     }
 
     private static String model(String metrics) {

@@ -1,0 +1,93 @@
+package dev.fuseml.claim;
+
+import dev.fuseml.app.AppStore;
+import dev.fuseml.run.RunLog;
+import dev.fuseml.run.RunProjection;
+import dev.fuseml.run.RunStore;
+import dev.fuseml.step.Claims;
+import dev.fuseml.step.RunRef;
+import dev.fuseml.testing.TestConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The control plane's claims: the decisions steps get, kept across a restart of the control plane. */
+class ClaimStoreTest {
+    private static final RunRef RUN = new RunRef("workspace", "wine", "wine-1");
+    private static final Duration LEASE = Duration.ofSeconds(30);
+    private static final Claims.StoredEvent INPUT = new Claims.StoredEvent("dev.fuseml.built", null);
+    @TempDir
+    Path dir;
+    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-27T00:00:00Z"));
+
+    private ClaimStore store() {
+        TestConfig config = new TestConfig(dir);
+        RunStore runs = new RunStore(config);
+        RunProjection projection = new RunProjection(runs, new AppStore(config), new RunLog(runs));
+        Clock clock = new Clock() {
+            public java.time.ZoneId getZone() { return ZoneOffset.UTC; }
+            public Clock withZone(java.time.ZoneId zone) { return this; }
+            public Instant instant() { return now.get(); }
+        };
+        return new ClaimStore(dir.resolve("claims"), LEASE, runs, projection, clock);
+    }
+
+    @Test
+    void theFirstClaimStartsAndAnotherOwnerIsToldItIsHeldUntilTheLeaseRunsOut() {
+        ClaimStore claims = store();
+        assertThat(claims.claim(RUN, "train", "a", INPUT)).isEqualTo(new Claims.Start(false, 1));
+        assertThat(claims.claim(RUN, "train", "b", INPUT)).isEqualTo(new Claims.HeldElsewhere("a"));
+        now.set(now.get().plus(LEASE).plusSeconds(1));
+        assertThat(claims.abandoned()).singleElement().extracting(Claim::owner).isEqualTo("a");
+        assertThat(claims.claim(RUN, "train", "b", INPUT)).isEqualTo(new Claims.Start(true, 2));
+        assertThat(claims.renew(RUN, "train", "a")).as("the old owner lost it").isFalse();
+        assertThat(claims.complete(RUN, "train", "a", true, INPUT)).isFalse();
+    }
+
+    @Test
+    void aRenewedLeaseStaysAndACompletedStepAnswersItsResult() {
+        ClaimStore claims = store();
+        claims.claim(RUN, "register", "a", INPUT);
+        now.set(now.get().plusSeconds(20));
+        assertThat(claims.renew(RUN, "register", "a")).isTrue();
+        now.set(now.get().plusSeconds(20));
+        assertThat(claims.claim(RUN, "register", "b", INPUT)).isInstanceOf(Claims.HeldElsewhere.class);
+        Claims.StoredEvent output = new Claims.StoredEvent("dev.fuseml.registered", null);
+        assertThat(claims.complete(RUN, "register", "a", true, output)).isTrue();
+        assertThat(claims.claim(RUN, "register", "b", INPUT)).isInstanceOfSatisfying(Claims.Done.class,
+                done -> assertThat(done.output().type()).isEqualTo("dev.fuseml.registered"));
+        assertThat(claims.abandoned()).isEmpty();
+    }
+
+    @Test
+    void aFailedStepEndsTheRunForLaterDeliveries() {
+        ClaimStore claims = store();
+        claims.claim(RUN, "build", "a", INPUT);
+        claims.complete(RUN, "build", "a", false, new Claims.StoredEvent("dev.fuseml.failed", null));
+        assertThat(claims.claim(RUN, "build", "b", INPUT)).isInstanceOf(Claims.RunEnded.class);
+    }
+
+    @Test
+    void claimsSurviveARestartAndADeadProcesssLeasesCanBeEndedAtOnce() {
+        store().claim(RUN, "train", "old-process", INPUT);
+        ClaimStore restarted = store();
+        assertThat(restarted.claim(RUN, "train", "new-process", INPUT)).isInstanceOf(Claims.HeldElsewhere.class);
+        assertThat(restarted.expireOwner("old-process")).isEqualTo(1);
+        assertThat(restarted.abandoned()).hasSize(1);
+        assertThat(restarted.claim(RUN, "train", "new-process", INPUT)).isEqualTo(new Claims.Start(true, 2));
+    }
+
+    @Test
+    void badStepNamesAreRefused() {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> store().claim(RUN, "../train", "a", INPUT));
+    }
+}

@@ -1,0 +1,23 @@
+package dev.fuseml.testing;
+
+import dev.fuseml.FusemlConfig;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Settings for tests that build stores without Quarkus: everything under one temporary directory. */
+public record TestConfig(Path dataDir) implements FusemlConfig {
+    public String python() { return "python3"; }
+    public Duration trainTimeout() { return Duration.ofSeconds(5); }
+    public Duration buildTimeout() { return Duration.ofSeconds(5); }
+    public String host() { return "127.0.0.1"; }
+    public int brokerPort() { return 0; }
+    public String function() { return "all"; }
+    public String platform() { return "local"; }
+    public Optional<String> controlPlane() { return Optional.empty(); }
+    public Optional<String> brokerUrl() { return Optional.empty(); }
+    public Optional<String> sink() { return Optional.empty(); }
+    public Duration lease() { return Duration.ofSeconds(30); }
+    public String defaultOrg() { return "workspace"; }
+}
