@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** The orchestrator's settings ({@code fuseml.*} in application.properties, or FUSEML_* environment variables). */
@@ -59,6 +60,12 @@ public interface FusemlConfig {
     /** How long a step's claim lasts without renewal; its owner renews it every third of that. */
     @WithDefault("PT30S")
     Duration lease();
+
+    /**
+     * For the control plane alone: where each step's process is ({@code fuseml.steps.train=http://host:port}); the
+     * default chain's triggers deliver there. Steps without an entry run in this process.
+     */
+    Map<String, String> steps();
 
     /** Org every installation starts with. */
     @WithDefault("workspace")

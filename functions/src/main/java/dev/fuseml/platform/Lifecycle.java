@@ -16,7 +16,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
 import jakarta.enterprise.inject.Instance;
-import org.eclipse.microprofile.config.ConfigProvider;
 
 import java.io.IOException;
 import java.net.URI;
@@ -95,8 +94,7 @@ public class Lifecycle {
 
     /** Where a step's function is: this process, or {@code fuseml.steps.STEP} when the control plane is alone. */
     private URI stepUrl(String step, URI controlPlane) {
-        return ConfigProvider.getConfig().getOptionalValue("fuseml.steps." + step, String.class).map(URI::create)
-                .orElseGet(() -> {
+        return java.util.Optional.ofNullable(config.steps().get(step)).map(URI::create).orElseGet(() -> {
                     if (!role.runs(step)) {
                         throw new IllegalStateException("the control plane runs without steps: set fuseml.steps."
                                 + step + " to the URL of the process that runs " + step);

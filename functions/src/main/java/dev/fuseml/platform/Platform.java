@@ -30,7 +30,10 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
+import dev.fuseml.broker.DefaultChain;
+
 import java.net.URI;
+import java.util.List;
 import java.nio.file.Path;
 
 /**
@@ -77,6 +80,13 @@ public class Platform {
         if (!LOCAL.equals(config.platform())) {
             throw new IllegalStateException("fuseml.platform is '" + config.platform() + "': only 'local' exists "
                     + "so far (the kubernetes platform is planned); unset FUSEML_PLATFORM");
+        }
+        if (!role().runsSteps()) {
+            List<String> missing = DefaultChain.ORDER.stream().filter(s -> !config.steps().containsKey(s)).toList();
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException("the control plane runs without steps: set fuseml.steps.STEP to the "
+                        + "URL of the process that runs each of " + missing);
+            }
         }
         if (!role().controlPlane()) {
             controlPlaneUrl();

@@ -19,5 +19,6 @@ public record TestConfig(Path dataDir) implements FusemlConfig {
     public Optional<String> brokerUrl() { return Optional.empty(); }
     public Optional<String> sink() { return Optional.empty(); }
     public Duration lease() { return Duration.ofSeconds(30); }
+    public java.util.Map<String, String> steps() { return java.util.Map.of(); }
     public String defaultOrg() { return "workspace"; }
 }
