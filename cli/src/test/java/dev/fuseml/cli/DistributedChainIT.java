@@ -160,8 +160,11 @@ class DistributedChainIT {
     @Order(1)
     void theWineExampleIsTrainedAndServedWithEachStepInItsOwnProcess() throws Exception {
         CliProcess.Result push = cli.run("push", "wine", example().toString());
+        System.out.println(push.out()); // the steps' durations, for the record
         assertThat(push.exitCode()).as(push.all()).isZero();
         assertThat(push.out()).contains("Version 1 of wine");
+        System.out.println(log(app("wine").path("lastRun").asText()).lines()
+                .filter(l -> l.contains("] [")).collect(java.util.stream.Collectors.joining("\n")));
         JsonNode app = app("wine");
         wineUrl = app.path("url").asText();
         firstRun = app.path("lastRun").asText();

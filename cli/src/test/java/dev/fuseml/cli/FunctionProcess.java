@@ -53,12 +53,12 @@ final class FunctionProcess {
                         + ".log").toFile()));
         Map<String, String> environment = builder.environment();
         Map<String, String> kept = new LinkedHashMap<>();
-        // The machine's basics only (pip reads its index settings from HOME's config); the rest is URLs.
-        for (String name : List.of("PATH", "HOME", "LANG", "PIP_INDEX_URL", "PIP_CONFIG_FILE")) {
-            if (System.getenv(name) != null) {
-                kept.put(name, System.getenv(name));
+        // The machine's basics and pip's settings only (pip reads them from HOME's config and PIP_*); the rest is URLs.
+        System.getenv().forEach((name, value) -> {
+            if (List.of("PATH", "HOME", "LANG").contains(name) || name.startsWith("PIP_")) {
+                kept.put(name, value);
             }
-        }
+        });
         environment.clear();
         environment.putAll(kept);
         environment.put("FUSEML_FUNCTION", role);
