@@ -342,18 +342,22 @@ class DistributedChainIT {
 
     private JsonNode run(String id) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(controlPlane.url() + "/api/v1/runs/"
-                    + id)).GET().build(), HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 ? JSON.readTree(r.body()) : JSON.createObjectNode();
-        } catch (IOException | InterruptedException e) {
-            return JSON.createObjectNode(); // the control plane is restarting
+            String body = text("/api/v1/runs/" + id);
+            return body.isEmpty() ? JSON.createObjectNode() : JSON.readTree(body);
+        } catch (IOException e) {
+            return JSON.createObjectNode();
         }
     }
 
     private String log(String run) {
+        return text("/api/v1/runs/" + run + "/log");
+    }
+
+    /** The control plane's answer, or empty while it does not answer 200 (it may be restarting). */
+    private String text(String path) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(controlPlane.url() + "/api/v1/runs/"
-                    + run + "/log")).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(controlPlane.url() + path)).GET()
+                    .build(), HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? r.body() : "";
         } catch (IOException | InterruptedException e) {
             return "";

@@ -20,6 +20,15 @@ public final class ApiError {
         return new jakarta.ws.rs.WebApplicationException(of(Response.Status.NOT_FOUND, message));
     }
 
+    /** The CloudEvent of a subscriber's request (binary or structured mode); one that cannot be read is a 400. */
+    public static io.cloudevents.CloudEvent event(jakarta.ws.rs.core.HttpHeaders headers, byte[] body) {
+        try {
+            return dev.fuseml.eventing.CloudEventHttp.read(headers.getRequestHeaders(), body);
+        } catch (dev.fuseml.eventing.CloudEventHttp.InvalidEventException e) {
+            throw new jakarta.ws.rs.WebApplicationException(of(Response.Status.BAD_REQUEST, e.getMessage()));
+        }
+    }
+
     /** Bad names and bad bodies, refused with the rule. */
     @Provider
     public static class BadInput implements ExceptionMapper<IllegalArgumentException> {

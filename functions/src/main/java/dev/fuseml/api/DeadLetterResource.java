@@ -1,6 +1,5 @@
 package dev.fuseml.api;
 
-import dev.fuseml.eventing.CloudEventHttp;
 import dev.fuseml.run.RunProjection;
 import dev.fuseml.step.RunRef;
 import io.cloudevents.CloudEvent;
@@ -28,12 +27,7 @@ public class DeadLetterResource {
 
     @POST
     public Response deadLetter(@Context HttpHeaders headers, byte[] body) {
-        CloudEvent event;
-        try {
-            event = CloudEventHttp.read(headers.getRequestHeaders(), body);
-        } catch (CloudEventHttp.InvalidEventException e) {
-            return ApiError.of(Response.Status.BAD_REQUEST, e.getMessage());
-        }
+        CloudEvent event = ApiError.event(headers, body);
         String code = String.valueOf(event.getExtension("knativeerrorcode"));
         String dest = String.valueOf(event.getExtension("knativeerrordest"));
         Object data = event.getExtension("knativeerrordata");

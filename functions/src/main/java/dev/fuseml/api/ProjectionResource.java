@@ -1,6 +1,5 @@
 package dev.fuseml.api;
 
-import dev.fuseml.eventing.CloudEventHttp;
 import dev.fuseml.run.RunProjection;
 import io.cloudevents.CloudEvent;
 import jakarta.ws.rs.POST;
@@ -23,12 +22,7 @@ public class ProjectionResource {
 
     @POST
     public Response apply(@Context HttpHeaders headers, byte[] body) {
-        CloudEvent event;
-        try {
-            event = CloudEventHttp.read(headers.getRequestHeaders(), body);
-        } catch (CloudEventHttp.InvalidEventException e) {
-            return ApiError.of(Response.Status.BAD_REQUEST, e.getMessage());
-        }
+        CloudEvent event = ApiError.event(headers, body);
         projection.apply(event);
         return Response.accepted().build();
     }

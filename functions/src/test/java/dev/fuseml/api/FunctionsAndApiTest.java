@@ -156,6 +156,31 @@ class FunctionsAndApiTest {
     }
 
     @Test
+    void theRunProjectionKeepsRunsAndAppsFromTheChainsEventsAndRefusesWhatIsNoEvent() {
+        String run = "run-" + UUID.randomUUID().toString().substring(0, 8);
+        projected(run, "dev.fuseml.push", "{\"repository\":\"http://h/git/workspace/proj.git\",\"commit\":\"main\"}");
+        projected(run, "dev.fuseml.received", "{\"commit\":\"abc\",\"params\":{\"alpha\":\"0.5\"}}");
+        projected(run, "dev.fuseml.served", "{\"version\":3,\"url\":\"http://127.0.0.1:9/v2/models/proj/infer\"}");
+        projected(run, "dev.fuseml.served", "{\"version\":3,\"url\":\"http://127.0.0.1:9/v2/models/proj/infer\"}");
+        given().get("/api/v1/runs/" + run).then().statusCode(200).body("status", equalTo("succeeded"))
+                .body("version", equalTo(3)).body("params.alpha", equalTo("0.5"))
+                .body("steps.name", hasItem("receive")).body("steps.name", hasItem("serve"));
+        given().get("/api/v1/orgs/workspace/apps/proj").then().statusCode(200).body("version", equalTo(3))
+                .body("codeset", equalTo("http://h/git/workspace/proj.git")).body("lastRun", equalTo(run));
+        given().contentType(ContentType.JSON).body("{}").post("/api/v1/projection").then().statusCode(400);
+        given().header("ce-specversion", "1.0").header("ce-id", "x").header("ce-type", "dev.fuseml.built")
+                .header("ce-source", "t").contentType(ContentType.JSON).body("{}").post("/api/v1/projection")
+                .then().statusCode(202); // outside any run: nothing to keep
+    }
+
+    private static void projected(String run, String type, String data) {
+        given().header("ce-specversion", "1.0").header("ce-id", UUID.randomUUID().toString()).header("ce-type", type)
+                .header("ce-source", "test").header("ce-fusemlorg", "workspace").header("ce-fusemlapp", "proj")
+                .header("ce-fusemlrun", run).contentType(ContentType.JSON).body(data).post("/api/v1/projection")
+                .then().statusCode(202);
+    }
+
+    @Test
     void theEventSchemasArePublishedWhereEventsSayTheyAre() {
         given().get("/schemas/dev.fuseml.trained.json").then().statusCode(200)
                 .body("required", hasItem("modelUri"));

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 
 /**
  * The control plane's artifact store on its data directory ({@code artifacts/ORG/APP/RUN/NAME/...}), served over
- * HTTP by {@link dev.fuseml.api.ArtifactsResource}. On a cluster the same API fronts a volume or a bucket.
+ * HTTP by the API's ArtifactsResource. On a cluster the same API fronts a volume or a bucket.
  */
 @ApplicationScoped
 public class ArtifactFiles {

@@ -25,7 +25,8 @@ import java.util.stream.Stream;
 
 /**
  * Codesets as bare git repositories on disk ({@code codesets/ORG/APP.git}), so that users and tools can clone
- * them (over HTTP through {@link dev.fuseml.codeset.CodesetGitServlet}). Commits are written straight into the object database: no working tree is needed.
+ * them (over HTTP through {@link CodesetGitServlet}). Commits are written straight into the object database: no
+ * working tree is needed.
  */
 @ApplicationScoped
 public class GitCodesetStore implements CodesetStore {

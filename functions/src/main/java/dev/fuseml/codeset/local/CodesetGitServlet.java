@@ -1,6 +1,5 @@
-package dev.fuseml.codeset;
+package dev.fuseml.codeset.local;
 
-import dev.fuseml.codeset.local.GitCodesetStore;
 import dev.fuseml.eventing.Names;
 import jakarta.inject.Inject;
 import jakarta.servlet.ServletConfig;
