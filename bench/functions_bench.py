@@ -24,7 +24,7 @@ APP = os.path.join(REPO, "functions", "target", "quarkus-app")
 JAR = os.path.join(APP, "quarkus-run.jar")
 STEPS = ["receive", "build", "train", "register", "serve"]
 # What a Knative Service per step would run with: small heap, C1 only (short-lived, scaled to zero).
-FUNCTION_FLAGS = ["-XX:+UseSerialGC", "-Xmx128m", "-XX:MaxMetaspaceSize=128m", "-Xss512k",
+FUNCTION_FLAGS = ["-XX:+UseSerialGC", "-Xms16m", "-Xmx128m", "-XX:MaxMetaspaceSize=128m", "-Xss256k",
                   "-XX:ReservedCodeCacheSize=32m", "-XX:TieredStopAtLevel=1"]
 EMBEDDED_FLAGS = ["-XX:+UseSerialGC", "-Xmx256m", "-XX:MaxMetaspaceSize=128m", "-Xss512k",
                   "-XX:ReservedCodeCacheSize=64m"]

@@ -43,7 +43,7 @@ final class FunctionProcess {
 
     FunctionProcess start() throws IOException {
         Files.createDirectories(dataDir);
-        List<String> command = new ArrayList<>(List.of("java", "-XX:+UseSerialGC", "-Xmx256m",
+        List<String> command = new ArrayList<>(List.of("java", "-XX:+UseSerialGC", "-Xms16m", "-Xmx256m",
                 "-XX:TieredStopAtLevel=1"));
         command.addAll(properties);
         command.addAll(List.of("-jar", CliProcess.repo().resolve("functions/target/quarkus-app/quarkus-run.jar")

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * Codesets over git smart HTTP ({@code git clone URL/git/ORG/APP.git}): how steps on any machine fetch the code,
  * and how users look at what they pushed. Fetch only: pushing over git waits for tokens (issue 7 and 10).
  */
-@WebServlet(name = "codesets", urlPatterns = "/*", loadOnStartup = 1)
+@WebServlet(name = "codesets", urlPatterns = "/*")
 public class CodesetGitServlet extends GitServlet {
     private static final Pattern NAME = Pattern.compile("([^/]+)/([^/]+?)(\\.git)?/?");
 
