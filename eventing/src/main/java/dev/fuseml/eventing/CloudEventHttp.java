@@ -35,7 +35,7 @@ public final class CloudEventHttp {
         headers.forEach((k, v) -> {
             if (k != null && v != null && !v.isEmpty()) {
                 String name = k.toLowerCase(java.util.Locale.ROOT);
-                single.put(name, name.startsWith("ce-") ? percentDecode(v.get(0)) : v.get(0));
+                single.put(name, name.startsWith("ce-") ? headerText(name, v.get(0)) : v.get(0));
             }
         });
         boolean structured = single.getOrDefault("content-type", "").startsWith("application/cloudevents");
@@ -79,7 +79,43 @@ public final class CloudEventHttp {
         return out.toString();
     }
 
-    static String percentDecode(String value) {
+    /**
+     * A binary-mode {@code ce-} header value as its sender meant it. HTTP servers hand header bytes over as
+     * ISO-8859-1 characters; senders differ in what they put there: the binding asks for percent-encoded UTF-8 (ASCII
+     * on the wire), some SDKs send raw UTF-8 bytes, and Node's HTTP client sends ISO-8859-1 bytes (the CloudEvents SDK
+     * for JavaScript encodes nothing). Lenient in what it accepts: bytes that form UTF-8 are read as UTF-8, other
+     * bytes as ISO-8859-1; then percent-escapes are decoded as the binding says.
+     *
+     * @throws InvalidEventException when percent-escapes decode to bytes that are not UTF-8 text
+     */
+    public static String headerText(String name, String raw) {
+        String text = raw;
+        if (hasHighLatin1(raw)) {
+            try {
+                text = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                        .decode(java.nio.ByteBuffer.wrap(raw.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)))
+                        .toString();
+            } catch (java.nio.charset.CharacterCodingException notUtf8) {
+                text = raw; // ISO-8859-1 bytes, as Node sends them
+            }
+        }
+        return percentDecode(name, text);
+    }
+
+    private static boolean hasHighLatin1(String s) {
+        boolean high = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c > 0xff) {
+                return false; // already decoded text, not header bytes
+            }
+            high |= c >= 0x80;
+        }
+        return high;
+    }
+
+    /** Decodes {@code %XX} escapes; a {@code %} that starts no escape is kept as it is (lenient). */
+    static String percentDecode(String name, String value) {
         if (value.indexOf('%') < 0) {
             return value;
         }
@@ -98,7 +134,13 @@ public final class CloudEventHttp {
                 i += Character.charCount(cp);
             }
         }
-        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .decode(java.nio.ByteBuffer.wrap(out.toByteArray())).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new InvalidEventException("header " + name + " cannot be read as text: its percent-escapes are not "
+                    + "UTF-8 (encode each UTF-8 byte of the value as %XX, as the CloudEvents HTTP binding says)");
+        }
     }
 
     /** Structured-mode JSON of {@code event}: the form kept in the broker's log. */

@@ -85,7 +85,7 @@ public class StepRunner implements AutoCloseable {
 
     /** Runs a short step now and answers the delivery with its result event (a Knative reply), or with nothing. */
     public CloudEvent<Object> sync(String step, CloudEvent<?> input, Work work) {
-        RunRef ref = RunRef.of(input.extensions());
+        RunRef ref = runOf(input);
         String key = key(ref, step);
         if (inFlight.putIfAbsent(key, Boolean.TRUE) != null) {
             return null; // this process is doing it right now
@@ -109,7 +109,7 @@ public class StepRunner implements AutoCloseable {
 
     /** Accepts a long step's delivery at once; the work runs on its own thread and emits its result. */
     public void async(String step, CloudEvent<?> input, Work work) {
-        RunRef ref = RunRef.of(input.extensions());
+        RunRef ref = runOf(input);
         String key = key(ref, step);
         if (inFlight.putIfAbsent(key, Boolean.TRUE) != null) {
             return;
@@ -215,6 +215,19 @@ public class StepRunner implements AutoCloseable {
                 .subject(ref.app()).time(OffsetDateTime.now())
                 .dataSchema(EventSchemas.uri(controlPlane.get(), outcome.type()).toString())
                 .extensions(ref.extensions()).build(outcome.data());
+    }
+
+    /**
+     * The run of a delivery. Funqy hands over binary-mode header values as they came; they are read as the HTTP
+     * binding says (percent-decoded, lenient about raw UTF-8), as the broker's ingress reads them.
+     */
+    static RunRef runOf(CloudEvent<?> input) {
+        Map<String, String> decoded = new java.util.HashMap<>();
+        if (input.extensions() != null) {
+            input.extensions().forEach((k, v) -> decoded.put(k, v == null ? null
+                    : dev.fuseml.eventing.CloudEventHttp.headerText("ce-" + k, v)));
+        }
+        return RunRef.of(decoded);
     }
 
     public static String source(String step) {

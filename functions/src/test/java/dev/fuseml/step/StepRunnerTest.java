@@ -147,6 +147,14 @@ class StepRunnerTest {
     }
 
     @Test
+    void runExtensionsAreReadAsTheHttpBindingSaysPercentEncodedOrNot() {
+        CloudEvent<Object> encoded = CloudEventBuilder.create().id("x").type(FusemlEvents.PUSH).source("t")
+                .extensions(Map.of("fusemlorg", "workspace", "fusemlapp", "%77ine", "fusemlrun", "wine-1",
+                        "note", "caf\u00c3\u00a9 100%")).build(null);
+        assertThat(StepRunner.runOf(encoded)).isEqualTo(RUN);
+    }
+
+    @Test
     void anEventWithoutTheRunExtensionsIsRefusedWithTheirNames() {
         CloudEvent<Object> bare = CloudEventBuilder.create().id("x").type(FusemlEvents.PUSH).source("t").build(null);
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
