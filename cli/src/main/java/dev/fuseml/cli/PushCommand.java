@@ -25,6 +25,9 @@ import java.util.UUID;
         description = "Push a directory of ML code as app NAME: it is stored, its environment built, its entry point "
                 + "trained, the model registered and served. Follows the run and ends with the prediction URL.")
 public class PushCommand extends FusemlCommand {
+    private static final java.util.regex.Pattern PARAMETER = java.util.regex.Pattern.compile(
+            "[A-Za-z_][A-Za-z0-9_.-]{0,63}");
+
     @Parameters(index = "0", paramLabel = "NAME", description = "The app (a DNS-1123 label, such as wine).")
     String name;
 
@@ -48,6 +51,12 @@ public class PushCommand extends FusemlCommand {
     @Override
     public Integer call() throws Exception {
         requireName("app", name);
+        for (String key : params.keySet()) {
+            if (!PARAMETER.matcher(key).matches()) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "invalid parameter name '" + key
+                        + "' in -P: use letters, digits, '_', '.' and '-', starting with a letter or '_'");
+            }
+        }
         OrchestratorClient client = client();
         String org = org();
         byte[] zip = ProjectArchive.zip(path.toAbsolutePath().normalize());

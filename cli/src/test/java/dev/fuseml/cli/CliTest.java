@@ -45,6 +45,15 @@ class CliTest {
     }
 
     @Test
+    void parameterNamesThatAShellWouldReadAreRefusedBeforeAnythingIsSent() {
+        for (String key : new String[]{"x;touch pwned;y", "k$(touch pwned2)", "a b"}) {
+            Run run = run("push", "wine", ".", "-P", key + "=1");
+            assertThat(run.exitCode()).as(key).isEqualTo(2);
+            assertThat(run.err()).contains("invalid parameter name '" + key + "'", "letters, digits");
+        }
+    }
+
+    @Test
     void commandsThatNeedTheOrchestratorSayHowToStartIt() {
         Run run = run("apps");
         assertThat(run.exitCode()).isEqualTo(1);

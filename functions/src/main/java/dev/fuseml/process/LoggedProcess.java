@@ -31,6 +31,11 @@ public final class LoggedProcess {
     private Consumer<String> output = line -> {
     };
     private Path pidFile;
+    private boolean minimal;
+
+    /** Variables a user's process may see of this process's environment; everything else stays here. */
+    private static final java.util.Set<String> BASICS = java.util.Set.of("PATH", "HOME", "LANG", "LC_ALL", "TZ",
+            "TMPDIR", "USER", "LOGNAME", "SHELL", "TERM");
 
     private LoggedProcess(List<String> command) {
         this.command = List.copyOf(command);
@@ -105,10 +110,35 @@ public final class LoggedProcess {
         }
     }
 
+    /**
+     * Starts the process with a minimal environment: the machine's basics ({@link #BASICS}), pip's own settings
+     * ({@code PIP_*}, which point it at the user's package index) and what was set with {@link #environment}; none
+     * of the orchestrator's own variables (credentials, tokens) reach the user's code or its log.
+     */
+    public LoggedProcess minimalEnvironment() {
+        this.minimal = true;
+        return this;
+    }
+
+    /** The environment a user's process gets from this process (see {@link #minimalEnvironment()}). */
+    public static Map<String, String> basics() {
+        Map<String, String> kept = new LinkedHashMap<>();
+        System.getenv().forEach((name, value) -> {
+            if (BASICS.contains(name) || name.startsWith("PIP_")) {
+                kept.put(name, value);
+            }
+        });
+        return kept;
+    }
+
     public Result run() throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         if (directory != null) {
             builder.directory(directory.toFile());
+        }
+        if (minimal) {
+            builder.environment().clear();
+            builder.environment().putAll(basics());
         }
         builder.environment().putAll(environment);
         long started = System.nanoTime();

@@ -10,6 +10,8 @@ import java.util.regex.Pattern;
 public final class Parameters {
     static final List<String> TYPES = List.of("string", "float", "int", "path", "uri");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)}");
+    /** What a parameter the entry point does not declare may be called: it becomes {@code --NAME} on a command line. */
+    static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,63}");
 
     private Parameters() {
     }
@@ -27,7 +29,14 @@ public final class Parameters {
             check(p, value);
             values.put(p.name(), value);
         }
-        given.forEach(values::putIfAbsent);
+        for (Map.Entry<String, String> extra : given.entrySet()) {
+            if (!entryPoint.parameters().containsKey(extra.getKey()) && !NAME.matcher(extra.getKey()).matches()) {
+                throw new InvalidProjectException("parameter name '" + extra.getKey() + "' is not allowed: a "
+                        + "parameter the entry point does not declare must be a plain name (letters, digits, '_', "
+                        + "'.' and '-', starting with a letter or '_', at most 64 characters)");
+            }
+            values.putIfAbsent(extra.getKey(), extra.getValue());
+        }
         return values;
     }
 

@@ -33,7 +33,8 @@ public record Project(Path dir, String entryPoint, String command, Map<String, S
         }
         if (Files.isRegularFile(dir.resolve(PLAIN_SCRIPT))) {
             MLProject.EntryPoint plain = new MLProject.EntryPoint(point, "python " + PLAIN_SCRIPT, Map.of());
-            return new Project(dir, point, Parameters.command(plain, params), params,
+            Map<String, String> values = Parameters.resolve(plain, params);
+            return new Project(dir, point, Parameters.command(plain, values), values,
                     DependencySpec.read(dir, null));
         }
         throw new InvalidProjectException("no entry point: the project has neither an MLproject file nor a "

@@ -42,6 +42,7 @@ public class HttpStepLog implements StepLog, AutoCloseable {
 
     @Override
     public void append(String run, String line) {
+        line = dev.fuseml.process.Redaction.mask(line); // the failure excerpt too, not only the stored log
         StringBuilder buffer = pending.computeIfAbsent(run, r -> new StringBuilder());
         boolean full;
         synchronized (buffer) {

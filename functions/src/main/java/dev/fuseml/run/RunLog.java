@@ -42,6 +42,7 @@ public class RunLog {
      * training cannot fill the disk.
      */
     public synchronized void appendText(String runId, String text) {
+        text = dev.fuseml.process.Redaction.mask(text); // whoever wrote it: credentials in URLs never reach the log
         try {
             Path file = file(runId);
             Files.createDirectories(file.getParent());

@@ -181,6 +181,16 @@ class FunctionsAndApiTest {
     }
 
     @Test
+    void stepLogsPostedToARunAreKeptWithCredentialsMasked() {
+        String run = "run-" + UUID.randomUUID().toString().substring(0, 8);
+        given().contentType("text/plain").body("Looking in indexes: https://bob:hunter2@pypi.example/simple\n")
+                .post("/api/v1/runs/" + run + "/log").then().statusCode(204);
+        projected(run, "dev.fuseml.push", "{\"repository\":\"http://h/git/workspace/proj.git\",\"commit\":\"main\"}");
+        String log = given().get("/api/v1/runs/" + run + "/log").then().statusCode(200).extract().asString();
+        assertThat(log).contains("https://***@pypi.example/simple").doesNotContain("hunter2");
+    }
+
+    @Test
     void theEventSchemasArePublishedWhereEventsSayTheyAre() {
         given().get("/schemas/dev.fuseml.trained.json").then().statusCode(200)
                 .body("required", hasItem("modelUri"));

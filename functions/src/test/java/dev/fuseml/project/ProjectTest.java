@@ -50,6 +50,16 @@ class ProjectTest {
                 .isInstanceOf(InvalidProjectException.class).hasMessageContaining("'alpha' must be a float, got 'lots'");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "-P ''{0}''=1 is refused")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"x;touch pwned;y", "k$(touch pwned2)", "a b", "--x",
+            "1abc", "k`id`", "k|x", ""})
+    void aParameterNameThatIsNotAPlainNameIsRefusedBeforeAnythingRuns(String key) throws Exception {
+        write("train.py", "print(1)\n");
+        assertThatThrownBy(() -> Project.inspect(dir, null, Map.of(key, "1")))
+                .isInstanceOf(InvalidProjectException.class).hasMessageContaining("is not allowed")
+                .hasMessageContaining("plain name");
+    }
+
     @Test
     void aParameterWithoutDefaultMustBeGiven() throws Exception {
         write("MLproject", MLPROJECT);

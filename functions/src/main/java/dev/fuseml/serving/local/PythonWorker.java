@@ -51,8 +51,12 @@ public final class PythonWorker implements Predictor {
             command.addAll(List.of(NICE.toString(), "-n", "10"));
         }
         command.addAll(List.of(python.toString(), "-u", script.toString()));
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(
+                log.toFile()));
+        // The model's code runs here: it sees the machine's basics, none of the orchestrator's own variables.
+        builder.environment().clear();
+        builder.environment().putAll(dev.fuseml.process.LoggedProcess.basics());
+        Process process = builder.start();
         PythonWorker worker = new PythonWorker(process);
         JsonNode ready = worker.readAnswer(timeout);
         if (ready == null || !ready.path("ready").asBoolean()) {

@@ -99,6 +99,7 @@ public class ProcessTrainer implements Trainer {
                 .environment(METRICS_FILE_ENV, metrics.toAbsolutePath().toString())
                 .environment("FUSEML_RUN_ID", runId)
                 .timeout(timeout)
+                .minimalEnvironment()
                 .pidFile(pidFile)
                 .output(line -> {
                     log.append(runId, line);

@@ -58,6 +58,23 @@ class ProcessTrainerTest {
     }
 
     @Test
+    void theTrainingProcessSeesNoneOfTheOrchestratorsVariables() throws Exception {
+        assertThat(System.getenv("AWS_SECRET_ACCESS_KEY")).as("set by surefire for this test").isNotBlank();
+        assertThatThrownBy(() -> train("env; echo MARK=$FUSEML_RUN_ID; exit 1"))
+                .isInstanceOfSatisfying(StepFailure.class, e -> assertThat(e.logExcerpt())
+                        .contains("MARK=run-1").contains("PATH=").doesNotContain("orchestrator-secret-1234")
+                        .doesNotContain("AWS_SECRET_ACCESS_KEY"));
+    }
+
+    @Test
+    void credentialsInUrlsAreMaskedInWhatIsLogged() {
+        assertThat(dev.fuseml.process.Redaction.mask("Looking in indexes: https://alice:s3cr3t@pypi.example/simple, "
+                + "git+https://token@github.example/x.git and http://plain.example/"))
+                .isEqualTo("Looking in indexes: https://***@pypi.example/simple, git+https://***@github.example/x.git "
+                        + "and http://plain.example/");
+    }
+
+    @Test
     void aFailingProcessNamesItsErrorAndKeepsTheOutput() {
         assertThatThrownBy(() -> train("echo 'Traceback (most recent call last):'; echo 'ValueError: no data' >&2; exit 3"))
                 .isInstanceOf(StepFailure.class)
