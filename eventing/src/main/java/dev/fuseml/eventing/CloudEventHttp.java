@@ -43,12 +43,40 @@ public final class CloudEventHttp {
             throw new InvalidEventException("not a CloudEvent: missing the ce-specversion header (binary mode) and "
                     + "the content-type is not application/cloudevents+json (structured mode)");
         }
+        CloudEvent event;
         try {
-            return HttpMessageFactory.createReader(single, body == null ? new byte[0] : body).toEvent();
+            event = HttpMessageFactory.createReader(single, body == null ? new byte[0] : body).toEvent();
         } catch (CloudEventRWException | IllegalStateException | IllegalArgumentException e) {
             throw new InvalidEventException("invalid CloudEvent: " + e.getMessage());
         }
+        requireJsonData(event);
+        return event;
     }
+
+    /**
+     * Data that says it is JSON must be JSON: stored as it is, it would be written into the structured form of the
+     * event (the broker's log) as broken JSON, which no reader could take back.
+     */
+    private static void requireJsonData(CloudEvent event) {
+        String type = event.getDataContentType();
+        if (event.getData() == null || type == null) {
+            return;
+        }
+        String mime = type.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+        if (!mime.equals("application/json") && !mime.endsWith("+json") && !mime.equals("text/json")) {
+            return;
+        }
+        try (com.fasterxml.jackson.core.JsonParser parser = PARSER.createParser(event.getData().toBytes())) {
+            while (parser.nextToken() != null) {
+                // reading to the end is the check
+            }
+        } catch (java.io.IOException e) {
+            throw new InvalidEventException("the data is not JSON although datacontenttype is " + type + ": send "
+                    + "JSON, or name the data's real content type");
+        }
+    }
+
+    private static final com.fasterxml.jackson.core.JsonFactory PARSER = new com.fasterxml.jackson.core.JsonFactory();
 
     /** Headers and body of {@code event} in binary content mode. */
     public static Encoded binary(CloudEvent event) {

@@ -65,6 +65,12 @@ public class EventTrace implements BrokerObserver {
     }
 
     @Override
+    public void hopLimitReached(String namespace, CloudEvent event, Trigger trigger) {
+        append(event, new Entry("hop-limit", Instant.now(), event.getId(), event.getType(), null, null,
+                trigger.name(), null, null, null, null));
+    }
+
+    @Override
     public void deadLettered(String namespace, CloudEvent event, Trigger trigger, int status) {
         append(event, new Entry("dead-letter", Instant.now(), event.getId(), event.getType(), null, null,
                 trigger.name(), null, status, null, null));
@@ -93,7 +99,9 @@ public class EventTrace implements BrokerObserver {
                     default -> {
                         TracedEvent t = events.get(e.id());
                         if (t != null) {
-                            t.deadLettered().add(e.trigger());
+                            t.deadLettered().add("hop-limit".equals(e.kind())
+                                    ? e.trigger() + " (hop limit knativebrokerttl reached: a trigger loops)"
+                                    : e.trigger());
                         }
                     }
                 }

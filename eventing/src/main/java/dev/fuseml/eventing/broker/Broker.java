@@ -154,7 +154,7 @@ public final class Broker implements Closeable {
             done.completeExceptionally(new IOException("broker is shutting down"));
             return done;
         }
-        incoming.add(new Incoming(new EventLog.Entry(namespace, event), done));
+        incoming.add(new Incoming(new EventLog.Entry(namespace, HopCount.stamped(event)), done));
         return done;
     }
 
@@ -181,7 +181,9 @@ public final class Broker implements Closeable {
                     dispatch(seqs[i], in.entry().namespace(), in.entry().event(), matched);
                     in.done().complete(null);
                 }
-            } catch (IOException | RuntimeException e) {
+            } catch (Throwable e) {
+                // A record that cannot be written fails its own requests; the writer lives on for the next ones.
+                LOG.log(Level.ERROR, "could not log " + batch.size() + " event(s): " + e);
                 batch.forEach(in -> in.done().completeExceptionally(e));
             }
             batch.clear();
@@ -223,9 +225,18 @@ public final class Broker implements Closeable {
         DeliverySpec spec = d.trigger().delivery();
         Delivery started = new Delivery(d.seq(), d.namespace(), d.event(), d.trigger(), d.attempt(),
                 d.acceptedNanos(), System.nanoTime());
+        CloudEvent hop = HopCount.next(d.event()).orElse(null);
+        if (hop == null) {
+            LOG.log(Level.WARNING, "event {0} ({1}) is not delivered to {2}: its hop count (knativebrokerttl) ran out; "
+                    + "a trigger sends events back into the broker in a loop", d.event().getId(), d.event().getType(),
+                    d.trigger().name());
+            observer.hopLimitReached(d.namespace(), d.event(), d.trigger());
+            taken(d);
+            return;
+        }
         CompletableFuture<VertxTransport.Answer> sent;
         try {
-            sent = transport.send(d.trigger().subscriber(), d.event(), spec.timeout(), true);
+            sent = transport.send(d.trigger().subscriber(), hop, spec.timeout(), true);
         } catch (RuntimeException unsendable) {
             // No retry can help an event that cannot be put on the wire: straight to the dead-letter sink.
             LOG.log(Level.ERROR, "event " + d.event().getId() + " cannot be sent: " + unsendable.getMessage());
@@ -267,7 +278,8 @@ public final class Broker implements Closeable {
             if (status == 200) {
                 Optional<CloudEvent> reply = replyOf(d, response);
                 if (reply.isPresent()) {
-                    accept(d.namespace(), reply.get());
+                    // A reply goes on with the hops its cause had left, as in Knative
+                    accept(d.namespace(), HopCount.inherited(reply.get(), d.event()));
                 }
             }
             observer.delivered(d.namespace(), d.event(), d.trigger(),

@@ -31,7 +31,16 @@ public final class BrokerIngress implements Closeable {
     private final HttpServer server;
     private final String host;
 
+    /** The largest event (body) the ingress takes unless told otherwise; the log's records hold at most 64 MiB. */
+    public static final int DEFAULT_MAX_EVENT_BYTES = 4 << 20;
+    private final int maxEventBytes;
+
     public BrokerIngress(Broker broker, String host, int port) throws IOException {
+        this(broker, host, port, DEFAULT_MAX_EVENT_BYTES);
+    }
+
+    public BrokerIngress(Broker broker, String host, int port, int maxEventBytes) throws IOException {
+        this.maxEventBytes = maxEventBytes;
         this.broker = broker;
         this.host = host;
         this.vertx = broker.vertx();
@@ -81,8 +90,35 @@ public final class BrokerIngress implements Closeable {
                     + " (create the org first)"));
             return;
         }
-        request.body().onSuccess(body -> accept(request, path[0], body))
-                .onFailure(e -> respond(request, 400, Map.of("error", "cannot read the request: " + e.getMessage())));
+        String declared = request.getHeader("Content-Length");
+        if (declared != null && declared.matches("\\d{1,18}") && Long.parseLong(declared) > maxEventBytes) {
+            tooLarge(request);
+            return;
+        }
+        // Read with a bound: an event larger than the limit is refused as it arrives, never held whole in memory.
+        Buffer body = Buffer.buffer();
+        boolean[] refused = {false};
+        request.handler(chunk -> {
+            if (refused[0]) {
+                return;
+            }
+            if (body.length() + chunk.length() > maxEventBytes) {
+                refused[0] = true;
+                tooLarge(request);
+            } else {
+                body.appendBuffer(chunk);
+            }
+        });
+        request.exceptionHandler(e -> {
+            if (!refused[0] && !request.response().ended()) {
+                respond(request, 400, Map.of("error", "cannot read the request: " + e.getMessage()));
+            }
+        });
+        request.endHandler(v -> {
+            if (!refused[0]) {
+                accept(request, path[0], body);
+            }
+        });
     }
 
     private void accept(HttpServerRequest request, String namespace, Buffer body) {
@@ -104,6 +140,12 @@ public final class BrokerIngress implements Closeable {
                 respond(request, 500, Map.of("error", "event not accepted: " + error.getMessage()));
             }
         }));
+    }
+
+    private void tooLarge(HttpServerRequest request) {
+        request.response().putHeader("Connection", "close");
+        respond(request, 413, Map.of("error", "the event is larger than " + maxEventBytes + " bytes, this broker's "
+                + "limit: send large data by reference (a URL or an artifact URI) in a smaller event"));
     }
 
     private static void respond(HttpServerRequest request, int status, Object body) {

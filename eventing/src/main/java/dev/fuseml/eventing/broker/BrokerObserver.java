@@ -30,6 +30,13 @@ public interface BrokerObserver {
     }
 
     /** The event went to the dead-letter sink (or was dropped, without one) after its last attempt. */
+    /**
+     * The event was not delivered to {@code trigger} because its hop count ({@code knativebrokerttl}) ran out: a
+     * trigger sends events back into a broker in a loop.
+     */
+    default void hopLimitReached(String namespace, CloudEvent event, Trigger trigger) {
+    }
+
     default void deadLettered(String namespace, CloudEvent event, Trigger trigger, int status) {
     }
 
@@ -50,6 +57,11 @@ public interface BrokerObserver {
             @Override
             public void delivered(String namespace, CloudEvent event, Trigger trigger, Duration sinceAccepted) {
                 observers.forEach(o -> o.delivered(namespace, event, trigger, sinceAccepted));
+            }
+
+            @Override
+            public void hopLimitReached(String namespace, CloudEvent event, Trigger trigger) {
+                observers.forEach(o -> o.hopLimitReached(namespace, event, trigger));
             }
 
             @Override

@@ -99,7 +99,15 @@ public final class EventLog implements Closeable {
             if (op == EVENT) {
                 String namespace = in.readUTF();
                 byte[] json = in.readAllBytes();
-                events.put(seq, new Recovered(seq, namespace, CloudEventHttp.fromJson(json), new HashSet<>()));
+                try {
+                    events.put(seq, new Recovered(seq, namespace, CloudEventHttp.fromJson(json), new HashSet<>()));
+                } catch (RuntimeException unreadable) {
+                    // One record that cannot be read must not keep every other event from being replayed.
+                    skipped++;
+                    System.getLogger(EventLog.class.getName()).log(System.Logger.Level.ERROR, "skipping event record "
+                            + seq + " of the broker's log at recovery: it cannot be read (" + unreadable.getMessage()
+                            + ")");
+                }
             } else if (op == DONE) {
                 Recovered recovered = events.get(seq);
                 if (recovered != null) {
@@ -107,6 +115,13 @@ public final class EventLog implements Closeable {
                 }
             }
         }
+    }
+
+    private int skipped;
+
+    /** Event records the last recovery could not read and skipped. */
+    public synchronized int skippedAtRecovery() {
+        return skipped;
     }
 
     /** An event to append, with its namespace. */
