@@ -40,6 +40,15 @@ public abstract class FusemlCommand implements Callable<Integer> {
         out().flush();
     }
 
+    /** Refuses what cannot be a run id before anything is sent (exit code 2). */
+    protected String requireRunId(String id) {
+        if (id == null || !id.matches("[a-z0-9][-a-z0-9]{0,62}")) {
+            throw new ParameterException(spec.commandLine(), "invalid run id '" + id + "': run ids are lower-case "
+                    + "letters, digits and '-' ('fuseml runs' lists them)");
+        }
+        return id;
+    }
+
     /** Refuses a name that is not a DNS-1123 label, with the rule (exit code 2, as for any usage error). */
     protected String requireName(String what, String name) {
         if (!Names.valid(name)) {

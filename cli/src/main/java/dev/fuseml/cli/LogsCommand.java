@@ -18,6 +18,9 @@ public class LogsCommand extends FusemlCommand {
     @Override
     public Integer call() {
         requireName("app", name);
+        if (run != null) {
+            requireRunId(run);
+        }
         OrchestratorClient client = client();
         String id = run;
         if (id == null) {

@@ -54,6 +54,15 @@ class CliTest {
     }
 
     @Test
+    void runIdsThatCannotBeRunIdsAreRefusedBeforeAnythingIsSent() {
+        for (String[] args : new String[][]{{"logs", "wine", "--run", "../../etc/passwd"}, {"events", "A_RUN"}}) {
+            Run run = run(args);
+            assertThat(run.exitCode()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(run.err()).contains("invalid run id", "fuseml runs");
+        }
+    }
+
+    @Test
     void commandsThatNeedTheOrchestratorSayHowToStartIt() {
         Run run = run("apps");
         assertThat(run.exitCode()).isEqualTo(1);

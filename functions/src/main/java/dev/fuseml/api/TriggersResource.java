@@ -20,6 +20,9 @@ import java.util.Map;
 @Path("/api/v1/triggers")
 @Produces(MediaType.APPLICATION_JSON)
 public class TriggersResource {
+    /** Trigger files are a few KiB; this bound keeps a huge one from being parsed at all. */
+    static final int MAX_YAML_CHARS = 1 << 20;
+
     private final EmbeddedBroker broker;
     private final TriggerRegistry registry;
 
@@ -37,6 +40,10 @@ public class TriggersResource {
     @POST
     @Consumes({"application/yaml", "application/x-yaml", "text/yaml", MediaType.TEXT_PLAIN})
     public Response apply(String yaml) {
+        if (yaml != null && yaml.length() > MAX_YAML_CHARS) {
+            return ApiError.of(Response.Status.REQUEST_ENTITY_TOO_LARGE, "the file is larger than "
+                    + (MAX_YAML_CHARS >> 10) + " KiB: apply Broker and Trigger resources in smaller files");
+        }
         try {
             return Response.ok(Map.of("applied", broker.apply(yaml))).build();
         } catch (Definitions.InvalidDefinitionException e) {

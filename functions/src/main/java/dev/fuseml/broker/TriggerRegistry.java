@@ -70,8 +70,12 @@ public class TriggerRegistry {
      * Validates every resource of {@code yaml}, then stores and applies them all (or none). Returns what was
      * applied, as kubectl says it.
      */
-    public synchronized List<String> apply(String yaml) {
-        Definitions.Parsed parsed = Definitions.parse(yaml, defaultOrg);
+    public List<String> apply(String yaml) {
+        // Parsed outside the lock: a large or slow file holds up no one else's apply.
+        return store(Definitions.parse(yaml, defaultOrg));
+    }
+
+    private synchronized List<String> store(Definitions.Parsed parsed) {
         for (Definitions.TriggerDefinition t : parsed.triggers()) {
             if (builtIn.stream().anyMatch(b -> b.name().equals(t.name()))) {
                 throw new Definitions.InvalidDefinitionException(List.of("Trigger " + t.name() + ": metadata.name: '"

@@ -81,6 +81,13 @@ public class Lifecycle {
         });
     }
 
+    /** An API path that nothing answers gets JSON like every other API error, not Quarkus' HTML page. */
+    void apiNotFound(@Observes Router router) {
+        router.route().pathRegex("/api/.*").last().handler(ctx -> ctx.response().setStatusCode(404)
+                .putHeader("Content-Type", "application/json")
+                .end("{\"error\":\"there is nothing at this path of the API: see README's commands\"}"));
+    }
+
     void onHttp(@ObservesAsync HttpServerStart event) throws IOException {
         if (!role.controlPlane()) {
             return;

@@ -218,6 +218,8 @@ class FunctionsAndApiTest {
         given().get("/api/v1/runs/no-such-run/events").then().statusCode(404);
         given().get("/api/v1/runs/no-such-run/log").then().statusCode(404);
         given().get("/api/v1/runs/..%2Fetc/log").then().statusCode(404);
+        given().get("/api/v1/runs/a/b/c/d").then().statusCode(404).contentType(ContentType.JSON)
+                .body("error", containsString("nothing at this path"));
         given().contentType("text/plain").body("x").post("/api/v1/runs/..%2Fetc/log").then().statusCode(404);
         given().get("/api/v1/orgs/nobody/apps").then().statusCode(404).body("error", containsString("fuseml orgs"));
         given().delete("/api/v1/orgs/workspace/apps/nothing").then().statusCode(404);

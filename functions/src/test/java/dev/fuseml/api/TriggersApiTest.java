@@ -84,6 +84,13 @@ class TriggersApiTest {
     }
 
     @Test
+    void aHugeFileIsRefusedWithTheLimitBeforeItIsParsed() {
+        String huge = "# " + "x".repeat(TriggersResource.MAX_YAML_CHARS) + "\n";
+        given().contentType("application/yaml").body(bytes(huge)).post("/api/v1/triggers").then().statusCode(413)
+                .body("error", containsString("smaller files"));
+    }
+
+    @Test
     void theStatusTellsWhereEverythingIs() {
         given().get("/api/v1/status").then().statusCode(200).body("version", containsString("."))
                 .body("url", containsString("http://127.0.0.1:")).body("pid", org.hamcrest.Matchers.notNullValue())

@@ -102,6 +102,22 @@ class PredictionServerTest {
     }
 
     @Test
+    void aRequestOverTheSizeLimitIs413AndTheServerGoesOn() throws Exception {
+        server.switchTo(1, new SumPredictor(0), MODEL);
+        String huge = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],\"datatype\":\"FP32\",\"data\":["
+                + "1,".repeat(PredictionServer.MAX_REQUEST_BYTES / 2) + "1]}]}";
+        HttpResponse<String> refused;
+        try {
+            refused = call("POST", "/v2/models/wine/infer", huge, "application/json");
+            assertError(refused, 413, "fewer rows per request");
+        } catch (java.io.IOException closedWhileSending) {
+            // the server answered and closed before the client had sent everything: refused all the same
+        }
+        assertThat(call("POST", "/v2/models/wine/infer", "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,2],"
+                + "\"datatype\":\"FP32\",\"data\":[1,2]}]}", "application/json").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void badRequestsGetJsonErrorsNever500() throws Exception {
         server.switchTo(1, new SumPredictor(0), MODEL);
         String threeFeatures = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],\"datatype\":\"FP32\",\"data\":[1,2,3]}]}";

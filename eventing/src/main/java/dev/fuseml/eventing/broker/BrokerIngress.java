@@ -131,6 +131,9 @@ public final class BrokerIngress implements Closeable {
         } catch (CloudEventHttp.InvalidEventException e) {
             respond(request, 400, Map.of("error", e.getMessage()));
             return;
+        } catch (RuntimeException e) { // never leave a sender without an answer
+            respond(request, 400, Map.of("error", "the request cannot be read as a CloudEvent: " + e));
+            return;
         }
         io.vertx.core.Context context = vertx.getOrCreateContext();
         broker.acceptAsync(namespace, event).whenComplete((ok, error) -> context.runOnContext(v -> {

@@ -81,9 +81,26 @@ public final class PredictionServer implements AutoCloseable {
         }
     }
 
+    /** The largest prediction request: a batch of rows, not a data set (which goes to training). */
+    public static final int MAX_REQUEST_BYTES = 16 << 20;
+
+    /** The body, read up to {@link #MAX_REQUEST_BYTES}; a larger one is refused as it arrives, not held whole. */
+    private static byte[] bounded(InputStream body) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] chunk = new byte[64 * 1024];
+        for (int n = body.read(chunk); n > 0; n = body.read(chunk)) {
+            if (out.size() + n > MAX_REQUEST_BYTES) {
+                throw new HttpError(413, "the request is larger than " + (MAX_REQUEST_BYTES >> 20) + " MiB: send "
+                        + "fewer rows per request");
+            }
+            out.write(chunk, 0, n);
+        }
+        return out.toByteArray();
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         try (InputStream body = exchange.getRequestBody()) {
-            byte[] bytes = body.readAllBytes();
+            byte[] bytes = bounded(body);
             String path = exchange.getRequestURI().getPath().replaceAll("/+$", "");
             String method = exchange.getRequestMethod();
             Route route = route(path);
