@@ -28,16 +28,28 @@ public record CliConfig(String server, String org, Long pid, String dataDir) {
     }
 
     public static CliConfig load(Path file) {
+        if (Files.isDirectory(file)) {
+            throw new CliException("the config file " + file + " is a directory: point --config-file or "
+                    + "FUSEML_CONFIG at a file (it is made by 'fuseml install')");
+        }
         if (!Files.isRegularFile(file)) {
             return new CliConfig(null, DEFAULT_ORG, null, null);
         }
+        CliConfig config;
         try {
-            CliConfig config = YAML.readValue(file.toFile(), CliConfig.class);
-            return config == null ? new CliConfig(null, DEFAULT_ORG, null, null) : config;
+            config = YAML.readValue(file.toFile(), CliConfig.class);
         } catch (IOException e) {
             throw new CliException("cannot read the config file " + file + ": " + e.getMessage().lines()
                     .findFirst().orElse("") + " (fix it or delete it)");
         }
+        if (config == null) {
+            return new CliConfig(null, DEFAULT_ORG, null, null);
+        }
+        if (config.server() != null && !config.server().matches("https?://[A-Za-z0-9.\\[\\]:-]+(:\\d+)?/?")) {
+            throw new CliException("the config file " + file + " has server: '" + config.server() + "', which is not "
+                    + "an http(s) URL such as http://127.0.0.1:8080 (fix the key 'server', or run 'fuseml install')");
+        }
+        return config;
     }
 
     public void save(Path file) {

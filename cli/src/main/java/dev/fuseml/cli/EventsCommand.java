@@ -20,7 +20,8 @@ public class EventsCommand extends FusemlCommand {
 
     @Override
     public Integer call() {
-        JsonNode answer = client().get("/api/v1/runs/" + requireRunId(run) + "/events");
+        requireRunId(run);
+        JsonNode answer = client().get("/api/v1/runs/" + run + "/events");
         if (output.format != OutputFormat.Format.table) {
             output.print(out(), answer, List.of());
             return 0;

@@ -85,6 +85,19 @@ class CliTest {
     }
 
     @Test
+    void aConfigWithAServerThatIsNoUrlOrThatIsADirectoryIsOneLineNamingFileAndKey() throws Exception {
+        Path file = Files.writeString(dir.resolve("config.yaml"), "server: not a url\n");
+        Run bad = run("apps");
+        assertThat(bad.exitCode()).isEqualTo(1);
+        assertThat(bad.err()).contains(file.toString(), "server", "not an http(s) URL").doesNotContain("Exception");
+        Files.delete(file);
+        Files.createDirectories(file);
+        Run directory = run("apps");
+        assertThat(directory.exitCode()).isEqualTo(1);
+        assertThat(directory.err()).contains("is a directory").doesNotContain("not installed");
+    }
+
+    @Test
     void aBrokenConfigFileIsNamed() throws Exception {
         Files.writeString(dir.resolve("config.yaml"), "server: [unclosed\n");
         Run run = run("target");
