@@ -28,13 +28,24 @@ class PredictionServerTest {
     static final class SumPredictor implements Predictor {
         final AtomicBoolean closed = new AtomicBoolean();
         private final double offset;
+        boolean busy;
 
         SumPredictor(double offset) {
             this.offset = offset;
         }
 
         @Override
-        public List<Object> predict(Batch batch) {
+        public synchronized List<Object> predict(Batch batch) throws Predictor.ClosedException {
+            if (closed.get()) {
+                throw new Predictor.ClosedException(); // as a Python worker whose process was stopped
+            }
+            if (busy) {
+                try {
+                    Thread.sleep(1); // a model takes time: requests queue on a version as it is replaced
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             List<Object> out = new ArrayList<>();
             for (List<Object> row : batch.rows()) {
                 if (row.size() != 2) {
@@ -46,7 +57,7 @@ class PredictionServerTest {
         }
 
         @Override
-        public void close() {
+        public synchronized void close() {
             closed.set(true);
         }
     }
@@ -115,6 +126,50 @@ class PredictionServerTest {
         }
         assertThat(call("POST", "/v2/models/wine/infer", "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,2],"
                 + "\"datatype\":\"FP32\",\"data\":[1,2]}]}", "application/json").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void versionSwitchesUnderASteadyLoadLoseNoRequest() throws Exception {
+        SumPredictor first = new SumPredictor(0);
+        first.busy = true;
+        server.switchTo(1, first, MODEL);
+        String body = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[1,2]}]}";
+        java.util.concurrent.atomic.AtomicBoolean loading = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
+        List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Thread> clients = new ArrayList<>();
+        for (int c = 0; c < 4; c++) {
+            Thread client = new Thread(() -> {
+                while (loading.get()) {
+                    try {
+                        HttpResponse<String> r = call("POST", "/v2/models/wine/infer", body, "application/json");
+                        if (r.statusCode() == 200) {
+                            answered.incrementAndGet();
+                        } else {
+                            failures.add(r.statusCode() + " " + r.body());
+                        }
+                    } catch (Exception e) {
+                        failures.add(e.toString());
+                    }
+                }
+            });
+            client.start();
+            clients.add(client);
+        }
+        for (int version = 2; version <= 60; version++) {
+            int before = answered.get();
+            SumPredictor next = new SumPredictor(version);
+            next.busy = true;
+            server.switchTo(version, next, MODEL);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> answered.get() > before);
+        }
+        loading.set(false);
+        for (Thread client : clients) {
+            client.join(10_000);
+        }
+        assertThat(failures).isEmpty();
+        assertThat(answered.get()).isGreaterThan(59);
     }
 
     @Test

@@ -171,14 +171,34 @@ public final class PredictionServer implements AutoCloseable {
     private Object infer(HttpExchange exchange, byte[] body) throws Exception {
         JsonNode request = json(exchange, body);
         Batch batch = OpenInferenceProtocol.parse(request);
-        Active current = requireActive();
-        List<Object> predictions = current.predictor().predict(batch);
-        return OpenInferenceProtocol.response(modelName, current.version(), request.get("id"), predictions);
+        Answered answered = predict(batch);
+        return OpenInferenceProtocol.response(modelName, answered.version(), request.get("id"),
+                answered.predictions());
+    }
+
+    private record Answered(int version, List<Object> predictions) {
+    }
+
+    /**
+     * Predicts with the active version. A version switch may close the predictor a request has just taken: the
+     * request then goes to the version that replaced it, so that no request fails for a switch.
+     */
+    private Answered predict(Batch batch) throws Exception {
+        while (true) {
+            Active current = requireActive();
+            try {
+                return new Answered(current.version(), current.predictor().predict(batch));
+            } catch (Predictor.ClosedException replaced) {
+                if (active == current) {
+                    throw new HttpError(503, "the model is being replaced; try again");
+                }
+            }
+        }
     }
 
     private Object invocations(HttpExchange exchange, byte[] body) throws Exception {
         Batch batch = MlflowScoringProtocol.parse(json(exchange, body));
-        return Map.of("predictions", requireActive().predictor().predict(batch));
+        return Map.of("predictions", predict(batch).predictions());
     }
 
     private Object metadata() {

@@ -106,6 +106,9 @@ public final class PythonWorker implements Predictor {
 
     @Override
     public synchronized List<Object> predict(Batch batch) throws IOException {
+        if (closed) {
+            throw new ClosedException();
+        }
         ObjectNode request = JsonFiles.MAPPER.createObjectNode();
         request.set("columns", JsonFiles.MAPPER.valueToTree(batch.columns()));
         request.set("data", JsonFiles.MAPPER.valueToTree(batch.rows()));
@@ -130,6 +133,8 @@ public final class PythonWorker implements Predictor {
         return predictions;
     }
 
+    private boolean closed;
+
     public boolean alive() {
         return process.isAlive();
     }
@@ -141,6 +146,7 @@ public final class PythonWorker implements Predictor {
     /** Waits for a request in progress (predict holds the lock), then stops the process. */
     @Override
     public synchronized void close() {
+        closed = true;
         try {
             in.close();
         } catch (IOException ignored) {
