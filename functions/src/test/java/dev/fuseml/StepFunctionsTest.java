@@ -116,7 +116,7 @@ class StepFunctionsTest {
         FakeEventSink.Emitted built = awaitEmitted();
         assertThat(built.type()).isEqualTo(FusemlEvents.BUILT);
         assertThat(conforming(FusemlEvents.BUILT, built.data()).path("environment").asText())
-                .isEqualTo("venv:0123456789abcdef");
+                .isEqualTo("venv:workspace/0123456789abcdef");
         assertThat(builder.jobs).singleElement().satisfies(job -> {
             assertThat(job.repository()).isEqualTo(REPO);
             assertThat(job.commit()).isEqualTo(COMMIT);
@@ -127,19 +127,19 @@ class StepFunctionsTest {
     void trainAsksForTheModelAtTheRunsArtifactUri() {
         FakePlatform.FakeTrainer trainer = new FakePlatform.FakeTrainer();
         new TrainFunction(steps, trainer).train(event(FusemlEvents.BUILT, new Built(REPO, COMMIT,
-                Map.of("alpha", "0.5"), null, "venv:0123456789abcdef")));
+                Map.of("alpha", "0.5"), null, "venv:workspace/0123456789abcdef")));
         FakeEventSink.Emitted trained = awaitEmitted();
         JsonNode data = conforming(FusemlEvents.TRAINED, trained.data());
         assertThat(data.path("modelUri").asText()).isEqualTo(MODEL);
         assertThat(data.path("metrics").path("rmse").asDouble()).isEqualTo(0.7);
-        assertThat(trainer.jobs.get(0).environment()).isEqualTo("venv:0123456789abcdef");
+        assertThat(trainer.jobs.get(0).environment()).isEqualTo("venv:workspace/0123456789abcdef");
     }
 
     @Test
     void registerRecordsTheVersionOncePerRun() {
         FakeModelRegistry registry = new FakeModelRegistry();
         RegisterFunction register = new RegisterFunction(steps, registry, log);
-        Trained trained = new Trained(REPO, COMMIT, Map.of(), "venv:0123456789abcdef", MODEL, Map.of("rmse", 0.7));
+        Trained trained = new Trained(REPO, COMMIT, Map.of(), "venv:workspace/0123456789abcdef", MODEL, Map.of("rmse", 0.7));
         CloudEvent<Object> reply = register.register(event(FusemlEvents.TRAINED, trained));
         JsonNode data = conforming(FusemlEvents.REGISTERED, reply.data());
         assertThat(data.path("version").asInt()).isEqualTo(1);
@@ -152,7 +152,7 @@ class StepFunctionsTest {
     void serveDeploysByModelUriAndUnserveRemovesTheApp() throws Exception {
         FakePlatform.FakeDeployer deployer = new FakePlatform.FakeDeployer();
         ServeFunction serve = new ServeFunction(steps, deployer, log);
-        serve.serve(event(FusemlEvents.REGISTERED, new Registered(1, MODEL, "venv:0123456789abcdef")));
+        serve.serve(event(FusemlEvents.REGISTERED, new Registered(1, MODEL, "venv:workspace/0123456789abcdef")));
         FakeEventSink.Emitted served = awaitEmitted();
         assertThat(conforming(FusemlEvents.SERVED, served.data()).path("url").asText()).endsWith("/wine/infer");
         assertThat(deployer.deployed.get(0).modelUri()).isEqualTo(MODEL);

@@ -19,7 +19,7 @@ public final class FakePlatform {
         @Override
         public String build(BuildJob job) {
             jobs.add(job);
-            return "venv:0123456789abcdef";
+            return "venv:workspace/0123456789abcdef";
         }
     }
 

@@ -26,7 +26,7 @@ public class VenvBuilder implements EnvironmentBuilder {
         try {
             codesets.checkout(job.repository(), job.commit(), code);
             Project project = Project.inspectOrFail(code, job.entryPoint(), job.params());
-            return venvs.ensure(job.ref().run(), STEP, project.dependencies());
+            return venvs.ensure(job.ref().run(), STEP, job.ref().org(), project.dependencies());
         } finally {
             workspaces.remove(job.ref().run(), STEP);
         }

@@ -1,5 +1,6 @@
 package dev.fuseml.build.local;
 
+import dev.fuseml.eventing.Names;
 import dev.fuseml.process.LoggedProcess;
 import dev.fuseml.project.DependencySpec;
 import dev.fuseml.step.StepFailure;
@@ -17,8 +18,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Python virtual environments of this process's data directory, made with the ordinary tools
  * ({@code python -m venv}, then pip) under {@code envs/HASH}, where HASH identifies the interpreter and the
- * requirements. The reference other steps see is {@code venv:HASH}: a step in another process that gets one it does
- * not have builds it from the same requirements, as a node pulls an image it has not got. An environment counts as
+ * requirements, one set per org ({@code envs/ORG/HASH}): code of one org never runs in, nor writes into, an
+ * environment another org's code runs in (a {@code .pth} file in site-packages runs in every process of it). The
+ * reference other steps see is {@code venv:ORG/HASH}: a step in another process that gets one it does not have builds
+ * it from the same requirements, as a node pulls an image it has not got. An environment counts as
  * built only once its marker file exists, so one interrupted half-way is built again from nothing.
  */
 public class Venvs {
@@ -37,9 +40,9 @@ public class Venvs {
         this.log = log;
     }
 
-    /** The reference of the environment {@code spec} needs. */
-    public String reference(DependencySpec spec) {
-        return SCHEME + spec.hash(python);
+    /** The reference of the environment {@code spec} needs in {@code org}. */
+    public String reference(String org, DependencySpec spec) {
+        return SCHEME + org + "/" + spec.hash(python);
     }
 
     /** The interpreter of a built environment. */
@@ -48,23 +51,35 @@ public class Venvs {
     }
 
     public Path dir(String reference) {
-        if (reference == null || !reference.startsWith(SCHEME) || !reference.substring(SCHEME.length())
-                .matches("[0-9a-f]{8,64}")) {
-            throw new StepFailure("'" + reference + "' is not an environment of the local platform (venv:HASH)");
+        String[] parts = reference == null || !reference.startsWith(SCHEME) ? new String[0]
+                : reference.substring(SCHEME.length()).split("/", -1);
+        if (parts.length != 2 || !Names.valid(parts[0]) || !parts[1].matches("[0-9a-f]{8,64}")) {
+            throw new StepFailure("'" + reference + "' is not an environment of the local platform (venv:ORG/HASH)");
         }
-        return root.resolve(reference.substring(SCHEME.length())).toAbsolutePath();
+        return root.resolve(parts[0]).resolve(parts[1]).toAbsolutePath();
+    }
+
+    /** The org an environment belongs to. */
+    static String org(String reference) {
+        return reference.substring(SCHEME.length(), reference.indexOf('/'));
     }
 
     /**
      * The environment {@code reference}, built here from {@code spec} when this machine does not have it yet;
      * returns the reference of the environment to use.
      */
-    public String resolve(String run, String step, String reference, DependencySpec spec) throws Exception {
+    public String resolve(String run, String step, String org, String reference, DependencySpec spec)
+            throws Exception {
+        dir(reference);
+        if (!org(reference).equals(org)) {
+            throw new StepFailure("environment " + reference + " belongs to another org than " + org + ": environments "
+                    + "are never shared across orgs; push the code again");
+        }
         if (Files.exists(dir(reference).resolve(READY))) {
             return reference;
         }
         log.note(run, step, "environment " + reference + " is not on this machine yet: building it");
-        String built = ensure(run, step, spec);
+        String built = ensure(run, step, org, spec);
         if (!built.equals(reference)) {
             log.note(run, step, "the requirements give " + built + ", not " + reference + "; using " + built);
         }
@@ -72,23 +87,23 @@ public class Venvs {
     }
 
     /** Builds the environment {@code spec} needs unless it exists; returns its reference. */
-    public String ensure(String run, String step, DependencySpec spec) throws Exception {
-        String reference = reference(spec);
+    public String ensure(String run, String step, String org, DependencySpec spec) throws Exception {
+        String reference = reference(org, spec);
         Path env = dir(reference);
         String hash = env.getFileName().toString();
-        synchronized (locks.computeIfAbsent(hash, h -> new Object())) {
+        synchronized (locks.computeIfAbsent(reference, h -> new Object())) {
             if (Files.exists(env.resolve(READY))) {
                 log.note(run, step, "reusing environment " + hash + " (same requirements as an earlier push)");
                 return reference;
             }
-            Path builder = root.resolve(hash + ".pid");
+            Path builder = env.resolveSibling(hash + ".pid");
             if (LoggedProcess.stopRecorded(builder)) {
                 log.note(run, step, "stopped an earlier build of environment " + hash + " that was left running");
             }
             Workspaces.delete(env);
             spec.notes().forEach(note -> log.note(run, step, note));
             log.note(run, step, "creating environment " + hash + " with " + python + " -m venv");
-            exec(run, builder, List.of(python, "-m", "venv", env.toString()), root,
+            exec(run, builder, List.of(python, "-m", "venv", env.toString()), env.getParent(),
                     "could not create a virtual environment with '" + python + " -m venv': check that "
                             + "fuseml.python names a Python 3 interpreter with the venv module");
             if (!spec.requirements().isEmpty()) {

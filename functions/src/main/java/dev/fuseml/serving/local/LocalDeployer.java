@@ -64,7 +64,8 @@ public class LocalDeployer implements Deployer, AutoCloseable {
         } catch (MLModel.InvalidModelException e) {
             throw new StepFailure("version " + request.version() + " cannot be served: " + e.getMessage());
         }
-        String environment = venvs.resolve(request.run(), STEP, request.environment(), requirements(modelDir));
+        String environment = venvs.resolve(request.run(), STEP, request.org(), request.environment(),
+                requirements(modelDir));
         Path log = workerLog(environment);
         PythonWorker worker = null;
         long started = System.nanoTime();
@@ -148,7 +149,8 @@ public class LocalDeployer implements Deployer, AutoCloseable {
 
     /** Workers of one environment share a log (their stderr): what the models' code prints, and load errors. */
     private Path workerLog(String environment) {
-        return root.resolve(venvs.dir(environment).getFileName() + ".log");
+        Path env = venvs.dir(environment);
+        return root.resolve(env.getParent().getFileName() + "-" + env.getFileName() + ".log");
     }
 
     private void prepareSpare(String environment) {

@@ -65,7 +65,8 @@ public class ProcessTrainer implements Trainer {
             Path code = work.resolve("code");
             codesets.checkout(job.repository(), job.commit(), code);
             Project project = Project.inspectOrFail(code, job.entryPoint(), job.params());
-            String environment = venvs.resolve(runId, STEP, job.environment(), project.dependencies());
+            String environment = venvs.resolve(runId, STEP, job.ref().org(), job.environment(),
+                    project.dependencies());
             Path modelDir = work.resolve("model");
             Map<String, Double> metrics = run(runId, project, venvs.dir(environment), modelDir, pidFile);
             if (!Files.exists(modelDir.resolve("requirements.txt")) && !project.dependencies().requirements()
