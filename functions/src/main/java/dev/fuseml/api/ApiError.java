@@ -29,6 +29,22 @@ public final class ApiError {
         }
     }
 
+    /** Errors Quarkus raises itself (a body that is not JSON, a wrong media type): JSON like every other error. */
+    @Provider
+    public static class Framework implements ExceptionMapper<jakarta.ws.rs.WebApplicationException> {
+        @Override
+        public Response toResponse(jakarta.ws.rs.WebApplicationException e) {
+            Response original = e.getResponse();
+            if (original != null && original.hasEntity()) {
+                return original;
+            }
+            int status = original == null ? 500 : original.getStatus();
+            String why = status == 400 ? "the request body cannot be read: " + e.getMessage()
+                    : status == 415 ? "this content type is not taken here: " + e.getMessage() : e.getMessage();
+            return Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("error", why)).build();
+        }
+    }
+
     /** Bad names and bad bodies, refused with the rule. */
     @Provider
     public static class BadInput implements ExceptionMapper<IllegalArgumentException> {

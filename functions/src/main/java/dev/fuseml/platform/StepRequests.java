@@ -1,0 +1,51 @@
+package dev.fuseml.platform;
+
+import dev.fuseml.broker.DefaultChain;
+import dev.fuseml.eventing.CloudEventHttp;
+import dev.fuseml.eventing.FusemlEvents;
+import dev.fuseml.step.RunRef;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Checks a binary-mode delivery to a step function before Funqy takes it: an event without the run's identity can
+ * never be worked on, so it gets 400 (which a broker does not retry), not the 500 of a failed function (which it
+ * retries until the dead-letter sink).
+ */
+final class StepRequests {
+    private StepRequests() {
+    }
+
+    /** What is wrong with a delivery to {@code path}, or empty when it may go on. */
+    static Optional<String> problem(String method, String path, Function<String, String> header) {
+        String function = path.length() > 1 ? path.substring(1) : "";
+        boolean unserve = "unserve".equals(function);
+        if (!"POST".equals(method) || !(DefaultChain.ORDER.contains(function) || unserve)
+                || header.apply("ce-specversion") == null) {
+            return Optional.empty(); // structured mode and other requests are Funqy's to read
+        }
+        Map<String, String> ext = new HashMap<>();
+        for (String name : FusemlEvents.RUN_EXTENSIONS) {
+            String value = header.apply("ce-" + name);
+            if (value != null) {
+                try {
+                    ext.put(name, CloudEventHttp.headerText("ce-" + name, value));
+                } catch (CloudEventHttp.InvalidEventException e) {
+                    return Optional.of(e.getMessage());
+                }
+            }
+        }
+        if (unserve) {
+            ext.putIfAbsent(FusemlEvents.EXT_RUN, "unserve");
+        }
+        try {
+            RunRef.of(ext);
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,240 @@
+package dev.fuseml.api;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every network entry point fed something wrong, one named case each: the status, a message that names the problem
+ * (and where there is one, the fix), an answer in JSON, and nothing left half-written on disk.
+ */
+@QuarkusTest
+class BadInputTest {
+    /** One bad request: where it goes, what it sends, what must come back, and what must not be on disk after. */
+    record Case(String name, String method, String path, String contentType, byte[] body, Map<String, String> headers,
+            int status, String message, Predicate<Path> leftNothing) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private static final String CE = "ce:";
+    private static final Map<String, String> RUN = Map.of("ce-specversion", "1.0", "ce-id", "bad-1", "ce-source",
+            "test", "ce-fusemlorg", "workspace", "ce-fusemlapp", "bad-input", "ce-fusemlrun",
+            "bad-" + java.util.UUID.randomUUID().toString().substring(0, 8));
+    private static final Predicate<Path> ANYTHING = dir -> true;
+
+    private static Case c(String name, String method, String path, String type, Object body, int status,
+            String message) {
+        return c(name, method, path, type, body, Map.of(), status, message, ANYTHING);
+    }
+
+    private static Case c(String name, String method, String path, String type, Object body,
+            Map<String, String> headers, int status, String message, Predicate<Path> leftNothing) {
+        byte[] bytes = body == null ? null : body instanceof byte[] b ? b : body.toString().getBytes();
+        return new Case(name, method, path, type, bytes, headers, status, message, leftNothing);
+    }
+
+    private static byte[] zip(String... namesAndContents) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            for (int i = 0; i < namesAndContents.length; i += 2) {
+                zip.putNextEntry(new ZipEntry(namesAndContents[i]));
+                zip.write(namesAndContents[i + 1].getBytes());
+                zip.closeEntry();
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    private static Predicate<Path> noUploadLeft() {
+        return dir -> !Files.isDirectory(dir.resolve("uploads")) || list(dir.resolve("uploads")).stream()
+                .noneMatch(p -> p.getFileName().toString().startsWith("bad-input"));
+    }
+
+    private static Predicate<Path> noFile(String relative) {
+        return dir -> !Files.exists(dir.resolve(relative));
+    }
+
+    private static List<Path> list(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static Stream<Case> cases() throws Exception {
+        String json = "application/json";
+        String yaml = "application/yaml";
+        String zip = "application/zip";
+        String trigger = "apiVersion: eventing.knative.dev/v1\nkind: Trigger\nmetadata: {name: NAME}\nspec:\n"
+                + "  broker: default\n  subscriber: {uri: 'http://127.0.0.1:9/'}\n";
+        Map<String, String> push = Map.of("ce-type", "dev.fuseml.push");
+        return Stream.of(
+                // orgs
+                c("an org without a body", "POST", "/api/v1/orgs", json, null, 400, "ORG"),
+                c("an org whose body is not JSON", "POST", "/api/v1/orgs", json, "{name", 400, ""),
+                c("an org name against the rule", "POST", "/api/v1/orgs", json, "{\"name\":\"Team_A\"}", Map.of(),
+                        400, "DNS-1123", noFile("orgs/Team_A.json")),
+                c("apps of an org that does not exist", "GET", "/api/v1/orgs/nobody/apps", null, null, 404,
+                        "fuseml orgs"),
+                c("an app that does not exist", "GET", "/api/v1/orgs/workspace/apps/none", null, null, 404,
+                        "fuseml apps"),
+                c("deleting an app that does not exist", "DELETE", "/api/v1/orgs/workspace/apps/none", null, null,
+                        404, "does not exist"),
+                // runs
+                c("a run that does not exist", "GET", "/api/v1/runs/none", null, null, 404, "does not exist"),
+                c("the events of a run that does not exist", "GET", "/api/v1/runs/none/events", null, null, 404,
+                        "does not exist"),
+                c("the log of a run that does not exist", "GET", "/api/v1/runs/none/log", null, null, 404,
+                        "does not exist"),
+                c("log lines for a run id that is a path", "POST", "/api/v1/runs/..%2Fx/log", "text/plain", "x",
+                        404, "does not exist"),
+                c("an API path that does not exist", "GET", "/api/v1/nothing/here", null, null, 404,
+                        "nothing at this path"),
+                // code
+                c("code that is not a zip", "POST", "/api/v1/orgs/workspace/apps/bad-input/codeset", zip,
+                        "plain text", Map.of(), 400, "zip", noUploadLeft()),
+                c("a zip with an entry outside the project", "POST", "/api/v1/orgs/workspace/apps/bad-input/codeset",
+                        zip, zip("../evil.py", "x"), Map.of(), 400, "points outside the project", noUploadLeft()),
+                c("an empty zip", "POST", "/api/v1/orgs/workspace/apps/bad-input/codeset", zip, zip(), Map.of(), 400,
+                        "empty", noUploadLeft()),
+                c("code for an org that does not exist", "POST", "/api/v1/orgs/nobody/apps/a/codeset", zip,
+                        zip("train.py", "x"), 404, "fuseml create-org nobody"),
+                c("code for an app name against the rule", "POST", "/api/v1/orgs/workspace/apps/Bad_App/codeset",
+                        zip, zip("train.py", "x"), Map.of(), 400, "DNS-1123", noFile("codesets/workspace/Bad_App.git")),
+                // artifacts
+                c("an artifact of an org name against the rule", "PUT", "/api/v1/artifacts/Bad/a/r/model/MLmodel",
+                        "application/octet-stream", "x", 400, "DNS-1123"),
+                c("an artifact that does not exist", "GET", "/api/v1/artifacts/workspace/a/r/model", null, null,
+                        404, "does not exist"),
+                c("an artifact file that does not exist", "GET", "/api/v1/artifacts/workspace/a/r/model/MLmodel",
+                        null, null, 404, "does not exist"),
+                // claims
+                c("a claim without an owner", "POST", "/api/v1/claims/bad-run/train", json, "{}", 400, "owner"),
+                c("a claim of a step name against the rule", "POST", "/api/v1/claims/bad-run/Train%20Step", json,
+                        "{\"org\":\"workspace\",\"app\":\"a\",\"owner\":\"o\",\"input\":{\"type\":\"t\"}}", 400,
+                        "invalid step name"),
+                c("a claim for an app name against the rule", "POST", "/api/v1/claims/bad-run/train", json,
+                        "{\"org\":\"workspace\",\"app\":\"A_B\",\"owner\":\"o\",\"input\":{\"type\":\"t\"}}", 400,
+                        "DNS-1123"),
+                c("renewing a lease nobody holds", "POST", "/api/v1/claims/bad-run/train/renew", json,
+                        "{\"owner\":\"o\"}", 409, "not held"),
+                c("completing without a result", "POST", "/api/v1/claims/bad-run/train/complete", json,
+                        "{\"owner\":\"o\"}", 400, "output"),
+                c("completing a step nobody holds", "POST", "/api/v1/claims/bad-run/train/complete", json,
+                        "{\"owner\":\"o\",\"succeeded\":true,\"output\":{\"type\":\"t\"}}", 409, "another owner"),
+                // registry
+                c("registering without a model", "POST", "/api/v1/orgs/workspace/apps/bad-input/models", json,
+                        "{\"run\":\"r\"}", 400, "modelUri"),
+                c("registering a local directory", "POST", "/api/v1/orgs/workspace/apps/bad-input/models", json,
+                        "{\"run\":\"r\",\"modelUri\":\"/tmp/model\"}", Map.of(), 400, "fuseml-artifacts:/",
+                        noFile("models/workspace/bad-input/1.json")),
+                c("registering an artifact that holds no model", "POST",
+                        "/api/v1/orgs/workspace/apps/bad-input/models", json,
+                        "{\"run\":\"r\",\"modelUri\":\"fuseml-artifacts:/workspace/bad-input/r/model\"}", Map.of(), 400,
+                        "no MLmodel file", noFile("models/workspace/bad-input/1.json")),
+                c("a version that does not exist", "GET", "/api/v1/orgs/workspace/apps/bad-input/models/7", null,
+                        null, 404, "does not exist"),
+                // triggers
+                c("a trigger file that declares nothing", "POST", "/api/v1/triggers", yaml, "", 400,
+                        "declares nothing"),
+                c("a trigger with a filter dialect that does not exist", "POST", "/api/v1/triggers", yaml,
+                        trigger.replace("NAME", "no-regex") + "  filters: [{regex: {type: x}}]\n", Map.of(), 400,
+                        "spec.filters[0].regex: unknown field",
+                        noFile("definitions/trigger.workspace.no-regex.yaml")),
+                c("a trigger named like the default chain", "POST", "/api/v1/triggers", yaml,
+                        trigger.replace("NAME", "fuseml-train"), 400, "default chain"),
+                c("a trigger file over the size limit", "POST", "/api/v1/triggers", yaml,
+                        "# " + "x".repeat(TriggersResource.MAX_YAML_CHARS), 413, "smaller files"),
+                c("a trigger file that is not YAML", "POST", "/api/v1/triggers", yaml, "{[: :", 400, ""),
+                c("deleting a trigger that does not exist", "DELETE", "/api/v1/triggers/workspace/none", null, null,
+                        404, "fuseml triggers"),
+                // subscribers of the control plane
+                c("the run projection given no CloudEvent", "POST", "/api/v1/projection", json, "{}", 400,
+                        "not a CloudEvent"),
+                c("the dead-letter sink given no CloudEvent", "POST", "/api/v1/deadletter", json, "{}", 400,
+                        "not a CloudEvent"),
+                c("a schema of a type that is not in the contract", "GET", "/schemas/dev.fuseml.nothing.json", null,
+                        null, 404, "dev.fuseml.push"),
+                // step functions, as the broker reaches them
+                c("a delivery to a step without the run's identity", "POST", "/receive", json, "{}",
+                        Map.of("ce-specversion", "1.0", "ce-id", "1", "ce-type", "dev.fuseml.push", "ce-source", "t"),
+                        400, "run extension attributes", ANYTHING),
+                c("a delivery to a step with a run id that is a path", "POST", "/train", json, "{}",
+                        merge(RUN, Map.of("ce-type", "dev.fuseml.built", "ce-fusemlrun", "..%2Fetc")), 400,
+                        "invalid run id", ANYTHING),
+                c("a delivery whose header escapes are not text", "POST", "/build", json, "{}",
+                        merge(RUN, Map.of("ce-type", "dev.fuseml.received", "ce-fusemlapp", "%C3%28")), 400,
+                        "not UTF-8", ANYTHING),
+                c("a push without code", "POST", "/receive", json, "{}", merge(RUN, push), 200,
+                        "names no repository and commit", ANYTHING),
+                // the broker's ingress
+                c(CE + "an event without specversion", "POST", "/workspace/default", json, "{}",
+                        Map.of("ce-id", "1", "ce-type", "t", "ce-source", "s"), 400, "ce-specversion", ANYTHING),
+                c(CE + "a structured event that is not JSON", "POST", "/workspace/default",
+                        "application/cloudevents+json", "{\"specversion\":\"1.0\", broken", 400, "invalid CloudEvent"),
+                c(CE + "JSON data that is not JSON", "POST", "/workspace/default", json, "not json",
+                        Map.of("ce-specversion", "1.0", "ce-id", "1", "ce-type", "t", "ce-source", "s"), 400,
+                        "not JSON", ANYTHING),
+                c(CE + "an event over the size limit", "POST", "/workspace/default", "application/octet-stream",
+                        new byte[(4 << 20) + 1], Map.of("ce-specversion", "1.0", "ce-id", "1", "ce-type", "t",
+                                "ce-source", "s"), 413, "larger than", ANYTHING),
+                c(CE + "an event for an org that does not exist", "POST", "/nobody/default", json, "{}",
+                        Map.of("ce-specversion", "1.0", "ce-id", "1", "ce-type", "t", "ce-source", "s"), 404,
+                        "create the org", ANYTHING),
+                c(CE + "a GET of the ingress", "GET", "/workspace/default", null, null, 405, "POST"));
+    }
+
+    private static Map<String, String> merge(Map<String, String> a, Map<String, String> b) {
+        Map<String, String> all = new java.util.HashMap<>(a);
+        all.putAll(b);
+        return all;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void isRefusedWithTheRightStatusAndAMessageAndLeavesNothingHalfWritten(Case c) {
+        String status = given().get("/api/v1/status").then().statusCode(200).extract().asString();
+        Path dataDir = Path.of(io.restassured.path.json.JsonPath.from(status).getString("dataDir"));
+        RequestSpecification request = given().headers(c.headers());
+        if (c.contentType() != null) {
+            request = request.contentType(c.contentType());
+        }
+        if (c.body() != null) {
+            request = request.body(c.body());
+        }
+        String target = c.path();
+        if (c.name().startsWith(CE)) {
+            String ingress = io.restassured.path.json.JsonPath.from(status).getString("brokers.workspace");
+            target = ingress.replaceAll("/workspace/default$", "") + c.path();
+        }
+        Response response = request.request(c.method(), target);
+        assertThat(response.statusCode()).as(c.name() + ": " + response.asString()).isEqualTo(c.status());
+        String body = response.asString();
+        assertThat(body).as(c.name()).contains(c.message());
+        if (c.status() >= 400) {
+            assertThat(response.contentType()).as(c.name() + ": errors are JSON").startsWith("application/json");
+            assertThat(body).contains("\"error\"");
+        }
+        assertThat(c.leftNothing().test(dataDir)).as(c.name() + ": nothing left half-written").isTrue();
+    }
+}
