@@ -67,6 +67,14 @@ public interface FusemlConfig {
      */
     Map<String, String> steps();
 
+    /** How many ended runs each app keeps (their records, logs and traces); older ones are removed as runs end. */
+    @WithDefault("100")
+    int retentionRuns();
+
+    /** How many model versions each app keeps (records and artifacts); the served version is always kept. */
+    @WithDefault("20")
+    int retentionVersions();
+
     /** Org every installation starts with. */
     @WithDefault("workspace")
     String defaultOrg();

@@ -108,7 +108,7 @@ class CliTest {
     @Test
     void everyCommandHasHelp() {
         for (String command : new String[]{"install", "uninstall", "push", "apps", "runs", "logs", "delete",
-                "create-org", "orgs", "target"}) {
+                "create-org", "orgs", "target", "gc"}) {
             Run run = run(command, "--help");
             assertThat(run.exitCode()).as(command).isZero();
             assertThat(run.out()).as(command).contains("Usage: fuseml " + command);

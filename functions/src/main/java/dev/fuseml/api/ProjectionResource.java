@@ -15,15 +15,25 @@ import jakarta.ws.rs.core.Response;
 @Path("/api/v1/projection")
 public class ProjectionResource {
     private final RunProjection projection;
+    private final dev.fuseml.retention.Retention retention;
 
-    public ProjectionResource(RunProjection projection) {
+    public ProjectionResource(RunProjection projection, dev.fuseml.retention.Retention retention) {
         this.projection = projection;
+        this.retention = retention;
     }
 
     @POST
     public Response apply(@Context HttpHeaders headers, byte[] body) {
         CloudEvent event = ApiError.event(headers, body);
         projection.apply(event);
+        String type = event.getType();
+        Object org = event.getExtension(dev.fuseml.eventing.FusemlEvents.EXT_ORG);
+        Object app = event.getExtension(dev.fuseml.eventing.FusemlEvents.EXT_APP);
+        if ((dev.fuseml.eventing.FusemlEvents.SERVED.equals(type) || dev.fuseml.eventing.FusemlEvents.FAILED
+                .equals(type)) && org != null && app != null && dev.fuseml.eventing.Names.valid(org.toString())
+                && dev.fuseml.eventing.Names.valid(app.toString())) {
+            retention.prune(org.toString(), app.toString()); // a run ended: the app's oldest go
+        }
         return Response.accepted().build();
     }
 }

@@ -118,6 +118,11 @@ public class ClaimStore implements Claims {
         return out;
     }
 
+    /** The claims being worked on now (a copy). */
+    public synchronized List<Claim> running() {
+        return List.copyOf(running.values());
+    }
+
     /** Notes that the claim's input went through the broker again. */
     public synchronized void reemitted(Claim claim) {
         get(claim.run(), claim.step()).filter(Claim::running).ifPresent(c -> save(c.reemittedAt(clock.instant())));

@@ -84,6 +84,29 @@ public class DirectoryModelStore implements ModelRegistry {
         }
     }
 
+    /** Every version of every app of every org. */
+    public synchronized List<ModelVersion> all() {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> apps = Files.walk(root, 2)) {
+            return apps.filter(p -> p.getNameCount() == root.getNameCount() + 2 && Files.isDirectory(p))
+                    .flatMap(p -> list(p.getParent().getFileName().toString(), p.getFileName().toString()).stream())
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Removes one version's record (retention); its artifact is the artifact store's. */
+    public synchronized void deleteVersion(String org, String app, int version) {
+        try {
+            Files.deleteIfExists(file(org, app, version));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public synchronized void delete(String org, String app) {
         Workspaces.delete(root.resolve(org).resolve(app));
     }
