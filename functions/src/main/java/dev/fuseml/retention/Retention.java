@@ -74,8 +74,9 @@ public class Retention {
             if (excess <= 0) {
                 break;
             }
-            if (served != null && served == v.version()) {
-                continue;
+            if ((served != null && served == v.version())
+                    || runs.get(v.run()).map(r -> !r.finished()).orElse(false)) {
+                continue; // served, or its run is still going (serve may not have fetched it yet)
             }
             models.deleteVersion(org, app, v.version());
             try {
