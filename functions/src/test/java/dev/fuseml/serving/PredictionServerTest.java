@@ -173,6 +173,21 @@ class PredictionServerTest {
     }
 
     @Test
+    void kserveV1PredictAnswersInstancesWithPredictions() throws Exception {
+        server.switchTo(1, new SumPredictor(0), MODEL);
+        HttpResponse<String> v1 = call("POST", "/v1/models/wine:predict", "{\"instances\":[[1,2],[3,4]]}",
+                "application/json");
+        assertThat(v1.statusCode()).as(v1.body()).isEqualTo(200);
+        assertThat(JSON.readTree(v1.body()).path("predictions")).hasSize(2);
+        assertThat(JSON.readTree(v1.body()).path("predictions").get(1).asDouble()).isEqualTo(7.0);
+        assertThat(call("GET", "/v1/models/wine", null, null).body()).contains("\"ready\":true");
+        assertError(call("POST", "/v1/models/wine:predict", "{\"inputs\":[[1,2]]}", "application/json"), 400,
+                "instances");
+        assertError(call("POST", "/v1/models/iris:predict", "{\"instances\":[[1,2]]}", "application/json"), 404,
+                "serves 'wine'");
+    }
+
+    @Test
     void badRequestsGetJsonErrorsNever500() throws Exception {
         server.switchTo(1, new SumPredictor(0), MODEL);
         String threeFeatures = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],\"datatype\":\"FP32\",\"data\":[1,2,3]}]}";

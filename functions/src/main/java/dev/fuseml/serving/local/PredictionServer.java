@@ -106,7 +106,7 @@ public final class PredictionServer implements AutoCloseable {
             Route route = route(path);
             if (route == null) {
                 respond(exchange, 404, error("no such endpoint: " + path + " (try POST /v2/models/" + modelName
-                        + "/infer or POST /invocations)"));
+                        + "/infer, POST /v1/models/" + modelName + ":predict or POST /invocations)"));
                 return;
             }
             if (!route.method().equals(ANY_METHOD) && !route.method().equals(method)) {
@@ -146,6 +146,20 @@ public final class PredictionServer implements AutoCloseable {
             case "/ping", "/health" -> new Route("GET", (x, b) -> Map.of("status", "ok"));
             case "/invocations" -> new Route("POST", this::invocations);
             default -> {
+                if (path.startsWith("/v1/models/")) {
+                    // KServe V1: GET /v1/models/NAME (ready), POST /v1/models/NAME:predict {"instances": [...]}
+                    String rest = path.substring("/v1/models/".length());
+                    String name = rest.contains(":") ? rest.substring(0, rest.indexOf(':')) : rest;
+                    if (!name.equals(modelName)) {
+                        yield new Route(ANY_METHOD, (x, b) -> {
+                            throw new HttpError(404, "model '" + name + "' is not served here; this server serves '"
+                                    + modelName + "'");
+                        });
+                    }
+                    yield rest.equals(name + ":predict") ? new Route("POST", this::predictV1)
+                            : rest.equals(name) ? new Route("GET", (x, b) -> Map.of("name", modelName, "ready",
+                                    active != null)) : null;
+                }
                 if (path.startsWith("/v2/models/")) {
                     String rest = path.startsWith(v2model) ? path.substring(v2model.length()) : null;
                     if (rest == null) {
@@ -194,6 +208,17 @@ public final class PredictionServer implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** KServe V1: {@code {"instances": [[...], ...]}} in, {@code {"predictions": [...]}} out. */
+    private Object predictV1(HttpExchange exchange, byte[] body) throws Exception {
+        JsonNode request = json(exchange, body);
+        if (!request.path("instances").isArray()) {
+            throw new BadRequestException("a V1 predict request is {\"instances\": [[...], ...]}: one list of "
+                    + "feature values per row");
+        }
+        Batch batch = MlflowScoringProtocol.parse(request);
+        return Map.of("predictions", predict(batch).predictions());
     }
 
     private Object invocations(HttpExchange exchange, byte[] body) throws Exception {
