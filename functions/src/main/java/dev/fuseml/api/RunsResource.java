@@ -55,7 +55,7 @@ public class RunsResource {
     @Path("/log")
     @jakarta.ws.rs.Consumes(MediaType.TEXT_PLAIN)
     public jakarta.ws.rs.core.Response append(@PathParam("run") String id, String lines) {
-        if (!RunStore.validId(id)) {
+        if (!dev.fuseml.step.RunRef.validId(id)) {
             throw ApiError.notFound("run '" + id + "' does not exist");
         }
         if (lines != null && lines.length() > MAX_LOG_POST) {

@@ -1,7 +1,6 @@
 package dev.fuseml.platform;
 
 import dev.fuseml.broker.DefaultChain;
-import dev.fuseml.eventing.CloudEventHttp;
 import dev.fuseml.eventing.FusemlEvents;
 import dev.fuseml.step.RunRef;
 
@@ -31,18 +30,14 @@ final class StepRequests {
         for (String name : FusemlEvents.RUN_EXTENSIONS) {
             String value = header.apply("ce-" + name);
             if (value != null) {
-                try {
-                    ext.put(name, CloudEventHttp.headerText("ce-" + name, value));
-                } catch (CloudEventHttp.InvalidEventException e) {
-                    return Optional.of(e.getMessage());
-                }
+                ext.put(name, value);
             }
         }
         if (unserve) {
             ext.putIfAbsent(FusemlEvents.EXT_RUN, "unserve");
         }
         try {
-            RunRef.of(ext);
+            RunRef.ofHeaders(ext);
             return Optional.empty();
         } catch (IllegalArgumentException e) {
             return Optional.of(e.getMessage());

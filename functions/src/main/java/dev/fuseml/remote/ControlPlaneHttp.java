@@ -2,7 +2,6 @@ package dev.fuseml.remote;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -22,9 +21,8 @@ import java.util.function.Supplier;
  * so a step survives a restart of the control plane.
  */
 public final class ControlPlaneHttp {
-    public static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-            .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    /** The same JSON as the records on disk: the control plane answers with those records. */
+    public static final ObjectMapper JSON = dev.fuseml.state.JsonFiles.MAPPER;
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
     /** A status and body. */
@@ -95,8 +93,7 @@ public final class ControlPlaneHttp {
     }
 
     private Reply exchange(Supplier<HttpRequest> request, Duration patience, Path file) {
-        long deadline = System.nanoTime() + patience.toNanos();
-        long delay = 100;
+        Patience waiting = new Patience(patience);
         String last;
         while (true) {
             HttpRequest r = request.get();
@@ -122,17 +119,17 @@ public final class ControlPlaneHttp {
             } catch (IOException e) {
                 last = e.toString();
             }
-            if (System.nanoTime() + delay * 1_000_000 > deadline) {
-                throw new UnavailableException("the control plane at " + url() + " did not answer " + r.method()
-                        + " " + r.uri().getPath() + " (" + last + "); check that it runs (fuseml status)");
-            }
+            boolean again;
             try {
-                Thread.sleep(delay);
+                again = waiting.pause();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new UnavailableException("interrupted while calling " + r.uri());
             }
-            delay = Math.min(delay * 2, 2_000);
+            if (!again) {
+                throw new UnavailableException("the control plane at " + url() + " did not answer " + r.method()
+                        + " " + r.uri().getPath() + " (" + last + "); check that it runs (fuseml status)");
+            }
         }
     }
 

@@ -67,8 +67,7 @@ public class HttpEventSink implements EventSink {
     /** Posts {@code event} to the org's ingress, retrying transport errors, 5xx, 404 and 429. */
     public void send(String org, CloudEvent event) {
         URI target = ingress.apply(org);
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        long delay = 100;
+        Patience waiting = new Patience(PATIENCE);
         String last;
         while (true) {
             try {
@@ -89,16 +88,14 @@ public class HttpEventSink implements EventSink {
             } catch (IOException e) {
                 last = e.toString();
             }
-            if (System.nanoTime() + delay * 1_000_000 > deadline) {
-                break;
-            }
             try {
-                Thread.sleep(delay);
+                if (!waiting.pause()) {
+                    break;
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
-            delay = Math.min(delay * 2, 2_000);
             target = ingress.apply(org); // the broker may have moved
         }
         throw new IllegalStateException("the broker at " + target + " did not take event " + event.getType() + ": "

@@ -26,12 +26,8 @@ public class RunStore {
         this.dir = config.dataDir().resolve("runs");
     }
 
-    public static boolean validId(String id) {
-        return dev.fuseml.step.RunRef.validId(id);
-    }
-
     public synchronized Optional<Run> get(String id) {
-        return validId(id) ? JsonFiles.read(file(id), Run.class) : Optional.empty();
+        return dev.fuseml.step.RunRef.validId(id) ? JsonFiles.read(file(id), Run.class) : Optional.empty();
     }
 
     /** Applies {@code change} to the run (created by {@code create} when missing) and stores the result. */

@@ -33,6 +33,23 @@ public record RunRef(String org, String app, String run) {
         return new RunRef(org, app, run);
     }
 
+    /**
+     * The run of a binary-mode delivery whose extension values came as header text: read as the HTTP binding says
+     * (percent-decoded, lenient about raw UTF-8), as the broker's ingress reads them.
+     */
+    public static RunRef ofHeaders(Map<String, String> extensions) {
+        Map<String, String> decoded = new java.util.HashMap<>();
+        if (extensions != null) {
+            try {
+                extensions.forEach((k, v) -> decoded.put(k, v == null ? null
+                        : dev.fuseml.eventing.CloudEventHttp.headerText("ce-" + k, v)));
+            } catch (dev.fuseml.eventing.CloudEventHttp.InvalidEventException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+        }
+        return of(decoded);
+    }
+
     public Map<String, String> extensions() {
         return Map.of(FusemlEvents.EXT_ORG, org, FusemlEvents.EXT_APP, app, FusemlEvents.EXT_RUN, run);
     }

@@ -1,7 +1,6 @@
 package dev.fuseml.step;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.fuseml.eventing.EventSchemas;
 import dev.fuseml.eventing.FusemlEvents;
 import dev.fuseml.eventing.payload.Failed;
@@ -28,7 +27,7 @@ import java.util.function.Supplier;
  */
 public class StepRunner implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(StepRunner.class.getName());
-    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule());
+    static final ObjectMapper JSON = dev.fuseml.state.JsonFiles.MAPPER;
     private static final int EXCERPT_LINES = 20;
     /** This process, as the owner of the steps it claims. */
     public static final String OWNER = "pid-" + ProcessHandle.current().pid() + "-"
@@ -217,17 +216,9 @@ public class StepRunner implements AutoCloseable {
                 .extensions(ref.extensions()).build(outcome.data());
     }
 
-    /**
-     * The run of a delivery. Funqy hands over binary-mode header values as they came; they are read as the HTTP
-     * binding says (percent-decoded, lenient about raw UTF-8), as the broker's ingress reads them.
-     */
+    /** The run of a delivery: Funqy hands over binary-mode header values as they came. */
     static RunRef runOf(CloudEvent<?> input) {
-        Map<String, String> decoded = new java.util.HashMap<>();
-        if (input.extensions() != null) {
-            input.extensions().forEach((k, v) -> decoded.put(k, v == null ? null
-                    : dev.fuseml.eventing.CloudEventHttp.headerText("ce-" + k, v)));
-        }
-        return RunRef.of(decoded);
+        return RunRef.ofHeaders(input.extensions());
     }
 
     public static String source(String step) {

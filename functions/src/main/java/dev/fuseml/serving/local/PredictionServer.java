@@ -151,10 +151,7 @@ public final class PredictionServer implements AutoCloseable {
                     String rest = path.substring("/v1/models/".length());
                     String name = rest.contains(":") ? rest.substring(0, rest.indexOf(':')) : rest;
                     if (!name.equals(modelName)) {
-                        yield new Route(ANY_METHOD, (x, b) -> {
-                            throw new HttpError(404, "model '" + name + "' is not served here; this server serves '"
-                                    + modelName + "'");
-                        });
+                        yield notServedHere(name);
                     }
                     yield rest.equals(name + ":predict") ? new Route("POST", this::predictV1)
                             : rest.equals(name) ? new Route("GET", (x, b) -> Map.of("name", modelName, "ready",
@@ -163,11 +160,7 @@ public final class PredictionServer implements AutoCloseable {
                 if (path.startsWith("/v2/models/")) {
                     String rest = path.startsWith(v2model) ? path.substring(v2model.length()) : null;
                     if (rest == null) {
-                        String name = path.substring("/v2/models/".length()).split("/")[0];
-                        yield new Route(ANY_METHOD, (x, b) -> {
-                            throw new HttpError(404, "model '" + name + "' is not served here; this server serves '"
-                                    + modelName + "'");
-                        });
+                        yield notServedHere(path.substring("/v2/models/".length()).split("/")[0]);
                     }
                     yield switch (rest.replaceFirst("^/versions/\\d+", "")) {
                         case "" -> new Route("GET", (x, b) -> metadata());
@@ -180,6 +173,14 @@ public final class PredictionServer implements AutoCloseable {
                 yield null;
             }
         };
+    }
+
+    /** Any request for another model: each app has a server of its own. */
+    private Route notServedHere(String name) {
+        return new Route(ANY_METHOD, (x, b) -> {
+            throw new HttpError(404, "model '" + name + "' is not served here; this server serves '" + modelName
+                    + "'");
+        });
     }
 
     private Object infer(HttpExchange exchange, byte[] body) throws Exception {
