@@ -74,6 +74,13 @@ public class Lifecycle {
      */
     void routes(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE + 1).handler(ctx -> {
+            String tooLarge = BodyLimits.refusal(ctx.normalizedPath(), ctx.request().getHeader("Content-Length"));
+            if (tooLarge != null) {
+                ctx.response().setStatusCode(413).putHeader("Content-Type", "application/json")
+                        .putHeader("Connection", "close")
+                        .end(new io.vertx.core.json.JsonObject().put("error", tooLarge).encode());
+                return;
+            }
             if ("0".equals(ctx.request().getHeader("Content-Length"))) {
                 // An empty body with "Content-Length: 0" is never answered by the handlers behind (Quarkus 3.33 with
                 // Funqy and REST): without the header, the same empty request is read and answered at once.

@@ -1,0 +1,31 @@
+package dev.fuseml.platform;
+
+/**
+ * The largest request body each kind of path takes, checked from its declared length before anything reads it: only
+ * project code and artifact files are large (up to {@code quarkus.http.limits.max-body-size}); an event, a claim, a
+ * registration or a batch of log lines is small, and a large one must not be held in memory to be refused.
+ */
+final class BodyLimits {
+    static final long SMALL = 4L << 20;
+
+    private BodyLimits() {
+    }
+
+    /** The limit for {@code path}, or -1 where only the server-wide limit applies. */
+    static long of(String path) {
+        boolean large = path.startsWith("/api/v1/artifacts/") || path.startsWith("/git/")
+                || (path.startsWith("/api/v1/orgs/") && path.endsWith("/codeset"));
+        return large ? -1 : SMALL;
+    }
+
+    /** A refusal when the declared length is over the limit, else null. */
+    static String refusal(String path, String contentLength) {
+        long limit = of(path);
+        if (limit < 0 || contentLength == null || !contentLength.matches("\\d{1,18}")
+                || Long.parseLong(contentLength) <= limit) {
+            return null;
+        }
+        return "the request body is larger than " + (limit >> 20) + " MiB, the limit at " + path + ": events, claims "
+                + "and log lines are small; send large data by reference";
+    }
+}
