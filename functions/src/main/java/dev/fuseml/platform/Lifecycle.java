@@ -11,7 +11,6 @@ import dev.fuseml.step.EventSink;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.http.HttpServerStart;
-import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
@@ -23,8 +22,8 @@ import java.time.Duration;
 
 /**
  * Starts what this process's role runs: the control plane opens the broker, and once its HTTP server listens,
- * delivers and watches leases; a process that serves brings back what it served before; a single function exports
- * only its own path.
+ * delivers and watches leases; a process that serves brings back what it served before. What requests may reach
+ * is {@link Routes}'.
  */
 @ApplicationScoped
 public class Lifecycle {
@@ -66,48 +65,6 @@ public class Lifecycle {
         if (role.runs("serve")) {
             deployer.get().restore();
         }
-    }
-
-    /**
-     * A single function exports its own path only; the control plane alone exports no step. A delivery to a step
-     * without the run's identity gets 400 here (see {@link StepRequests}).
-     */
-    void routes(@Observes Router router) {
-        router.route().order(Integer.MIN_VALUE + 1).handler(ctx -> {
-            String tooLarge = BodyLimits.refusal(ctx.normalizedPath(), ctx.request().getHeader("Content-Length"));
-            if (tooLarge != null) {
-                ctx.response().setStatusCode(413).putHeader("Content-Type", "application/json")
-                        .putHeader("Connection", "close")
-                        .end(new io.vertx.core.json.JsonObject().put("error", tooLarge).encode());
-                return;
-            }
-            if ("0".equals(ctx.request().getHeader("Content-Length"))) {
-                // An empty body with "Content-Length: 0" is never answered by the handlers behind (Quarkus 3.33 with
-                // Funqy and REST): without the header, the same empty request is read and answered at once.
-                ctx.request().headers().remove("Content-Length");
-            }
-            if (role.serves(ctx.normalizedPath())) {
-                java.util.Optional<String> problem = StepRequests.problem(ctx.request().method().name(),
-                        ctx.normalizedPath(), ctx.request()::getHeader);
-                if (problem.isPresent()) {
-                    ctx.response().setStatusCode(400).putHeader("Content-Type", "application/json")
-                            .end(new io.vertx.core.json.JsonObject().put("error", problem.get()).encode());
-                } else {
-                    ctx.next();
-                }
-            } else {
-                ctx.response().setStatusCode(404).putHeader("Content-Type", "application/json")
-                        .end("{\"error\":\"this process runs " + role.name() + " (FUSEML_FUNCTION): "
-                                + ctx.normalizedPath().replace("\"", "") + " is not here\"}");
-            }
-        });
-    }
-
-    /** An API path that nothing answers gets JSON like every other API error, not Quarkus' HTML page. */
-    void apiNotFound(@Observes Router router) {
-        router.route().pathRegex("/api/.*").last().handler(ctx -> ctx.response().setStatusCode(404)
-                .putHeader("Content-Type", "application/json")
-                .end("{\"error\":\"there is nothing at this path of the API: see README's commands\"}"));
     }
 
     void onHttp(@ObservesAsync HttpServerStart event) throws IOException {
