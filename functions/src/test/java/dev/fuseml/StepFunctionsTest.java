@@ -108,6 +108,20 @@ class StepFunctionsTest {
                 .contains("names no repository and commit");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource({
+            "file:///var/lib/fuseml/codesets/workspace/wine.git, must be an http(s) URL",
+            "http://127.0.0.1:8080/git/other-org/wine.git, codeset of org 'other-org'"})
+    void receiveFetchesNoLocalFileAndNoCodesetOfAnotherOrg(String repository, String cause) {
+        FakeCodesetSource codesets = new FakeCodesetSource().with(repository, COMMIT, Map.of("train.py", "print(1)"));
+        ReceiveFunction receive = new ReceiveFunction(steps, codesets, new Workspaces(dir), log);
+        CloudEvent<Object> refused = receive.receive(event(FusemlEvents.PUSH, new Push(repository, COMMIT, null,
+                null)));
+        assertThat(refused.type()).isEqualTo(FusemlEvents.FAILED);
+        assertThat(JSON.valueToTree(refused.data()).path("cause").asText()).contains(cause);
+        assertThat(codesets.checkouts).isZero();
+    }
+
     @Test
     void buildHandsTheCodeByReferenceToTheBuilderAndEmitsTheEnvironmentReference() {
         FakePlatform.Builder builder = new FakePlatform.Builder();
