@@ -22,13 +22,22 @@ import java.util.concurrent.TimeUnit;
  */
 public class HttpStepLog implements StepLog, AutoCloseable {
     private static final int TAIL = 50;
-    /** A buffer this large is sent at once rather than at the next tick. */
-    private static final int SEND_AT = 256 * 1024;
+    /**
+     * What a run's buffer holds at most while the control plane does not take lines: beyond it lines are dropped
+     * (with a note), so that memory stays bounded and the process whose output this is never waits on the log.
+     */
+    static final int MAX_PENDING = 4 << 20;
+    /** Lines go in requests of at most this many characters (the control plane takes 1 MiB a request). */
+    static final int BATCH_CHARS = 256 * 1024;
+    private static final String DROPPED = "[log] the control plane did not take log lines in time; later lines are "
+            + "dropped\n";
     private static final Duration FINAL_PATIENCE = Duration.ofMinutes(2);
 
     private final ControlPlaneHttp http;
     private final Map<String, StringBuilder> pending = new ConcurrentHashMap<>();
     private final Map<String, Deque<String>> tails = new ConcurrentHashMap<>();
+    /** One sender per run at a time keeps the lines in order. */
+    private final Map<String, Object> sending = new ConcurrentHashMap<>();
     private final ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "fuseml-log");
         t.setDaemon(true);
@@ -44,10 +53,12 @@ public class HttpStepLog implements StepLog, AutoCloseable {
     public void append(String run, String line) {
         line = dev.fuseml.process.Redaction.mask(line); // the failure excerpt too, not only the stored log
         StringBuilder buffer = pending.computeIfAbsent(run, r -> new StringBuilder());
-        boolean full;
-        synchronized (buffer) {
-            buffer.append(line).append('\n');
-            full = buffer.length() > SEND_AT;
+        synchronized (buffer) { // held only to append: sending happens outside it
+            if (buffer.length() < MAX_PENDING) {
+                buffer.append(line).append('\n');
+            } else if (buffer.length() < MAX_PENDING + DROPPED.length() + 1) {
+                buffer.append(DROPPED);
+            }
         }
         Deque<String> tail = tails.computeIfAbsent(run, r -> new ArrayDeque<>());
         synchronized (tail) {
@@ -55,9 +66,6 @@ public class HttpStepLog implements StepLog, AutoCloseable {
             if (tail.size() > TAIL) {
                 tail.removeFirst();
             }
-        }
-        if (full) {
-            send(run, Duration.ofSeconds(10));
         }
     }
 
@@ -70,6 +78,17 @@ public class HttpStepLog implements StepLog, AutoCloseable {
         synchronized (tail) {
             List<String> all = new ArrayList<>(tail);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        }
+    }
+
+    /** Characters waiting to be sent for the run. */
+    int pendingChars(String run) {
+        StringBuilder buffer = pending.get(run);
+        if (buffer == null) {
+            return 0;
+        }
+        synchronized (buffer) {
+            return buffer.length();
         }
     }
 
@@ -86,6 +105,7 @@ public class HttpStepLog implements StepLog, AutoCloseable {
             synchronized (buffer) {
                 if (buffer.length() == 0) {
                     pending.remove(run, buffer);
+                    sending.remove(run);
                 }
             }
         }
@@ -107,19 +127,34 @@ public class HttpStepLog implements StepLog, AutoCloseable {
         if (buffer == null) {
             return;
         }
-        synchronized (buffer) { // one sender per run at a time keeps the lines in order
-            if (buffer.length() == 0) {
-                return;
+        synchronized (sending.computeIfAbsent(run, r -> new Object())) {
+            while (true) {
+                String text;
+                synchronized (buffer) {
+                    if (buffer.length() == 0) {
+                        return;
+                    }
+                    int end = Math.min(buffer.length(), BATCH_CHARS);
+                    int lastLine = buffer.lastIndexOf("\n", end - 1);
+                    end = lastLine >= 0 && end < buffer.length() ? lastLine + 1 : end;
+                    text = buffer.substring(0, end);
+                    buffer.delete(0, end);
+                }
+                ControlPlaneHttp.Reply reply;
+                try {
+                    reply = http.send("POST", "/api/v1/runs/" + run + "/log", "text/plain",
+                            HttpRequest.BodyPublishers.ofString(text, StandardCharsets.UTF_8), patience);
+                } catch (RuntimeException unavailable) {
+                    synchronized (buffer) {
+                        buffer.insert(0, text);
+                    }
+                    throw unavailable;
+                }
+                if (!reply.ok()) { // refused for good (4xx): keeping it would refuse every later line too
+                    throw new IllegalStateException("the control plane refused log lines of run " + run + ": "
+                            + reply.error());
+                }
             }
-            byte[] body = buffer.toString().getBytes(StandardCharsets.UTF_8);
-            ControlPlaneHttp.Reply reply = http.send("POST", "/api/v1/runs/" + run + "/log", "text/plain",
-                    HttpRequest.BodyPublishers.ofByteArray(body), patience);
-            if (!reply.ok()) {
-                buffer.setLength(0); // refused for good (4xx): keeping it would refuse every later line too
-                throw new IllegalStateException("the control plane refused log lines of run " + run + ": "
-                        + reply.error());
-            }
-            buffer.setLength(0);
         }
     }
 
