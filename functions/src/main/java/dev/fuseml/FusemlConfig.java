@@ -75,6 +75,25 @@ public interface FusemlConfig {
     @WithDefault("20")
     int retentionVersions();
 
+    /**
+     * SHA-256 (hex) of the admin token, which reaches every org (FUSEML_ADMIN_TOKEN_SHA256; {@code fuseml install}
+     * sets it and keeps the token in the CLI's config). With it, every API, broker and git request needs a token.
+     */
+    Optional<String> adminTokenSha256();
+
+    /**
+     * The deployment's own token (FUSEML_SYSTEM_TOKEN): what a function presents to the control plane and the
+     * broker, and what the broker's deliveries to the steps carry. All processes of a deployment share it; the
+     * embedded default makes one at each start.
+     */
+    Optional<String> systemToken();
+
+    /**
+     * Fault injection for crash tests (FUSEML_FAULT_PAUSE): {@code STEP=DURATION,...} makes each named step wait
+     * after its work and before its result is recorded, the moment where a crash hurts most. Unset in production.
+     */
+    Optional<String> faultPause();
+
     /** Org every installation starts with. */
     @WithDefault("workspace")
     String defaultOrg();

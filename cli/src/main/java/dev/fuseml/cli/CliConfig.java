@@ -14,10 +14,14 @@ import java.nio.file.Path;
  * {@code FUSEML_CONFIG} says otherwise): where the orchestrator answers and which org commands act on.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record CliConfig(String server, String org, Long pid, String dataDir) {
+public record CliConfig(String server, String org, Long pid, String dataDir, String token) {
     public static final String DEFAULT_ORG = "workspace";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    public CliConfig(String server, String org, Long pid, String dataDir) {
+        this(server, org, pid, dataDir, null);
+    }
 
     public static Path defaultPath() {
         String env = System.getenv("FUSEML_CONFIG");
@@ -52,9 +56,16 @@ public record CliConfig(String server, String org, Long pid, String dataDir) {
         return config;
     }
 
+    /** Writes the file readable by its owner only (mode 0600): it holds the token. */
     public void save(Path file) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> ownerOnly =
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+            if (!Files.exists(file)) {
+                Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(ownerOnly));
+            }
+            Files.setPosixFilePermissions(file, ownerOnly);
             YAML.writeValue(file.toFile(), this);
         } catch (IOException e) {
             throw new CliException("cannot write the config file " + file + ": " + e.getMessage());
@@ -66,11 +77,21 @@ public record CliConfig(String server, String org, Long pid, String dataDir) {
     }
 
     public CliConfig withServer(String url, Long processId, String data) {
-        return new CliConfig(url, org, processId, data);
+        return new CliConfig(url, org, processId, data, token);
     }
 
     public CliConfig withOrg(String name) {
-        return new CliConfig(server, name, pid, dataDir);
+        return new CliConfig(server, name, pid, dataDir, token);
+    }
+
+    public CliConfig withToken(String value) {
+        return new CliConfig(server, org, pid, dataDir, value);
+    }
+
+    /** The token requests carry: {@code $FUSEML_TOKEN} when set (as CI would pass one), else the config's. */
+    public String effectiveToken() {
+        String env = System.getenv("FUSEML_TOKEN");
+        return env != null && !env.isBlank() ? env.strip() : token;
     }
 
     /** $HOME as the shell has it: Java's user.home comes from the password database and ignores it. */

@@ -24,6 +24,6 @@ public class GlobalOptions {
         if (config.server() == null) {
             throw new CliException("FuseML is not installed: run 'fuseml install' first");
         }
-        return new OrchestratorClient(config.server());
+        return new OrchestratorClient(config.server(), config.effectiveToken());
     }
 }

@@ -38,7 +38,7 @@ public class InstallCommand extends FusemlCommand {
     public Integer call() throws Exception {
         CliConfig config = config();
         if (config.server() != null) {
-            Optional<JsonNode> running = new OrchestratorClient(config.server()).status();
+            Optional<JsonNode> running = new OrchestratorClient(config.server(), config.effectiveToken()).status();
             if (running.isPresent()) {
                 println("FuseML is already running at " + config.server() + " (pid " + running.get().path("pid")
                         .asText() + ")");
@@ -49,10 +49,13 @@ public class InstallCommand extends FusemlCommand {
         Path data = dataDir != null ? dataDir : config.dataDir() != null ? Path.of(config.dataDir()) : defaultData();
         Files.createDirectories(data);
         int apiPort = port != 0 ? port : previousPort(config.server()).orElse(freePort());
+        // The admin token: made once, kept in the config (mode 0600); the orchestrator gets its hash only.
+        String token = config.token() != null ? config.token() : AdminToken.create();
         Path log = data.resolve("orchestrator.log");
         List<String> command = new ArrayList<>(List.of(javaExecutable(), "-XX:+UseSerialGC", "-Xmx256m",
                 "-XX:MaxMetaspaceSize=128m", "-Xss512k", "-XX:ReservedCodeCacheSize=64m",
-                "-Dsun.net.httpserver.nodelay=true", "-Dquarkus.http.port=" + apiPort, "-Dfuseml.data-dir=" + data.toAbsolutePath(),
+                "-Dsun.net.httpserver.nodelay=true", "-Dquarkus.http.port=" + apiPort,
+                "-Dfuseml.data-dir=" + data.toAbsolutePath(), "-Dfuseml.admin-token-sha256=" + AdminToken.sha256(token),
                 "-jar", jar.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
@@ -66,7 +69,7 @@ public class InstallCommand extends FusemlCommand {
                         + "); its log " + log + " ends with:\n" + tail(log));
             }
             if (client.status().isPresent()) {
-                config().withServer(url, process.pid(), data.toAbsolutePath().toString())
+                config().withServer(url, process.pid(), data.toAbsolutePath().toString()).withToken(token)
                         .save(global().configPath());
                 println("FuseML is running at " + url + " (pid " + process.pid() + ", data in " + data + ")");
                 return 0;

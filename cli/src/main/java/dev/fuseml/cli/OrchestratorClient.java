@@ -26,13 +26,20 @@ public class OrchestratorClient {
     private static final int CONNECT_TIMEOUT_MS = 3_000;
     private static final int READ_TIMEOUT_MS = 120_000;
     private final String server;
+    private final String authorization;
 
     /** A status and body. */
     record Reply(int status, byte[] body) {
     }
 
-    public OrchestratorClient(String server) {
+    /** A client that sends {@code token} (null: none) with every request. */
+    public OrchestratorClient(String server, String token) {
         this.server = server.replaceAll("/+$", "");
+        this.authorization = token == null || token.isBlank() ? null : "Bearer " + token.strip();
+    }
+
+    public OrchestratorClient(String server) {
+        this(server, null);
     }
 
     public String server() {
@@ -93,7 +100,7 @@ public class OrchestratorClient {
         }
     }
 
-    private static Reply exchange(String method, String url, Map<String, String> headers, byte[] body, int timeout) {
+    private Reply exchange(String method, String url, Map<String, String> headers, byte[] body, int timeout) {
         HttpURLConnection connection = null;
         try {
             connection = (HttpURLConnection) URI.create(url).toURL().openConnection();
@@ -101,6 +108,9 @@ public class OrchestratorClient {
             connection.setConnectTimeout(CONNECT_TIMEOUT_MS);
             connection.setReadTimeout(timeout);
             headers.forEach(connection::setRequestProperty);
+            if (authorization != null) {
+                connection.setRequestProperty("Authorization", authorization);
+            }
             if (body != null) {
                 connection.setDoOutput(true);
                 connection.setFixedLengthStreamingMode(body.length);
@@ -152,6 +162,9 @@ public class OrchestratorClient {
             }
         } catch (IOException notJson) {
             // the message above stands
+        }
+        if (reply.status() == 401) {
+            message += " (the token comes from the config file or $FUSEML_TOKEN; 'fuseml login' stores one)";
         }
         throw new CliException(message.isBlank() ? "the orchestrator answered " + reply.status() : message);
     }

@@ -37,7 +37,9 @@ public class UninstallCommand extends FusemlCommand {
             delete(Path.of(config.dataDir()));
             println("Deleted " + config.dataDir());
         }
-        new CliConfig(null, config.org(), null, purge ? null : config.dataDir()).save(global().configPath());
+        // The admin token stays with the data it guards: a purge forgets both.
+        new CliConfig(null, config.org(), null, purge ? null : config.dataDir(), purge ? null : config.token())
+                .save(global().configPath());
         return 0;
     }
 

@@ -35,6 +35,11 @@ final class CliProcess {
     }
 
     Result run(String... args) throws IOException, InterruptedException {
+        return run(java.util.Map.of(), args);
+    }
+
+    /** Runs with {@code env} added to the environment (the orchestrator {@code install} starts inherits it). */
+    Result run(java.util.Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("java", "-jar", jar().toString()));
         command.addAll(List.of(args));
         Path out = Files.createTempFile(home, "out", ".txt");
@@ -43,6 +48,7 @@ final class CliProcess {
         // HOME stays: pip reads its index settings from the user's config there.
         builder.environment().put("FUSEML_CONFIG", config().toString());
         builder.environment().put("XDG_DATA_HOME", home.resolve("data").toString());
+        builder.environment().putAll(env);
         Process process = builder.start();
         if (!process.waitFor(10, TimeUnit.MINUTES)) {
             process.destroyForcibly();

@@ -138,6 +138,35 @@ class CliTest {
     }
 
     @Test
+    void theConfigHoldingTheTokenIsReadableByItsOwnerOnly() throws Exception {
+        Path file = dir.resolve("config.yaml");
+        Files.writeString(file, "server: http://127.0.0.1:1\n");
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        CliConfig.load(file).withToken("fuseml_secret").save(file);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-------");
+        assertThat(CliConfig.load(file).token()).isEqualTo("fuseml_secret");
+        Path fresh = dir.resolve("sub/config.yaml");
+        new CliConfig("http://127.0.0.1:1", "workspace", null, null, "t").save(fresh);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh)))
+                .isEqualTo("rw-------");
+    }
+
+    @Test
+    void tokenAndLoginArgumentsAreCheckedBeforeAnythingIsSent() {
+        Run badId = run("tokens", "delete", "../x");
+        assertThat(badId.exitCode()).isEqualTo(2);
+        assertThat(badId.err()).contains("invalid token id", "fuseml tokens");
+        Run badOrg = run("tokens", "create", "--org", "Team_A");
+        assertThat(badOrg.exitCode()).isEqualTo(2);
+        assertThat(badOrg.err()).contains("DNS-1123");
+        Run badServer = run("login", "--server", "not a url");
+        assertThat(badServer.exitCode()).isEqualTo(2);
+        assertThat(badServer.err()).contains("invalid --server", "http://127.0.0.1:8080");
+        assertThat(run("tokens", "--help").out()).contains("Usage: fuseml tokens", "create", "delete");
+    }
+
+    @Test
     void runIdsAreDnsLabelsThatNameTheApp() {
         String id = PushCommand.runId("a".repeat(63));
         assertThat(dev.fuseml.eventing.Names.valid(id)).isTrue();

@@ -50,6 +50,9 @@ class DistributedChainIT {
     private static final String WINE_ROW = "[[7.0, 0.27, 0.36, 20.7, 0.045, 45, 170, 1.001, 3.0, 0.45, 8.8]]";
     private static final List<String> STEPS = List.of("receive", "build", "train", "register", "serve");
     private static final String LEASE = "PT4S";
+    /** The deployment's token (every process has it) and the admin's (the control plane has its hash, the CLI it). */
+    private static final String SYSTEM_TOKEN = "fuseml_distributed-it-system-token";
+    private static final String ADMIN_TOKEN = "fuseml_distributed-it-admin-token";
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final List<CloudEvent> audited = new CopyOnWriteArrayList<>();
     private final List<String> auditProblems = new CopyOnWriteArrayList<>();
@@ -76,7 +79,8 @@ class DistributedChainIT {
         List<String> cpProperties = new ArrayList<>(List.of("-Dfuseml.broker-port=" + brokerPort,
                 "-Dfuseml.lease=" + LEASE));
         STEPS.forEach(s -> cpProperties.add("-Dfuseml.steps." + s + "=http://127.0.0.1:" + ports.get(s)));
-        controlPlane = new FunctionProcess("control-plane", cpPort, root.resolve("control-plane"), Map.of(),
+        controlPlane = new FunctionProcess("control-plane", cpPort, root.resolve("control-plane"), Map.of(
+                "FUSEML_SYSTEM_TOKEN", SYSTEM_TOKEN, "FUSEML_ADMIN_TOKEN_SHA256", AdminToken.sha256(ADMIN_TOKEN)),
                 cpProperties);
         controlPlane.start();
         List<CompletableFuture<FunctionProcess>> starting = new ArrayList<>();
@@ -88,7 +92,7 @@ class DistributedChainIT {
         starting.forEach(CompletableFuture::join);
 
         cli = new CliProcess(Files.createDirectories(root.resolve("cli")));
-        new CliConfig(controlPlane.url(), "workspace", null, null).save(cli.config());
+        new CliConfig(controlPlane.url(), "workspace", null, null, ADMIN_TOKEN).save(cli.config());
         Path audit = Files.writeString(root.resolve("audit.yaml"), "apiVersion: eventing.knative.dev/v1\n"
                 + "kind: Trigger\nmetadata: {name: audit-all}\nspec:\n  broker: default\n"
                 + "  filters: [{prefix: {type: dev.fuseml.}}]\n  subscriber: {uri: 'http://127.0.0.1:"
@@ -99,7 +103,8 @@ class DistributedChainIT {
 
     private FunctionProcess function(String step, int port, Path dir, int brokerPort) {
         return new FunctionProcess(step, port, dir, Map.of("FUSEML_CONTROL_PLANE", controlPlane.url(),
-                "K_SINK", "http://127.0.0.1:" + brokerPort + "/workspace/default", "FUSEML_LEASE", LEASE), List.of());
+                "K_SINK", "http://127.0.0.1:" + brokerPort + "/workspace/default", "FUSEML_LEASE", LEASE,
+                "FUSEML_SYSTEM_TOKEN", SYSTEM_TOKEN), List.of());
     }
 
     private static FunctionProcess start(FunctionProcess f) {
@@ -202,12 +207,36 @@ class DistributedChainIT {
         String repository = app("wine").path("codeset").asText();
         assertThat(repository).isEqualTo(controlPlane.url() + "/git/workspace/wine.git");
         Path clone = root.resolve("clone");
-        Process git = new ProcessBuilder("git", "clone", "-q", repository, clone.toString()).redirectErrorStream(true)
+        ProcessBuilder anonymous = new ProcessBuilder("git", "clone", "-q", repository, root.resolve("anonymous")
+                .toString()).redirectErrorStream(true);
+        anonymous.environment().put("GIT_TERMINAL_PROMPT", "0");
+        Process refused = anonymous.start();
+        String refusal = new String(refused.getInputStream().readAllBytes());
+        assertThat(refused.waitFor()).as("a clone without a token: " + refusal).isNotZero();
+        // The token as git's password, from a credential helper as 'fuseml git-credential' would give it
+        Process git = new ProcessBuilder("git", "-c", "credential.helper=!f() { echo username=fuseml; echo password="
+                + ADMIN_TOKEN + "; }; f", "clone", "-q", repository, clone.toString()).redirectErrorStream(true)
                 .start();
         String output = new String(git.getInputStream().readAllBytes());
         assertThat(git.waitFor()).as(output).isZero();
         assertThat(clone.resolve("train.py")).hasSameTextualContentAs(example().resolve("train.py"));
         assertThat(clone.resolve("MLproject")).isRegularFile();
+    }
+
+    @Test
+    @Order(3)
+    void aFunctionTakesDeliveriesCarryingItsDeploymentsTokenOnly() throws Exception {
+        String train = functions.get("train").url() + "/train";
+        for (String authorization : new String[]{null, "Bearer " + ADMIN_TOKEN, "Bearer fuseml_wrong"}) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(train)).header("ce-specversion", "1.0")
+                    .header("ce-id", "no-token").header("ce-source", "it").header("ce-type", FusemlEvents.BUILT)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}"));
+            if (authorization != null) {
+                request.header("Authorization", authorization);
+            }
+            assertThat(http.send(request.build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                    .as("delivery with " + authorization).isEqualTo(401);
+        }
     }
 
     @Test
@@ -306,7 +335,8 @@ class DistributedChainIT {
 
     private int deliver(String url, CloudEvent event) {
         try {
-            return http.send(CloudEventHttp.post(URI.create(url), event, Duration.ofSeconds(30)).build(),
+            return http.send(CloudEventHttp.post(URI.create(url), event, Duration.ofSeconds(30))
+                    .header("Authorization", "Bearer " + SYSTEM_TOKEN).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException | InterruptedException e) {
             throw new AssertionError(e);
@@ -356,8 +386,9 @@ class DistributedChainIT {
     /** The control plane's answer, or empty while it does not answer 200 (it may be restarting). */
     private String text(String path) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(controlPlane.url() + path)).GET()
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(controlPlane.url() + path))
+                    .header("Authorization", "Bearer " + ADMIN_TOKEN).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? r.body() : "";
         } catch (IOException | InterruptedException e) {
             return "";
@@ -365,7 +396,8 @@ class DistributedChainIT {
     }
 
     private JsonNode get(String path) throws IOException, InterruptedException {
-        return JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(controlPlane.url() + path)).GET().build(),
+        return JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(controlPlane.url() + path))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).GET().build(),
                 HttpResponse.BodyHandlers.ofString()).body());
     }
 

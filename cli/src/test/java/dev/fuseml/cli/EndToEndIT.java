@@ -165,12 +165,30 @@ class EndToEndIT {
     @Order(7)
     void aMalformedCloudEventAtTheIngressGets400() throws Exception {
         String ingress = status().path("brokers").path("workspace").asText();
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(ingress))
-                .header("ce-specversion", "1.0").header("ce-type", "dev.fuseml.push")
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(ingress)).header(
+                "Authorization", bearer()).header("ce-specversion", "1.0").header("ce-type", "dev.fuseml.push")
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.body()).containsIgnoringCase("id");
+    }
+
+    @Test
+    @Order(7)
+    void installKeepsAnAdminTokenOnlyItsOwnerReadsAndNothingAnswersWithoutIt() throws Exception {
+        assertThat(java.nio.file.Files.getPosixFilePermissions(cli.config()))
+                .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        HttpResponse<String> apps = http.send(HttpRequest.newBuilder(URI.create(serverUrl()
+                + "/api/v1/orgs/workspace/apps")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(apps.statusCode()).isEqualTo(401);
+        String ingress = status().path("brokers").path("workspace").asText();
+        HttpResponse<String> event = http.send(HttpRequest.newBuilder(URI.create(ingress))
+                .header("ce-specversion", "1.0").header("ce-id", "e2e-no-token").header("ce-source", "e2e")
+                .header("ce-type", "dev.fuseml.push").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(event.statusCode()).isEqualTo(401);
+        assertThat(JSON.readTree(cli.run("apps", "-o", "json").out()).isArray()).isTrue();
     }
 
     @Test
@@ -233,7 +251,7 @@ class EndToEndIT {
 
     private JsonNode runStatus(String server, String run) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(server + "/api/v1/runs/" + run))
-                .GET().build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", bearer()).GET().build(), HttpResponse.BodyHandlers.ofString());
         return response.statusCode() == 200 ? JSON.readTree(response.body()) : JSON.createObjectNode();
     }
 
@@ -242,8 +260,13 @@ class EndToEndIT {
     }
 
     private JsonNode status() throws IOException, InterruptedException {
-        return JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(serverUrl() + "/api/v1/status")).GET()
-                .build(), HttpResponse.BodyHandlers.ofString()).body());
+        return JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(serverUrl() + "/api/v1/status"))
+                .header("Authorization", bearer()).GET().build(), HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    /** The admin token install kept in the config: the API and the broker take nothing without a token. */
+    private String bearer() {
+        return "Bearer " + CliConfig.load(cli.config()).token();
     }
 
     private static Path example() {

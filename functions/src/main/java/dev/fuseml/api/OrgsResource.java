@@ -26,9 +26,11 @@ public class OrgsResource {
         this.broker = broker;
     }
 
+    /** The orgs the request's token reaches. */
     @GET
-    public List<OrgStore.Org> list() {
-        return orgs.list();
+    public List<OrgStore.Org> list(@jakarta.ws.rs.core.Context io.vertx.ext.web.RoutingContext context) {
+        dev.fuseml.auth.Principal principal = dev.fuseml.auth.Principal.of(context);
+        return orgs.list().stream().filter(o -> principal.reaches(o.name())).toList();
     }
 
     @POST

@@ -34,11 +34,18 @@ public class StatusResource {
         this.broker = broker;
     }
 
+    /**
+     * Open to all, as a health check is; what is an org's (its broker) or the machine's (process, data directory)
+     * only for a token that reaches it.
+     */
     @GET
-    public Status status() {
+    public Status status(@jakarta.ws.rs.core.Context io.vertx.ext.web.RoutingContext context) {
+        dev.fuseml.auth.Principal principal = dev.fuseml.auth.Principal.of(context);
         Map<String, String> brokers = new LinkedHashMap<>();
-        orgs.list().forEach(org -> brokers.put(org.name(), broker.ingress(org.name()).toString()));
-        return new Status(VERSION, "http://" + config.host() + ":" + port, ProcessHandle.current().pid(), config.dataDir().toAbsolutePath().toString(),
-                config.defaultOrg(), brokers);
+        orgs.list().stream().filter(org -> principal.reaches(org.name()))
+                .forEach(org -> brokers.put(org.name(), broker.ingress(org.name()).toString()));
+        boolean machine = principal.unrestricted();
+        return new Status(VERSION, "http://" + config.host() + ":" + port, machine ? ProcessHandle.current().pid() : 0,
+                machine ? config.dataDir().toAbsolutePath().toString() : null, config.defaultOrg(), brokers);
     }
 }

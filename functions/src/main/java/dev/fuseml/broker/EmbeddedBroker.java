@@ -4,6 +4,8 @@ import dev.fuseml.FusemlConfig;
 import dev.fuseml.eventing.broker.Broker;
 import dev.fuseml.eventing.broker.BrokerIngress;
 import dev.fuseml.eventing.broker.BrokerObserver;
+import dev.fuseml.eventing.broker.Trigger;
+import dev.fuseml.auth.Authenticator;
 import dev.fuseml.org.OrgStore;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -12,6 +14,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -26,11 +29,14 @@ public class EmbeddedBroker {
     private final TriggerRegistry registry;
     private final EventTrace trace;
     private final BrokerMetrics metrics;
+    private final Authenticator auth;
+    private volatile Set<Trigger> defaults = Set.of();
     private Broker broker;
     private BrokerIngress ingress;
 
     public EmbeddedBroker(FusemlConfig config, OrgStore orgs, TriggerRegistry registry, EventTrace trace,
-            BrokerMetrics metrics) {
+            BrokerMetrics metrics, Authenticator auth) {
+        this.auth = auth;
         this.config = config;
         this.orgs = orgs;
         this.registry = registry;
@@ -42,6 +48,7 @@ public class EmbeddedBroker {
     public void open() throws IOException {
         broker = new Broker(config.dataDir().resolve("broker"));
         broker.observe(BrokerObserver.all(List.of(trace, metrics)));
+        broker.guard(new BrokerAuth(auth, () -> defaults));
         orgs.create(config.defaultOrg());
         orgs.list().forEach(org -> broker.addNamespace(org.name()));
         Path portFile = config.dataDir().resolve("broker").resolve("ingress.port");
@@ -62,7 +69,9 @@ public class EmbeddedBroker {
 
     /** Delivers: the default chain's subscribers are where {@code stepUrl} says, the control plane at its URL. */
     public void start(Function<String, URI> stepUrl, URI controlPlane) throws IOException {
-        registry.load(DefaultChain.triggers(stepUrl, controlPlane));
+        List<Trigger> chain = DefaultChain.triggers(stepUrl, controlPlane);
+        defaults = Set.copyOf(chain);
+        registry.load(chain);
         broker.setTriggers(registry.active());
         broker.start();
     }
@@ -77,8 +86,8 @@ public class EmbeddedBroker {
     }
 
     /** Applies Knative Broker and Trigger resources; all or none. */
-    public List<String> apply(String yaml) {
-        List<String> applied = registry.apply(yaml);
+    public List<String> apply(String yaml, java.util.function.Predicate<String> mayChange) {
+        List<String> applied = registry.apply(yaml, mayChange);
         broker.setTriggers(registry.active());
         return applied;
     }

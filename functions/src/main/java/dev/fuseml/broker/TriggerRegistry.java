@@ -71,8 +71,23 @@ public class TriggerRegistry {
      * applied, as kubectl says it.
      */
     public List<String> apply(String yaml) {
+        return apply(yaml, org -> true);
+    }
+
+    /**
+     * As {@link #apply(String)}, for someone who may change only the orgs {@code mayChange} accepts: a resource of
+     * any other org refuses the whole file with a {@link SecurityException}.
+     */
+    public List<String> apply(String yaml, java.util.function.Predicate<String> mayChange) {
         // Parsed outside the lock: a large or slow file holds up no one else's apply.
-        return store(Definitions.parse(yaml, defaultOrg));
+        Definitions.Parsed parsed = Definitions.parse(yaml, defaultOrg);
+        java.util.stream.Stream.concat(parsed.brokers().stream().map(Definitions.BrokerDefinition::namespace),
+                parsed.triggers().stream().map(Definitions.TriggerDefinition::namespace)).distinct()
+                .filter(mayChange.negate()).findFirst().ifPresent(org -> {
+                    throw new SecurityException("nothing was applied: the file has resources of org '" + org
+                            + "', which your token does not reach (set metadata.namespace to your org)");
+                });
+        return store(parsed);
     }
 
     private synchronized List<String> store(Definitions.Parsed parsed) {

@@ -72,6 +72,10 @@ public class ClaimStore implements Claims {
             return new Done(current.output());
         }
         Optional<Run> run = runs.get(ref.run());
+        if (!projection.ownRun(ref) || (current != null && !(current.org().equals(ref.org())
+                && current.app().equals(ref.app())))) {
+            return new RunEnded(); // an event that names another app's run id is never worked on
+        }
         if ((current != null && Claim.FAILED.equals(current.status())) || run.map(Run::finished).orElse(false)) {
             return new RunEnded();
         }

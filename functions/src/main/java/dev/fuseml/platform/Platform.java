@@ -2,6 +2,8 @@ package dev.fuseml.platform;
 
 import dev.fuseml.FusemlConfig;
 import dev.fuseml.artifact.ArtifactStore;
+import dev.fuseml.auth.Authenticator;
+import dev.fuseml.auth.TokenStore;
 import dev.fuseml.broker.EmbeddedBroker;
 import dev.fuseml.build.EnvironmentBuilder;
 import dev.fuseml.build.local.VenvBuilder;
@@ -63,6 +65,12 @@ public class Platform {
         return Role.of(config.function());
     }
 
+    @Produces
+    @Singleton
+    Authenticator authenticator(TokenStore tokens) {
+        return new Authenticator(config.adminTokenSha256(), config.systemToken(), role().controlPlane(), tokens);
+    }
+
     /** The control plane: this process when it is one, else FUSEML_CONTROL_PLANE. */
     public String controlPlaneUrl() {
         return config.controlPlane().map(u -> u.replaceAll("/+$", "")).orElseGet(() -> {
@@ -99,8 +107,8 @@ public class Platform {
 
     @Produces
     @Singleton
-    ControlPlaneHttp controlPlaneHttp() {
-        return new ControlPlaneHttp(this::controlPlaneUrl);
+    ControlPlaneHttp controlPlaneHttp(Authenticator auth) {
+        return new ControlPlaneHttp(this::controlPlaneUrl, auth.systemAuthorization());
     }
 
     @Produces
@@ -121,16 +129,17 @@ public class Platform {
 
     @Produces
     @Singleton
-    EventSink sink() {
+    EventSink sink(Authenticator auth) {
+        String authorization = auth.systemAuthorization();
         if (config.sink().isPresent()) {
             URI sink = URI.create(config.sink().get());
-            return new HttpEventSink(org -> sink, this::controlPlaneUrl);
+            return new HttpEventSink(org -> sink, this::controlPlaneUrl, authorization);
         }
         if (config.brokerUrl().isPresent()) {
             String base = config.brokerUrl().get().replaceAll("/+$", "");
-            return new HttpEventSink(org -> URI.create(base + "/" + org + "/default"), this::controlPlaneUrl);
+            return new HttpEventSink(org -> URI.create(base + "/" + org + "/default"), this::controlPlaneUrl, authorization);
         }
-        return new HttpEventSink(org -> broker.get().ingress(org), this::controlPlaneUrl);
+        return new HttpEventSink(org -> broker.get().ingress(org), this::controlPlaneUrl, authorization);
     }
 
     @Produces
@@ -147,8 +156,8 @@ public class Platform {
 
     @Produces
     @Singleton
-    CodesetSource codesets() {
-        return new JGitCodesetSource(dataDir().resolve("codeset-cache"));
+    CodesetSource codesets(Authenticator auth) {
+        return new JGitCodesetSource(dataDir().resolve("codeset-cache"), this::controlPlaneUrl, auth.systemToken());
     }
 
     @Produces
@@ -189,11 +198,29 @@ public class Platform {
     @Produces
     @Singleton
     StepRunner stepRunner(Claims claims, HttpStepLog log, EventSink sink) {
-        return new StepRunner(claims, log, sink, this::controlPlaneUrl, config.lease());
+        return new StepRunner(claims, log, sink, this::controlPlaneUrl, config.lease(), StepRunner.OWNER,
+                faultPauses(config.faultPause().orElse("")));
     }
 
     void closeStepRunner(@Disposes StepRunner runner) {
         runner.close();
+    }
+
+    /** {@code fuseml.fault-pause}: {@code STEP=DURATION[,STEP=DURATION]}, for crash tests only. */
+    static java.util.Map<String, java.time.Duration> faultPauses(String setting) {
+        java.util.Map<String, java.time.Duration> pauses = new java.util.HashMap<>();
+        for (String entry : setting.split(",")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            String[] kv = entry.strip().split("=", 2);
+            if (kv.length != 2 || !DefaultChain.ORDER.contains(kv[0])) {
+                throw new IllegalStateException("fuseml.fault-pause '" + setting + "': write STEP=DURATION pairs "
+                        + "such as train=PT5S, with a step of " + DefaultChain.ORDER);
+            }
+            pauses.put(kv[0], java.time.Duration.parse(kv[1]));
+        }
+        return pauses;
     }
 
     private Path dataDir() {

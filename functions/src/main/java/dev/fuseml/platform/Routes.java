@@ -1,9 +1,17 @@
 package dev.fuseml.platform;
 
 import io.vertx.core.json.JsonObject;
+import dev.fuseml.auth.Access;
+import dev.fuseml.auth.Authenticator;
+import dev.fuseml.auth.Principal;
+import dev.fuseml.run.RunStore;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+
+import java.util.Optional;
 
 /**
  * What requests reach, before any handler reads them: bodies over the path's limit ({@link BodyLimits}) are refused,
@@ -13,9 +21,13 @@ import jakarta.enterprise.event.Observes;
 @ApplicationScoped
 public class Routes {
     private final Role role;
+    private final Authenticator auth;
+    private final Instance<RunStore> runs;
 
-    public Routes(Role role) {
+    public Routes(Role role, Authenticator auth, Instance<RunStore> runs) {
         this.role = role;
+        this.auth = auth;
+        this.runs = runs;
     }
 
     /**
@@ -40,9 +52,63 @@ public class Routes {
                 refuse(ctx, 404, "this process runs " + role.name() + " (FUSEML_FUNCTION): " + path + " is not here");
                 return;
             }
+            if (!admitted(ctx, path)) {
+                return;
+            }
             StepRequests.problem(ctx.request().method().name(), path, ctx.request()::getHeader)
                     .ifPresentOrElse(problem -> refuse(ctx, 400, problem), ctx::next);
         });
+    }
+
+    /**
+     * Authenticates the request and checks {@link Access}'s table, or answers 401/403/404. Another org's run is 404,
+     * as if it did not exist, so that run ids cannot be probed.
+     */
+    private boolean admitted(RoutingContext ctx, String path) {
+        if (!auth.enabled()) {
+            ctx.put(Principal.KEY, Principal.SYSTEM);
+            return true;
+        }
+        Access.Scope scope = Access.of(ctx.request().method().name(), path);
+        Optional<Principal> principal = auth.authenticate(ctx.request().getHeader("Authorization"));
+        if (scope instanceof Access.Open) {
+            ctx.put(Principal.KEY, principal.orElse(Principal.ANONYMOUS));
+            return true;
+        }
+        if (principal.isEmpty()) {
+            if (path.startsWith("/git/")) {
+                ctx.response().putHeader("WWW-Authenticate", "Basic realm=\"fuseml\"");
+            } else {
+                ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"fuseml\"");
+            }
+            refuse(ctx, 401, ctx.request().getHeader("Authorization") == null
+                    ? "this FuseML needs a token: the CLI sends the one in its config; other clients send "
+                            + "'Authorization: Bearer TOKEN' (git: the token as password)"
+                    : "the token is not valid here (deleted, mistyped, or of another installation): "
+                            + "ask an admin for one ('fuseml tokens create --org ORG')");
+            return false;
+        }
+        Principal p = principal.get();
+        String refusal = null;
+        if (scope instanceof Access.Unrestricted && !p.unrestricted()) {
+            refusal = "this needs the admin token; a token of org '" + p.org() + "' reaches that org only";
+        } else if (scope instanceof Access.Org o && !p.reaches(o.org())) {
+            refusal = "a token of org '" + p.org() + "' reaches that org only, not '" + o.org() + "'";
+        } else if (scope instanceof Access.Run r && !p.unrestricted()
+                && runs.get().get(r.run()).filter(run -> p.reaches(run.org())).isEmpty()) {
+            refusal = "";
+        }
+        if (refusal != null) {
+            if (refusal.isEmpty()) {
+                refuse(ctx, 404, "run " + Access.segment(path, 3) + " does not exist in org '" + p.org()
+                        + "' (fuseml runs lists them)");
+            } else {
+                refuse(ctx, 403, refusal);
+            }
+            return false;
+        }
+        ctx.put(Principal.KEY, p);
+        return true;
     }
 
     /** An API path that nothing answers gets JSON like every other API error, not Quarkus' HTML page. */
@@ -51,7 +117,7 @@ public class Routes {
                 "there is nothing at this path of the API: see README's commands"));
     }
 
-    private static void refuse(io.vertx.ext.web.RoutingContext ctx, int status, String message) {
+    private static void refuse(RoutingContext ctx, int status, String message) {
         ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
                 .end(new JsonObject().put("error", message).encode());
     }

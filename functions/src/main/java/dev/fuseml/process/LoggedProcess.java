@@ -32,6 +32,7 @@ public final class LoggedProcess {
     };
     private Path pidFile;
     private boolean minimal;
+    private String supervisor;
 
     /** Variables a user's process may see of this process's environment; everything else stays here. */
     private static final java.util.Set<String> BASICS = java.util.Set.of("PATH", "HOME", "LANG", "LC_ALL", "TZ",
@@ -75,6 +76,43 @@ public final class LoggedProcess {
      */
     public LoggedProcess pidFile(Path file) {
         this.pidFile = file;
+        return this;
+    }
+
+    /**
+     * What runs between this JVM and the command when it must die with the JVM: a few lines of Python (a constant,
+     * nothing of the command is interpreted) that start the command in a session of its own and kill that session
+     * when their stdin, a pipe from this JVM, closes. The kernel closes it when the JVM dies in any way, kill -9
+     * included, so training, pip and their children never outlive the orchestrator.
+     */
+    static final String SUPERVISOR = String.join("\n",
+            "import os, signal, subprocess, sys, threading",
+            "child = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL, start_new_session=True)",
+            "def stop(*_):",
+            "    try:",
+            "        os.killpg(child.pid, signal.SIGKILL)",
+            "    except OSError:",
+            "        pass",
+            "def watch():",
+            "    try:",
+            "        while os.read(0, 65536):",
+            "            pass",
+            "    except OSError:",
+            "        pass",
+            "    stop()",
+            "    os._exit(137)",
+            "threading.Thread(target=watch, daemon=True).start()",
+            "signal.signal(signal.SIGTERM, lambda *_: (stop(), os._exit(143)))",
+            "code = child.wait()",
+            "stop()",
+            "sys.exit(code if code >= 0 else 128 - code)");
+
+    /**
+     * Runs the command under {@link #SUPERVISOR} with {@code python}, so that it dies when this JVM dies (the
+     * recorded pid is the supervisor's; stopping it stops the command too).
+     */
+    public LoggedProcess diesWithThisProcess(String python) {
+        this.supervisor = python;
         return this;
     }
 
@@ -132,7 +170,12 @@ public final class LoggedProcess {
     }
 
     public Result run() throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        List<String> argv = command;
+        if (supervisor != null) {
+            argv = new java.util.ArrayList<>(List.of(supervisor, "-c", SUPERVISOR));
+            argv.addAll(command);
+        }
+        ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
         if (directory != null) {
             builder.directory(directory.toFile());
         }
@@ -148,7 +191,9 @@ public final class LoggedProcess {
             java.nio.file.Files.writeString(pidFile, process.pid() + " " + process.info().startInstant()
                     .map(java.time.Instant::toEpochMilli).orElse(0L));
         }
-        process.getOutputStream().close();
+        if (supervisor == null) {
+            process.getOutputStream().close();
+        } // else the pipe stays open as long as this JVM wants the command to live
         Thread pump = new Thread(() -> {
             try (BufferedReader reader = new BufferedReader(
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -167,6 +212,7 @@ public final class LoggedProcess {
                 kill(process);
             }
             pump.join(5_000);
+            closeQuietly(process);
             if (pidFile != null) {
                 java.nio.file.Files.deleteIfExists(pidFile);
             }
@@ -174,7 +220,16 @@ public final class LoggedProcess {
                     Duration.ofNanos(System.nanoTime() - started));
         } catch (InterruptedException e) {
             kill(process);
+            closeQuietly(process);
             throw e;
+        }
+    }
+
+    private static void closeQuietly(Process process) {
+        try {
+            process.getOutputStream().close();
+        } catch (IOException ignored) {
+            // already closed
         }
     }
 

@@ -59,11 +59,26 @@ public final class ControlPlaneHttp {
     }
 
     private final Supplier<String> base;
+    private final String authorization;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(3)).build();
 
-    public ControlPlaneHttp(Supplier<String> base) {
+    /**
+     * @param base          the control plane's URL
+     * @param authorization the Authorization header every request carries (the deployment's token), or null
+     */
+    public ControlPlaneHttp(Supplier<String> base, String authorization) {
         this.base = base;
+        this.authorization = authorization;
+    }
+
+    public ControlPlaneHttp(Supplier<String> base) {
+        this(base, null);
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url() + path)).timeout(REQUEST_TIMEOUT);
+        return authorization == null ? builder : builder.header("Authorization", authorization);
     }
 
     public String url() {
@@ -82,14 +97,12 @@ public final class ControlPlaneHttp {
 
     public Reply send(String method, String path, String contentType, HttpRequest.BodyPublisher body,
             Duration patience) {
-        return exchange(() -> HttpRequest.newBuilder(URI.create(url() + path)).timeout(REQUEST_TIMEOUT)
-                .header("Content-Type", contentType).method(method, body).build(), patience, null);
+        return exchange(() -> request(path).header("Content-Type", contentType).method(method, body).build(), patience, null);
     }
 
     /** GETs {@code path} into {@code file}; the reply's body is empty on success. */
     public Reply download(String path, Path file, Duration patience) {
-        return exchange(() -> HttpRequest.newBuilder(URI.create(url() + path)).timeout(REQUEST_TIMEOUT).GET()
-                .build(), patience, file);
+        return exchange(() -> request(path).GET().build(), patience, file);
     }
 
     private Reply exchange(Supplier<HttpRequest> request, Duration patience, Path file) {

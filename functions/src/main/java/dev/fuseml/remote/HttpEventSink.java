@@ -28,16 +28,19 @@ public class HttpEventSink implements EventSink {
     private static final Duration PATIENCE = Duration.ofMinutes(2);
     private final Function<String, URI> ingress;
     private final Supplier<String> controlPlane;
+    private final String authorization;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(3)).build();
 
     /**
      * @param ingress      the broker ingress for an org ({@code $K_SINK} for every org on Knative)
      * @param controlPlane where the event schemas are published, for {@code dataschema}
+     * @param authorization the Authorization header for the ingress (the deployment's token), or null
      */
-    public HttpEventSink(Function<String, URI> ingress, Supplier<String> controlPlane) {
+    public HttpEventSink(Function<String, URI> ingress, Supplier<String> controlPlane, String authorization) {
         this.ingress = ingress;
         this.controlPlane = controlPlane;
+        this.authorization = authorization;
     }
 
     @Override
@@ -71,8 +74,11 @@ public class HttpEventSink implements EventSink {
         String last;
         while (true) {
             try {
-                HttpResponse<byte[]> response = http.send(CloudEventHttp.post(target, event, Duration.ofSeconds(30))
-                        .build(), HttpResponse.BodyHandlers.ofByteArray());
+                java.net.http.HttpRequest.Builder request = CloudEventHttp.post(target, event, Duration.ofSeconds(30));
+                if (authorization != null) {
+                    request.header("Authorization", authorization);
+                }
+                HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
                 int status = response.statusCode();
                 if (status / 100 == 2) {
                     return;

@@ -20,6 +20,7 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class RunProjection {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(RunProjection.class);
     /** The step whose success each event of the chain announces. */
     private static final Map<String, String> STEP_OF = Map.of(FusemlEvents.RECEIVED, "receive", FusemlEvents.BUILT,
             "build", FusemlEvents.TRAINED, "train", FusemlEvents.REGISTERED, "register", FusemlEvents.SERVED,
@@ -41,6 +42,9 @@ public class RunProjection {
         try {
             ref = RunRef.of(extensions(event));
         } catch (IllegalArgumentException notARun) {
+            return;
+        }
+        if (!ownRun(ref)) {
             return;
         }
         JsonNode data = data(event);
@@ -85,6 +89,9 @@ public class RunProjection {
 
     /** A step has been claimed: it shows as running from now. */
     public void stepStarted(RunRef ref, String step, Instant at) {
+        if (!ownRun(ref)) {
+            return;
+        }
         runs.update(ref.run(), () -> Run.start(ref.run(), ref.org(), ref.app()), run -> {
             Step current = run.step(step).orElse(null);
             if (current != null && !current.running()) {
@@ -96,6 +103,9 @@ public class RunProjection {
 
     /** Marks the run failed at {@code step}; also used for events the broker could not deliver at all. */
     public void fail(RunRef ref, String step, String cause, String excerpt) {
+        if (!ownRun(ref)) {
+            return;
+        }
         Instant now = Instant.now();
         runs.update(ref.run(), () -> Run.start(ref.run(), ref.org(), ref.app()), run -> {
             if (run.finished()) {
@@ -107,6 +117,20 @@ public class RunProjection {
         apps.ensure(ref.org(), ref.app());
         apps.update(ref.org(), ref.app(), app -> app.withLastRun(ref.run()).failedRun());
         log.note(ref.run(), "run", "failed at " + step + ": " + cause);
+    }
+
+    /**
+     * Whether {@code ref} is the run its id names (or a new one): run ids are global, so an event of one org that
+     * names another org's run id must not change that run.
+     */
+    public boolean ownRun(RunRef ref) {
+        boolean own = runs.get(ref.run()).map(r -> r.org().equals(ref.org()) && r.app().equals(ref.app()))
+                .orElse(true);
+        if (!own) {
+            LOG.warnf("an event of %s/%s names run %s, which is another app's: ignored", ref.org(), ref.app(),
+                    ref.run());
+        }
+        return own;
     }
 
     private static Map<String, String> extensions(CloudEvent event) {

@@ -51,6 +51,7 @@ public class StepRunner implements AutoCloseable {
     private final EventSink sink;
     private final Supplier<String> controlPlane;
     private final String owner;
+    private final Map<String, Duration> pauses;
     private final Map<String, Boolean> inFlight = new ConcurrentHashMap<>();
     private final Map<String, Working> working = new ConcurrentHashMap<>();
     private final ExecutorService longSteps = Executors.newFixedThreadPool(4, daemon("fuseml-step"));
@@ -62,12 +63,17 @@ public class StepRunner implements AutoCloseable {
      * @param lease        how long a claim lasts without renewal; renewed every third of it
      */
     public StepRunner(Claims claims, StepLog log, EventSink sink, Supplier<String> controlPlane, Duration lease) {
-        this(claims, log, sink, controlPlane, lease, OWNER);
+        this(claims, log, sink, controlPlane, lease, OWNER, Map.of());
     }
 
-    /** {@code owner}: who this runner is when it claims; each replica of a step has its own. */
+    /**
+     * @param owner  who this runner is when it claims; each replica of a step has its own
+     * @param pauses fault injection for crash tests ({@code fuseml.fault-pause}): how long a step waits after its
+     *               work and before its result is recorded, the worst moment for a crash; empty in production
+     */
     public StepRunner(Claims claims, StepLog log, EventSink sink, Supplier<String> controlPlane, Duration lease,
-            String owner) {
+            String owner, Map<String, Duration> pauses) {
+        this.pauses = Map.copyOf(pauses);
         this.claims = claims;
         this.log = log;
         this.sink = sink;
@@ -148,6 +154,11 @@ public class StepRunner implements AutoCloseable {
                 : "started");
         try {
             Outcome outcome = work.run(ref);
+            Duration pause = pauses.get(step);
+            if (pause != null) {
+                log.note(ref.run(), step, "pausing " + pause + " before recording the result (fuseml.fault-pause)");
+                Thread.sleep(pause.toMillis());
+            }
             log.note(ref.run(), step, "finished in " + Duration.ofNanos(System.nanoTime() - began).toMillis()
                     + " ms");
             return outcome;

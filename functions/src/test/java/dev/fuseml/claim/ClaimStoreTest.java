@@ -53,6 +53,16 @@ class ClaimStoreTest {
     }
 
     @Test
+    void anEventOfAnotherOrgNamingThisRunsIdIsNeverWorkedOn() {
+        ClaimStore claims = store();
+        assertThat(claims.claim(RUN, "receive", "a", INPUT)).isInstanceOf(Claims.Start.class);
+        RunRef forged = new RunRef("rival", "wine", RUN.run());
+        assertThat(claims.claim(forged, "train", "b", INPUT)).isInstanceOf(Claims.RunEnded.class);
+        assertThat(claims.claim(forged, "receive", "b", INPUT)).isInstanceOf(Claims.RunEnded.class);
+        assertThat(claims.list(RUN.run())).extracting(Claim::step).containsExactly("receive");
+    }
+
+    @Test
     void aRenewedLeaseStaysAndACompletedStepAnswersItsResult() {
         ClaimStore claims = store();
         claims.claim(RUN, "register", "a", INPUT);

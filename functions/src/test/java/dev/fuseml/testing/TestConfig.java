@@ -23,4 +23,7 @@ public record TestConfig(Path dataDir) implements FusemlConfig {
     public int retentionRuns() { return 100; }
     public int retentionVersions() { return 20; }
     public String defaultOrg() { return "workspace"; }
+    public Optional<String> adminTokenSha256() { return Optional.empty(); }
+    public Optional<String> systemToken() { return Optional.empty(); }
+    public Optional<String> faultPause() { return Optional.empty(); }
 }

@@ -49,6 +49,7 @@ public final class Broker implements Closeable {
     private final Thread writer;
     private volatile boolean closed;
     private volatile BrokerObserver observer = BrokerObserver.NONE;
+    private volatile BrokerGuard guard = BrokerGuard.OPEN;
 
     public Broker(Path dataDir) throws IOException {
         this.log = new EventLog(dataDir.resolve("events.log"));
@@ -87,6 +88,15 @@ public final class Broker implements Closeable {
 
     public void observe(BrokerObserver observer) {
         this.observer = observer;
+    }
+
+    /** Who may send what, and the credentials deliveries carry (default: {@link BrokerGuard#OPEN}). */
+    public void guard(BrokerGuard guard) {
+        this.guard = guard;
+    }
+
+    public BrokerGuard guard() {
+        return guard;
     }
 
     /** Creates broker {@code default} in {@code namespace}; events for other namespaces are refused. */
@@ -236,7 +246,8 @@ public final class Broker implements Closeable {
         }
         CompletableFuture<VertxTransport.Answer> sent;
         try {
-            sent = transport.send(d.trigger().subscriber(), hop, spec.timeout(), true);
+            sent = transport.send(d.trigger().subscriber(), hop, spec.timeout(), true,
+                    guard.credentials(d.trigger(), d.trigger().subscriber()).orElse(null));
         } catch (RuntimeException unsendable) {
             // No retry can help an event that cannot be put on the wire: straight to the dead-letter sink.
             LOG.log(Level.ERROR, "event " + d.event().getId() + " cannot be sent: " + unsendable.getMessage());
@@ -277,7 +288,12 @@ public final class Broker implements Closeable {
         if (ResponseCodes.completed(status)) {
             if (status == 200) {
                 Optional<CloudEvent> reply = replyOf(d, response);
-                if (reply.isPresent()) {
+                Optional<BrokerGuard.Refusal> refused = reply.flatMap(r -> guard.accepts(d.namespace(), r));
+                if (refused.isPresent()) {
+                    // A subscriber cannot do through its reply what a sender could not do at the ingress.
+                    LOG.log(Level.WARNING, "reply of {0} to event {1} is dropped: {2}", d.trigger().subscriber(),
+                            d.event().getId(), refused.get().message());
+                } else if (reply.isPresent()) {
                     // A reply goes on with the hops its cause had left, as in Knative
                     accept(d.namespace(), HopCount.inherited(reply.get(), d.event()));
                 }
@@ -326,7 +342,8 @@ public final class Broker implements Closeable {
                         Base64.getEncoder().encodeToString(data.getBytes(StandardCharsets.UTF_8)))
                 .build();
         DeliverySpec spec = d.trigger().delivery();
-        transport.send(sink, dead, spec.timeout(), false).whenCompleteAsync((response, error) -> {
+        transport.send(sink, dead, spec.timeout(), false, guard.credentials(d.trigger(), sink).orElse(null))
+                .whenCompleteAsync((response, error) -> {
             int code = error != null ? 0 : response.status();
             if (!ResponseCodes.completed(code) && ResponseCodes.retriable(code) && attempt < spec.retry() && !closed) {
                 retries.schedule(() -> deadLetter(d, status, detail, sink, attempt + 1),

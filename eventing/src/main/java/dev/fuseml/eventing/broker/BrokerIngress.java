@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -90,6 +91,12 @@ public final class BrokerIngress implements Closeable {
                     + " (create the org first)"));
             return;
         }
+        Optional<BrokerGuard.Refusal> denied = broker.guard().admit(path[0], request.getHeader("Authorization"));
+        if (denied.isPresent()) {
+            request.response().putHeader("Connection", "close");
+            respond(request, denied.get().status(), Map.of("error", denied.get().message()));
+            return;
+        }
         String declared = request.getHeader("Content-Length");
         if (declared != null && declared.matches("\\d{1,18}") && Long.parseLong(declared) > maxEventBytes) {
             tooLarge(request);
@@ -133,6 +140,11 @@ public final class BrokerIngress implements Closeable {
             return;
         } catch (RuntimeException e) { // never leave a sender without an answer
             respond(request, 400, Map.of("error", "the request cannot be read as a CloudEvent: " + e));
+            return;
+        }
+        Optional<BrokerGuard.Refusal> refused = broker.guard().accepts(namespace, event);
+        if (refused.isPresent()) {
+            respond(request, refused.get().status(), Map.of("error", refused.get().message()));
             return;
         }
         io.vertx.core.Context context = vertx.getOrCreateContext();

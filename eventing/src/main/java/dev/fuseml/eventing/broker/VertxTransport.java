@@ -45,13 +45,17 @@ final class VertxTransport implements Closeable {
     }
 
     /** Sends {@code event} in binary mode; completes exceptionally on a transport failure or timeout. */
-    CompletableFuture<Answer> send(URI target, CloudEvent event, Duration timeout, boolean preferReply) {
+    CompletableFuture<Answer> send(URI target, CloudEvent event, Duration timeout, boolean preferReply,
+            String authorization) {
         CloudEventHttp.Encoded encoded = CloudEventHttp.binary(event);
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(target.toString())
                 .setTimeout(timeout.toMillis());
         encoded.headers().forEach(options::putHeader);
         if (preferReply) {
             options.putHeader("Prefer", "reply");
+        }
+        if (authorization != null) {
+            options.putHeader("Authorization", authorization);
         }
         return client.request(options)
                 .compose(request -> request.send(Buffer.buffer(encoded.body())))

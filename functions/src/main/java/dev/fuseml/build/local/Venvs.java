@@ -123,7 +123,7 @@ public class Venvs {
     private void exec(String run, Path pidFile, List<String> command, Path dir, String cause) throws Exception {
         Files.createDirectories(dir);
         LoggedProcess.Result result = LoggedProcess.of(command).directory(dir).timeout(timeout).pidFile(pidFile)
-                .minimalEnvironment()
+                .minimalEnvironment().diesWithThisProcess(python)
                 .output(line -> log.append(run, line)).run();
         if (result.timedOut()) {
             throw new StepFailure("the environment build took longer than " + timeout

@@ -19,6 +19,9 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Supplier;
+import org.eclipse.jgit.transport.CredentialsProvider;
+import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Map;
@@ -32,15 +35,32 @@ public class JGitCodesetSource implements CodesetSource {
     private final Path cache;
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
-    public JGitCodesetSource(Path cache) {
+    private final Supplier<String> controlPlane;
+    private final String token;
+
+    /**
+     * @param cache        where mirrors of fetched repositories are kept
+     * @param controlPlane the control plane's URL: its codesets are fetched with {@code token}, nothing else is
+     * @param token        the deployment's token, sent as git's basic password
+     */
+    public JGitCodesetSource(Path cache, Supplier<String> controlPlane, String token) {
         this.cache = cache;
+        this.controlPlane = controlPlane;
+        this.token = token;
+    }
+
+    /** Credentials go to the control plane's own codesets only, never to another host a push names. */
+    private CredentialsProvider credentials(String repository) {
+        String own = controlPlane.get().replaceAll("/+$", "") + "/git/";
+        return token != null && repository.startsWith(own) ? new UsernamePasswordCredentialsProvider("fuseml", token)
+                : CredentialsProvider.getDefault();
     }
 
     @Override
     public String checkout(String repository, String commit, Path target) throws IOException {
         Path mirror = cache.resolve(hash(repository) + ".git");
         synchronized (locks.computeIfAbsent(repository, r -> new Object())) {
-            fetch(repository, mirror);
+            fetch(repository, mirror, credentials(repository));
             try (Repository repo = new FileRepositoryBuilder().setGitDir(mirror.toFile()).setMustExist(true).build()) {
                 ObjectId id = repo.resolve(commit.startsWith("refs/") ? commit : commit + "^{commit}");
                 if (id == null) {
@@ -52,16 +72,16 @@ public class JGitCodesetSource implements CodesetSource {
         }
     }
 
-    private static void fetch(String repository, Path mirror) throws IOException {
+    private static void fetch(String repository, Path mirror, CredentialsProvider credentials) throws IOException {
         try {
             if (Files.isDirectory(mirror.resolve("objects"))) {
                 try (Git git = Git.open(mirror.toFile())) {
-                    git.fetch().setRemote(repository).setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*"))
+                    git.fetch().setRemote(repository).setCredentialsProvider(credentials).setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*"))
                             .setRemoveDeletedRefs(true).call();
                 }
             } else {
                 Files.createDirectories(mirror.getParent());
-                Git.cloneRepository().setURI(repository).setDirectory(mirror.toFile()).setBare(true)
+                Git.cloneRepository().setURI(repository).setCredentialsProvider(credentials).setDirectory(mirror.toFile()).setBare(true)
                         .setCloneAllBranches(true).call().close();
             }
         } catch (GitAPIException e) {

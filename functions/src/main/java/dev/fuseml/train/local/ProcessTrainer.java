@@ -102,6 +102,7 @@ public class ProcessTrainer implements Trainer {
                 .timeout(timeout)
                 .minimalEnvironment()
                 .pidFile(pidFile)
+                .diesWithThisProcess(environment.resolve("bin").resolve("python").toString())
                 .output(line -> {
                     log.append(runId, line);
                     synchronized (last) {

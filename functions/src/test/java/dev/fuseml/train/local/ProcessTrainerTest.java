@@ -37,6 +37,8 @@ class ProcessTrainerTest {
         trainer = new ProcessTrainer(Duration.ofSeconds(1), log, null, new Workspaces(dir.resolve("work")),
                 new Venvs(dir.resolve("envs"), "python3", Duration.ofSeconds(1), log), new FakeArtifactStore());
         env = Files.createDirectories(dir.resolve("env/bin"));
+        // training runs under the environment's own python (its supervisor); the machine's stands in for a venv
+        Files.createSymbolicLink(env.resolve("python"), dev.fuseml.process.LoggedProcessTest.python3());
         Files.createDirectories(dir.resolve("code"));
     }
 

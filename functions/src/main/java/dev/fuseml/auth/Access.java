@@ -1,0 +1,65 @@
+package dev.fuseml.auth;
+
+/**
+ * What a request needs, by its method and path alone: the one table of who may reach what. Resources never check
+ * tokens; the few that show several orgs at once (the org list, triggers) filter by {@link Principal#reaches}.
+ */
+public final class Access {
+    private Access() {
+    }
+
+    /** What a path needs. */
+    public sealed interface Scope {
+    }
+
+    /** Anyone: health, status and the event schemas (nothing in them is an org's). */
+    public record Open() implements Scope {
+    }
+
+    /** Any valid token; the resource shows only what the token reaches. */
+    public record Authenticated() implements Scope {
+    }
+
+    /** The deployment or the admin: steps, claims, the run projection, orgs and tokens, gc. */
+    public record Unrestricted() implements Scope {
+    }
+
+    /** A token that reaches {@code org}. */
+    public record Org(String org) implements Scope {
+    }
+
+    /** A token that reaches the org the run belongs to (looked up, since run URLs do not name it). */
+    public record Run(String run) implements Scope {
+    }
+
+    /** The {@code n}th segment of {@code path} (0 is the first), or "" when it has fewer. */
+    public static String segment(String path, int n) {
+        String[] s = path.replaceAll("^/+", "").split("/", -1);
+        return n < s.length ? s[n] : "";
+    }
+
+    public static Scope of(String method, String path) {
+        String[] s = path.replaceAll("^/+", "").split("/", -1);
+        if (path.startsWith("/q/") || path.startsWith("/schemas/") || path.equals("/api/v1/status")) {
+            return new Open();
+        }
+        if (s.length >= 2 && s[0].equals("git")) {
+            return new Org(s[1]);
+        }
+        if (s.length < 3 || !s[0].equals("api") || !s[1].equals("v1")) {
+            return new Unrestricted(); // steps (the broker's deliveries) and anything else
+        }
+        String area = s[2];
+        boolean hasName = s.length >= 4 && !s[3].isEmpty();
+        return switch (area) {
+            case "orgs" -> hasName ? new Org(s[3]) : "GET".equals(method) ? new Authenticated() : new Unrestricted();
+            case "artifacts" -> hasName ? new Org(s[3]) : new Unrestricted();
+            case "triggers" -> hasName ? new Org(s[3]) : new Authenticated();
+            // Steps post their logs; users only read them.
+            case "runs" -> !hasName ? new Unrestricted()
+                    : "GET".equals(method) ? new Run(s[3]) : new Unrestricted();
+            case "whoami" -> new Authenticated();
+            default -> new Unrestricted();
+        };
+    }
+}

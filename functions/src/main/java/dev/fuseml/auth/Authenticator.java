@@ -1,0 +1,124 @@
+package dev.fuseml.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * Turns an Authorization header into a {@link Principal}. Tokens exist once an admin token's hash
+ * ({@code fuseml.admin-token-sha256}, which {@code fuseml install} sets) or a system token
+ * ({@code fuseml.system-token}, shared by the processes of one deployment) is configured; without either, nothing is
+ * required, as for an orchestrator started by hand for development. Tokens are compared by their SHA-256 in constant
+ * time, so neither the time of a refusal nor a stored hash gives a token away.
+ */
+public class Authenticator {
+    private final boolean enabled;
+    private final String systemToken;
+    private final byte[] systemHash;
+    private final Optional<byte[]> adminHash;
+    private final TokenStore tokens;
+    private final boolean controlPlane;
+
+    /**
+     * @param adminTokenSha256 the admin token's hash, if any
+     * @param systemToken      the deployment's token, if configured
+     * @param controlPlane     whether org tokens are known here (a single function knows only the system token)
+     */
+    public Authenticator(Optional<String> adminTokenSha256, Optional<String> systemToken, boolean controlPlane,
+            TokenStore tokens) {
+        this.adminHash = adminTokenSha256.filter(h -> !h.isBlank()).map(Authenticator::parseHash);
+        this.enabled = adminHash.isPresent() || systemToken.filter(t -> !t.isBlank()).isPresent();
+        // Without a configured one, the steps of the embedded default share a token made at start-up: nothing
+        // outside this process learns it, and nothing stored holds it.
+        this.systemToken = systemToken.filter(t -> !t.isBlank()).orElseGet(TokenStore::newToken);
+        this.systemHash = digest(this.systemToken);
+        this.tokens = tokens;
+        this.controlPlane = controlPlane;
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** The Authorization header this process sends to the control plane, the broker and its own steps. */
+    public String systemAuthorization() {
+        return "Bearer " + systemToken;
+    }
+
+    /** The token this process sends, for clients that take it alone (git's basic password). */
+    public String systemToken() {
+        return systemToken;
+    }
+
+    /**
+     * The principal of {@code authorization} ({@code Bearer TOKEN}, or {@code Basic} with the token as password, which
+     * is how git sends it), or empty when it names none.
+     */
+    public Optional<Principal> authenticate(String authorization) {
+        Optional<String> token = token(authorization);
+        if (token.isEmpty()) {
+            return Optional.empty();
+        }
+        byte[] hash = digest(token.get());
+        if (MessageDigest.isEqual(hash, systemHash)) {
+            return Optional.of(Principal.SYSTEM);
+        }
+        if (adminHash.isPresent() && MessageDigest.isEqual(hash, adminHash.get())) {
+            return Optional.of(Principal.ADMIN);
+        }
+        if (!controlPlane) {
+            return Optional.empty(); // a single function takes its deployment's token only
+        }
+        return tokens.find(hash).map(t -> new Principal(t.id(), t.org()));
+    }
+
+    static Optional<String> token(String authorization) {
+        if (authorization == null || authorization.length() > 4096) {
+            return Optional.empty();
+        }
+        String value = authorization.strip();
+        int space = value.indexOf(' ');
+        if (space < 0) {
+            return Optional.empty();
+        }
+        String scheme = value.substring(0, space);
+        String credentials = value.substring(space + 1).strip();
+        if (scheme.equalsIgnoreCase("Bearer")) {
+            return credentials.isEmpty() ? Optional.empty() : Optional.of(credentials);
+        }
+        if (scheme.equalsIgnoreCase("Basic")) {
+            try {
+                String pair = new String(Base64.getDecoder().decode(credentials), StandardCharsets.UTF_8);
+                int colon = pair.indexOf(':');
+                return colon < 0 || colon == pair.length() - 1 ? Optional.empty()
+                        : Optional.of(pair.substring(colon + 1));
+            } catch (IllegalArgumentException notBase64) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+
+    public static String sha256(String token) {
+        return HexFormat.of().formatHex(digest(token));
+    }
+
+    private static byte[] digest(String token) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] parseHash(String hex) {
+        if (!hex.strip().matches("[0-9a-fA-F]{64}")) {
+            throw new IllegalStateException("fuseml.admin-token-sha256 must be the 64 hex digits of the admin "
+                    + "token's SHA-256 (fuseml install sets it)");
+        }
+        return HexFormat.of().parseHex(hex.strip());
+    }
+}

@@ -1,0 +1,66 @@
+package dev.fuseml.broker;
+
+import dev.fuseml.auth.Authenticator;
+import dev.fuseml.auth.Principal;
+import dev.fuseml.eventing.FusemlEvents;
+import dev.fuseml.eventing.broker.BrokerGuard;
+import dev.fuseml.eventing.broker.Trigger;
+import io.cloudevents.CloudEvent;
+
+import java.net.URI;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The embedded broker's guard: an org's ingress takes a token that reaches the org, and only events of that org (a
+ * run's org extension naming another org is refused, also in a subscriber's reply). The deployment's token goes with
+ * deliveries of the default chain's own triggers only: a trigger a user applied never carries it anywhere.
+ */
+final class BrokerAuth implements BrokerGuard {
+    private final Authenticator auth;
+    private final Supplier<Set<Trigger>> defaults;
+
+    BrokerAuth(Authenticator auth, Supplier<Set<Trigger>> defaults) {
+        this.auth = auth;
+        this.defaults = defaults;
+    }
+
+    @Override
+    public Optional<Refusal> admit(String namespace, String authorization) {
+        if (!auth.enabled()) {
+            return Optional.empty();
+        }
+        Optional<Principal> principal = auth.authenticate(authorization);
+        if (principal.isEmpty()) {
+            return Optional.of(new Refusal(401, authorization == null
+                    ? "this broker needs a token: send 'Authorization: Bearer TOKEN' (the CLI sends its own)"
+                    : "the token is not valid here: ask an admin for one ('fuseml tokens create --org ORG')"));
+        }
+        if (!principal.get().reaches(namespace)) {
+            return Optional.of(new Refusal(403, "a token of org '" + principal.get().org() + "' cannot send to org '"
+                    + namespace + "': send to your org's broker"));
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public Optional<Refusal> accepts(String namespace, CloudEvent event) {
+        Object org = event.getExtension(FusemlEvents.EXT_ORG);
+        if (org != null && !namespace.equals(org.toString())) {
+            return Optional.of(new Refusal(403, "the event names org '" + org + "' (extension "
+                    + FusemlEvents.EXT_ORG + ") but was sent to org '" + namespace + "': an org's broker takes "
+                    + "events of that org only"));
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public Optional<String> credentials(Trigger trigger, URI target) {
+        if (!defaults.get().contains(trigger)) {
+            return Optional.empty();
+        }
+        boolean own = target.equals(trigger.subscriber()) || target.equals(trigger.delivery().deadLetterSink());
+        return own ? Optional.of(auth.systemAuthorization()) : Optional.empty();
+    }
+}

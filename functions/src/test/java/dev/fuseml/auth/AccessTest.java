@@ -1,0 +1,58 @@
+package dev.fuseml.auth;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+/** The one table of who may reach what, case by case. */
+class AccessTest {
+    static Stream<Arguments> paths() {
+        return Stream.of(
+                arguments("status is open like a health check", "GET", "/api/v1/status", new Access.Open()),
+                arguments("health is open", "GET", "/q/health", new Access.Open()),
+                arguments("event schemas are open", "GET", "/schemas/dev.fuseml.push.json", new Access.Open()),
+                arguments("listing orgs shows those the token reaches", "GET", "/api/v1/orgs",
+                        new Access.Authenticated()),
+                arguments("creating an org is the admin's", "POST", "/api/v1/orgs", new Access.Unrestricted()),
+                arguments("an org's apps are the org's", "GET", "/api/v1/orgs/team/apps", new Access.Org("team")),
+                arguments("deleting an app is the org's", "DELETE", "/api/v1/orgs/team/apps/x",
+                        new Access.Org("team")),
+                arguments("uploading a codeset is the org's", "POST", "/api/v1/orgs/team/apps/x/codeset",
+                        new Access.Org("team")),
+                arguments("artifacts are their org's", "GET", "/api/v1/artifacts/team/x/r/model/MLmodel",
+                        new Access.Org("team")),
+                arguments("git codesets are their org's", "GET", "/git/team/x.git/info/refs",
+                        new Access.Org("team")),
+                arguments("reading a run needs its org", "GET", "/api/v1/runs/r-1", new Access.Run("r-1")),
+                arguments("reading a run's log needs its org", "GET", "/api/v1/runs/r-1/log", new Access.Run("r-1")),
+                arguments("posting a run's log is the steps'", "POST", "/api/v1/runs/r-1/log",
+                        new Access.Unrestricted()),
+                arguments("claims are the steps'", "POST", "/api/v1/claims/r-1/train", new Access.Unrestricted()),
+                arguments("the run projection is the broker's", "POST", "/api/v1/projection",
+                        new Access.Unrestricted()),
+                arguments("the dead-letter sink is the broker's", "POST", "/api/v1/deadletter",
+                        new Access.Unrestricted()),
+                arguments("tokens are the admin's", "POST", "/api/v1/tokens", new Access.Unrestricted()),
+                arguments("gc is the admin's", "POST", "/api/v1/gc", new Access.Unrestricted()),
+                arguments("triggers list filters by org", "GET", "/api/v1/triggers", new Access.Authenticated()),
+                arguments("applying triggers checks each resource's org", "POST", "/api/v1/triggers",
+                        new Access.Authenticated()),
+                arguments("deleting a trigger is its org's", "DELETE", "/api/v1/triggers/team/gate",
+                        new Access.Org("team")),
+                arguments("a step delivery is the broker's", "POST", "/train", new Access.Unrestricted()),
+                arguments("the Funqy root is the broker's", "POST", "/", new Access.Unrestricted()),
+                arguments("an empty org segment is not an org", "GET", "/api/v1/orgs/", new Access.Authenticated()),
+                arguments("whoami needs a token", "GET", "/api/v1/whoami", new Access.Authenticated()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("paths")
+    void eachPathNeedsWhatTheTableSays(String name, String method, String path, Access.Scope expected) {
+        assertThat(Access.of(method, path)).isEqualTo(expected);
+    }
+}

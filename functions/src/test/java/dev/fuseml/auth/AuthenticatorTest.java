@@ -1,0 +1,88 @@
+package dev.fuseml.auth;
+
+import dev.fuseml.testing.TestConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class AuthenticatorTest {
+    private static final String ADMIN = "fuseml_admin-token-for-tests";
+
+    @TempDir
+    Path dir;
+
+    private Authenticator controlPlane(TokenStore tokens) {
+        return new Authenticator(Optional.of(Authenticator.sha256(ADMIN)), Optional.empty(), true, tokens);
+    }
+
+    @Test
+    void withoutAnyConfiguredTokenNothingIsRequired() {
+        Authenticator auth = new Authenticator(Optional.empty(), Optional.empty(), true, new TokenStore(
+                new TestConfig(dir)));
+        assertThat(auth.enabled()).isFalse();
+        assertThat(auth.authenticate(auth.systemAuthorization())).contains(Principal.SYSTEM);
+    }
+
+    @Test
+    void theAdminTokenIsTakenAsBearerOrAsGitsBasicPassword() {
+        Authenticator auth = controlPlane(new TokenStore(new TestConfig(dir)));
+        assertThat(auth.enabled()).isTrue();
+        assertThat(auth.authenticate("Bearer " + ADMIN)).contains(Principal.ADMIN);
+        String basic = Base64.getEncoder().encodeToString(("anyone:" + ADMIN).getBytes(StandardCharsets.UTF_8));
+        assertThat(auth.authenticate("Basic " + basic)).contains(Principal.ADMIN);
+        assertThat(auth.authenticate("Bearer " + ADMIN + "x")).isEmpty();
+        assertThat(auth.authenticate(ADMIN)).isEmpty();
+        assertThat(auth.authenticate("Basic !!!not-base64")).isEmpty();
+        assertThat(auth.authenticate(null)).isEmpty();
+        assertThat(auth.authenticate("Bearer " + "x".repeat(10_000))).isEmpty();
+    }
+
+    @Test
+    void anOrgTokenReachesItsOrgOnlyAndStopsWorkingWhenDeleted() {
+        TokenStore tokens = new TokenStore(new TestConfig(dir));
+        TokenStore.Issued issued = tokens.create("team", "ci");
+        Authenticator auth = controlPlane(tokens);
+        Principal principal = auth.authenticate("Bearer " + issued.token()).orElseThrow();
+        assertThat(principal.reaches("team")).isTrue();
+        assertThat(principal.reaches("other")).isFalse();
+        assertThat(principal.unrestricted()).isFalse();
+        // stored as a hash only, and found again after a restart
+        assertThat(tokens.list()).singleElement().satisfies(t -> assertThat(t.sha256()).doesNotContain(
+                issued.token()));
+        assertThat(controlPlane(new TokenStore(new TestConfig(dir))).authenticate("Bearer " + issued.token()))
+                .isPresent();
+        assertThat(tokens.delete(issued.id())).isTrue();
+        assertThat(auth.authenticate("Bearer " + issued.token())).isEmpty();
+    }
+
+    @Test
+    void aSingleFunctionTakesItsDeploymentsTokenOnly() {
+        TokenStore tokens = new TokenStore(new TestConfig(dir));
+        TokenStore.Issued issued = tokens.create("team", "");
+        Authenticator function = new Authenticator(Optional.empty(), Optional.of("shared-secret"), false, tokens);
+        assertThat(function.enabled()).isTrue();
+        assertThat(function.authenticate("Bearer shared-secret")).contains(Principal.SYSTEM);
+        assertThat(function.authenticate("Bearer " + issued.token())).isEmpty();
+    }
+
+    @Test
+    void aMalformedAdminHashIsRefusedAtStartWithTheFix() {
+        assertThatThrownBy(() -> new Authenticator(Optional.of("abc"), Optional.empty(), true, null))
+                .hasMessageContaining("64 hex digits");
+    }
+
+    @Test
+    void tokenDescriptionsAndOrgsAreChecked() {
+        TokenStore tokens = new TokenStore(new TestConfig(dir));
+        assertThatThrownBy(() -> tokens.create("Bad_Org", "")).hasMessageContaining("org");
+        assertThatThrownBy(() -> tokens.create("team", "two\nlines")).hasMessageContaining("one line");
+        assertThat(tokens.list()).isEmpty();
+    }
+}
