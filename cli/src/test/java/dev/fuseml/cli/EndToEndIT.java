@@ -175,6 +175,30 @@ class EndToEndIT {
 
     @Test
     @Order(7)
+    void theOnnxExampleIsServedInTheJvmAndPredictsWhatSklearnPredicted() throws Exception {
+        CliProcess.Result push = cli.run("push", "onnx-wine", CliProcess.repo().resolve("examples/onnx-wine")
+                .toString());
+        assertThat(push.exitCode()).as(push.all()).isZero();
+        JsonNode app = app("onnx-wine");
+        String url = app.path("url").asText();
+        double served = predictV2(url).path("outputs").get(0).path("data").get(0).asDouble();
+        HttpResponse<String> versions = http.send(HttpRequest.newBuilder(URI.create(serverUrl()
+                + "/api/v1/orgs/workspace/apps/onnx-wine/models")).header("Authorization", bearer()).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        double sklearn = JSON.readTree(versions.body()).get(0).path("metrics").path("reference_prediction")
+                .asDouble();
+        assertThat(sklearn).as(versions.body()).isBetween(3.0, 9.0);
+        assertThat(served).as("float32 in ONNX Runtime vs float64 in sklearn").isCloseTo(sklearn,
+                org.assertj.core.api.Assertions.within(1e-4));
+        // the metadata names the runtime that answers: ONNX Runtime in the orchestrator's JVM
+        HttpResponse<String> meta = http.send(HttpRequest.newBuilder(URI.create(url.replace("/infer", "")))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(JSON.readTree(meta.body()).path("platform").asText()).as(meta.body()).isEqualTo("onnxruntime_onnx");
+        assertThat(cli.run("logs", "onnx-wine").out()).contains("as ONNX");
+    }
+
+    @Test
+    @Order(7)
     void installKeepsAnAdminTokenOnlyItsOwnerReadsAndNothingAnswersWithoutIt() throws Exception {
         assertThat(java.nio.file.Files.getPosixFilePermissions(cli.config()))
                 .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,

@@ -21,10 +21,12 @@ public final class FusemlEvents {
     public static final String FAILED = PREFIX + "failed";
     /** Not part of the chain: the control plane announces that an app is being deleted. */
     public static final String DELETED = PREFIX + "deleted";
+    /** Not part of the chain: the control plane sets (or lifts) the token the app's prediction URL requires. */
+    public static final String PROTECTED = PREFIX + "protected";
 
     /** Every type of the contract, in chain order; each has a JSON Schema (see {@link EventSchemas}). */
     public static final List<String> TYPES = List.of(PUSH, RECEIVED, BUILT, TRAINED, REGISTERED, SERVED, FAILED,
-            DELETED);
+            DELETED, PROTECTED);
 
     /** Extension attributes that identify the run; CloudEvents extension names must be lower-case alphanumerics. */
     public static final String EXT_ORG = "fusemlorg";

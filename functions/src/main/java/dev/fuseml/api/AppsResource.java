@@ -7,6 +7,7 @@ import dev.fuseml.claim.ClaimStore;
 import dev.fuseml.codeset.CodesetStore;
 import dev.fuseml.eventing.FusemlEvents;
 import dev.fuseml.eventing.payload.Deleted;
+import dev.fuseml.eventing.payload.Protected;
 import dev.fuseml.org.OrgStore;
 import dev.fuseml.registry.ModelRegistry;
 import dev.fuseml.registry.ModelVersion;
@@ -154,6 +155,35 @@ public class AppsResource {
         if (!orgs.exists(org)) {
             throw ApiError.notFound("org '" + org + "' does not exist (fuseml orgs lists them)");
         }
+    }
+
+    /** A prediction token, shown once; the answer to {@code fuseml protect APP}. */
+    public record PredictionToken(String app, String token, String note) {
+    }
+
+    /**
+     * Makes a new prediction token for the app (the old one stops working): its prediction URL requires it from
+     * the moment the serve function has taken the {@code dev.fuseml.protected} event, within a second or so.
+     */
+    @POST
+    @Path("/apps/{app}/prediction-token")
+    public Response protect(@PathParam("org") String org, @PathParam("app") String app) {
+        require(org, app);
+        String token = dev.fuseml.auth.TokenStore.newToken();
+        events.emitForApp(org, app, "fuseml/control-plane", FusemlEvents.PROTECTED,
+                new Protected(app, dev.fuseml.auth.Authenticator.sha256(token)));
+        apps.update(org, app, a -> a.withTokenRequired(true));
+        return Response.status(Response.Status.CREATED).entity(new PredictionToken(app, token, "send it as "
+                + "'Authorization: Bearer TOKEN' with every prediction; it is shown this once")).build();
+    }
+
+    /** Opens the app's prediction URL again. */
+    @DELETE
+    @Path("/apps/{app}/prediction-token")
+    public void unprotect(@PathParam("org") String org, @PathParam("app") String app) {
+        require(org, app);
+        events.emitForApp(org, app, "fuseml/control-plane", FusemlEvents.PROTECTED, new Protected(app, null));
+        apps.update(org, app, a -> a.withTokenRequired(false));
     }
 
     private App require(String org, String app) {

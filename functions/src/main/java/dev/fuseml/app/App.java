@@ -9,26 +9,33 @@ import java.time.Instant;
  *                version serves and the last run failed
  * @param port    the port of its prediction URL (0 until first served)
  * @param codeset the git repository URL of its code ({@code git clone} it)
+ * @param tokenRequired whether its prediction URL requires a prediction token ({@code fuseml protect})
  */
 public record App(String org, String name, String status, Integer version, String url, int port, String lastRun,
-        Instant created, String codeset) {
+        Instant created, String codeset, boolean tokenRequired) {
     public static final String NEW = "new";
     public static final String SERVING = "serving";
     public static final String FAILED = "failed";
 
     public App serving(int servedVersion, String servedUrl, int servedPort) {
-        return new App(org, name, SERVING, servedVersion, servedUrl, servedPort, lastRun, created, codeset);
+        return new App(org, name, SERVING, servedVersion, servedUrl, servedPort, lastRun, created, codeset,
+                tokenRequired);
     }
 
     public App withCodeset(String repository) {
-        return new App(org, name, status, version, url, port, lastRun, created, repository);
+        return new App(org, name, status, version, url, port, lastRun, created, repository, tokenRequired);
     }
 
     public App withLastRun(String run) {
-        return new App(org, name, status, version, url, port, run, created, codeset);
+        return new App(org, name, status, version, url, port, run, created, codeset, tokenRequired);
+    }
+
+    public App withTokenRequired(boolean required) {
+        return new App(org, name, status, version, url, port, lastRun, created, codeset, required);
     }
 
     public App failedRun() {
-        return version == null ? new App(org, name, FAILED, null, url, port, lastRun, created, codeset) : this;
+        return version == null ? new App(org, name, FAILED, null, url, port, lastRun, created, codeset,
+                tokenRequired) : this;
     }
 }

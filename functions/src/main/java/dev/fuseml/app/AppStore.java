@@ -28,7 +28,7 @@ public class AppStore {
         Names.require("org", org);
         Names.require("app", name);
         return get(org, name).orElseGet(() -> {
-            App app = new App(org, name, App.NEW, null, null, 0, null, Instant.now(), null);
+            App app = new App(org, name, App.NEW, null, null, 0, null, Instant.now(), null, false);
             JsonFiles.write(file(org, name), app);
             return app;
         });

@@ -21,6 +21,9 @@ public final class DefaultChain {
             FusemlEvents.RECEIVED, "train", FusemlEvents.BUILT, "register", FusemlEvents.TRAINED, "serve",
             FusemlEvents.REGISTERED);
     public static final List<String> ORDER = List.of("receive", "build", "train", "register", "serve");
+    /** What the serve function takes besides the chain's event, each at its own path: app-level events. */
+    public static final Map<String, String> SERVE_EXTRAS = Map.of("unserve", FusemlEvents.DELETED, "protect",
+            FusemlEvents.PROTECTED);
 
     private DefaultChain() {
     }
@@ -35,7 +38,10 @@ public final class DefaultChain {
         for (String step : ORDER) {
             chain.add(exact("fuseml-" + step, STEPS.get(step), stepUrl.apply(step).resolve("/" + step), delivery));
         }
-        chain.add(exact("fuseml-unserve", FusemlEvents.DELETED, stepUrl.apply("serve").resolve("/unserve"), delivery));
+        for (String path : List.of("unserve", "protect")) {
+            chain.add(exact("fuseml-" + path, SERVE_EXTRAS.get(path), stepUrl.apply("serve").resolve("/" + path),
+                    delivery));
+        }
         chain.add(new Trigger("fuseml-runs", Trigger.ALL_NAMESPACES, new Filter.Prefix(Map.of("type",
                 FusemlEvents.PREFIX)), controlPlane.resolve("/api/v1/projection"), delivery));
         return List.copyOf(chain);

@@ -41,10 +41,11 @@ public record Role(String name) {
             return true;
         }
         String first = path.length() > 1 ? path.substring(1).split("/", 2)[0] : "";
-        boolean stepPath = path.equals("/") || DefaultChain.ORDER.contains(first) || "unserve".equals(first);
+        boolean stepPath = path.equals("/") || DefaultChain.ORDER.contains(first)
+                || DefaultChain.SERVE_EXTRAS.containsKey(first);
         if (CONTROL_PLANE.equals(name)) {
             return !stepPath;
         }
-        return first.equals(name) || ("serve".equals(name) && "unserve".equals(first));
+        return first.equals(name) || ("serve".equals(name) && DefaultChain.SERVE_EXTRAS.containsKey(first));
     }
 }

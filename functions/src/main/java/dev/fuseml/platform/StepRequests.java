@@ -21,8 +21,8 @@ final class StepRequests {
     /** What is wrong with a delivery to {@code path}, or empty when it may go on. */
     static Optional<String> problem(String method, String path, Function<String, String> header) {
         String function = path.length() > 1 ? path.substring(1) : "";
-        boolean unserve = "unserve".equals(function);
-        if (!"POST".equals(method) || !(DefaultChain.ORDER.contains(function) || unserve)
+        boolean appLevel = DefaultChain.SERVE_EXTRAS.containsKey(function);
+        if (!"POST".equals(method) || !(DefaultChain.ORDER.contains(function) || appLevel)
                 || header.apply("ce-specversion") == null) {
             return Optional.empty(); // structured mode and other requests are Funqy's to read
         }
@@ -33,8 +33,8 @@ final class StepRequests {
                 ext.put(name, value);
             }
         }
-        if (unserve) {
-            ext.putIfAbsent(FusemlEvents.EXT_RUN, "unserve");
+        if (appLevel) {
+            ext.putIfAbsent(FusemlEvents.EXT_RUN, function); // app-level events belong to no run
         }
         try {
             RunRef.ofHeaders(ext);

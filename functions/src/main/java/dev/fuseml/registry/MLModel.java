@@ -15,11 +15,13 @@ import java.util.List;
  * the input signature when the model was saved with one.
  *
  * @param modelFile     the model file, relative to the model directory
- * @param serialization {@code pickle} or {@code cloudpickle}
+ * @param serialization {@code pickle} or {@code cloudpickle}, or {@link #ONNX} for a model in the onnx flavor
  * @param inputs        input columns of the signature (name, type), empty when there is none
  */
 public record MLModel(List<String> flavors, String modelFile, String serialization, List<Column> inputs) {
     public static final String FILE = "MLmodel";
+    /** The serialization of a model in the onnx flavor. */
+    public static final String ONNX = "onnx";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -44,11 +46,22 @@ public record MLModel(List<String> flavors, String modelFile, String serializati
         if (flavors == null || !flavors.isObject()) {
             throw new InvalidModelException("MLmodel has no flavors: add an sklearn or python_function flavor");
         }
+        JsonNode onnx = flavors.get("onnx");
+        if (onnx != null) {
+            // Served inside the JVM by ONNX Runtime, whatever other flavors the model has.
+            String data = onnx.path("data").asText(null);
+            if (data == null || data.isBlank()) {
+                throw new InvalidModelException("MLmodel's onnx flavor names no model file: set flavors.onnx.data "
+                        + "(for example model.onnx)");
+            }
+            requireInside(dir, data);
+            return new MLModel(names(flavors), data, ONNX, signatureInputs(root));
+        }
         JsonNode sklearn = flavors.get("sklearn");
         JsonNode pyfunc = flavors.get("python_function");
         if (sklearn == null && pyfunc == null) {
             throw new InvalidModelException("MLmodel has flavors " + names(flavors)
-                    + " but FuseML serves sklearn and python_function models: add one of those flavors");
+                    + " but FuseML serves onnx, sklearn and python_function models: add one of those flavors");
         }
         String modelFile = sklearn != null && sklearn.hasNonNull("pickled_model")
                 ? sklearn.get("pickled_model").asText()
@@ -57,13 +70,22 @@ public record MLModel(List<String> flavors, String modelFile, String serializati
             throw new InvalidModelException("MLmodel names no model file: set flavors.sklearn.pickled_model "
                     + "(or flavors.python_function.model_path)");
         }
+        requireInside(dir, modelFile);
+        String serialization = sklearn != null ? sklearn.path("serialization_format").asText("pickle") : "pickle";
+        return new MLModel(names(flavors), modelFile, serialization, signatureInputs(root));
+    }
+
+    /** Whether the model runs in the JVM (its onnx flavor) rather than in a Python worker. */
+    public boolean onnx() {
+        return ONNX.equals(serialization);
+    }
+
+    private static void requireInside(Path dir, String modelFile) throws InvalidModelException {
         Path model = dir.resolve(modelFile).normalize();
         if (!model.startsWith(dir.normalize()) || !Files.isRegularFile(model)) {
             throw new InvalidModelException("MLmodel names the model file '" + modelFile
                     + "', which is not in the model directory");
         }
-        String serialization = sklearn != null ? sklearn.path("serialization_format").asText("pickle") : "pickle";
-        return new MLModel(names(flavors), modelFile, serialization, signatureInputs(root));
     }
 
     private static List<Column> signatureInputs(JsonNode root) {
@@ -73,8 +95,22 @@ public record MLModel(List<String> flavors, String modelFile, String serializati
             return columns;
         }
         try {
+            int n = 0;
             for (JsonNode c : JSON.readTree(inputs)) {
-                columns.add(new Column(c.path("name").asText(null), c.path("type").asText("double")));
+                if ("tensor".equals(c.path("type").asText())) {
+                    // a tensor signature (MLflow's onnx flavor): its dtype, named as MLflow names column types
+                    String dtype = c.path("tensor-spec").path("dtype").asText("float64");
+                    columns.add(new Column(c.path("name").asText("input-" + n), switch (dtype) {
+                        case "float32" -> "float";
+                        case "int64" -> "long";
+                        case "int32" -> "integer";
+                        case "bool" -> "boolean";
+                        default -> "double";
+                    }));
+                } else {
+                    columns.add(new Column(c.path("name").asText(null), c.path("type").asText("double")));
+                }
+                n++;
             }
         } catch (IOException ignored) {
             // a signature we cannot read only costs the metadata endpoint its input description

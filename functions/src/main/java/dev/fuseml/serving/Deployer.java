@@ -20,4 +20,10 @@ public interface Deployer {
 
     /** Stops serving the app and forgets it; returns when its endpoint no longer answers. */
     void remove(String org, String app) throws Exception;
+
+    /**
+     * From now on the app's prediction URL requires the token whose SHA-256 is {@code tokenSha256} (hex), or no
+     * token when it is null; kept across versions and restarts.
+     */
+    void protect(String org, String app, String tokenSha256) throws Exception;
 }

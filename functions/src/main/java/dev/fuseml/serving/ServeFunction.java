@@ -3,6 +3,7 @@ package dev.fuseml.serving;
 import dev.fuseml.eventing.FusemlEvents;
 import dev.fuseml.eventing.Names;
 import dev.fuseml.eventing.payload.Deleted;
+import dev.fuseml.eventing.payload.Protected;
 import dev.fuseml.eventing.payload.Registered;
 import dev.fuseml.eventing.payload.Served;
 import dev.fuseml.step.StepLog;
@@ -17,6 +18,7 @@ import java.util.Map;
 public class ServeFunction {
     public static final String STEP = "serve";
     public static final String UNSERVE = "unserve";
+    public static final String PROTECT = "protect";
 
     private final StepRunner steps;
     private final Deployer deployer;
@@ -45,9 +47,22 @@ public class ServeFunction {
     @Funq(UNSERVE)
     @CloudEventMapping(trigger = FusemlEvents.DELETED)
     public void unserve(CloudEvent<Deleted> event) throws Exception {
+        deployer.remove(name(event, FusemlEvents.EXT_ORG, "org"), name(event, FusemlEvents.EXT_APP, "app"));
+    }
+
+    /** The app's prediction URL requires a token from now on (or no longer, when the hash is null). */
+    @Funq(PROTECT)
+    @CloudEventMapping(trigger = FusemlEvents.PROTECTED)
+    public void protect(CloudEvent<Protected> event) throws Exception {
+        String hash = event.data() == null ? null : event.data().tokenSha256();
+        if (hash != null && !hash.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException("tokenSha256 must be 64 lower-case hex digits or null");
+        }
+        deployer.protect(name(event, FusemlEvents.EXT_ORG, "org"), name(event, FusemlEvents.EXT_APP, "app"), hash);
+    }
+
+    private static String name(CloudEvent<?> event, String extension, String what) {
         Map<String, String> ext = event.extensions() == null ? Map.of() : event.extensions();
-        String org = Names.require("org", ext.get(FusemlEvents.EXT_ORG));
-        String app = Names.require("app", ext.get(FusemlEvents.EXT_APP));
-        deployer.remove(org, app);
+        return Names.require(what, ext.get(extension));
     }
 }

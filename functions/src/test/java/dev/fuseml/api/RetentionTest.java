@@ -62,22 +62,30 @@ class RetentionTest {
         given().get("/api/v1/artifacts/workspace/" + app + "/" + app + "-r1/model").then().statusCode(200);
     }
 
+    private static String hex() {
+        return UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    }
+
     @Test
     void gcRemovesEnvironmentsNoKeptVersionUsesAndLeavesRecentOnes() throws Exception {
         String app = "gc-" + UUID.randomUUID().toString().substring(0, 6);
         Path envs = dataDir().resolve("envs/workspace");
-        Path used = Files.createDirectories(envs.resolve("0123456789ab"));
-        Path unused = Files.createDirectories(envs.resolve("ba9876543210"));
-        Path fresh = Files.createDirectories(envs.resolve("cccccccccccc"));
+        // names of this run only: the test data directory outlives a run of the tests
+        String usedHash = hex();
+        String unusedHash = hex();
+        String freshHash = hex();
+        Path used = Files.createDirectories(envs.resolve(usedHash));
+        Path unused = Files.createDirectories(envs.resolve(unusedHash));
+        Path fresh = Files.createDirectories(envs.resolve(freshHash));
         Files.writeString(unused.resolve("big.bin"), "x".repeat(4096));
         FileTime old = FileTime.from(Instant.now().minusSeconds(7200));
         Files.setLastModifiedTime(used, old);
         Files.setLastModifiedTime(unused, old);
-        register(app, app + "-r1", "venv:workspace/0123456789ab");
+        register(app, app + "-r1", "venv:workspace/" + usedHash);
         given().contentType(ContentType.JSON).body("{}").post("/api/v1/gc").then().statusCode(200)
-                .body("environments", hasItem("venv:workspace/ba9876543210"))
-                .body("environments", not(hasItem("venv:workspace/0123456789ab")))
-                .body("environments", not(hasItem("venv:workspace/cccccccccccc")));
+                .body("environments", hasItem("venv:workspace/" + unusedHash))
+                .body("environments", not(hasItem("venv:workspace/" + usedHash)))
+                .body("environments", not(hasItem("venv:workspace/" + freshHash)));
         assertThat(unused).doesNotExist();
         assertThat(used).isDirectory();
         assertThat(fresh).isDirectory();

@@ -47,5 +47,16 @@ public final class FakePlatform {
         public void remove(String org, String app) {
             removed.add(org + "/" + app);
         }
+
+        public final java.util.Map<String, String> protectedApps = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public void protect(String org, String app, String tokenSha256) {
+            if (tokenSha256 == null) {
+                protectedApps.remove(org + "/" + app);
+            } else {
+                protectedApps.put(org + "/" + app, tokenSha256);
+            }
+        }
     }
 }

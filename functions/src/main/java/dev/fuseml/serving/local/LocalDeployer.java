@@ -5,6 +5,8 @@ import dev.fuseml.build.local.Venvs;
 import dev.fuseml.project.DependencySpec;
 import dev.fuseml.project.InvalidProjectException;
 import dev.fuseml.registry.MLModel;
+import dev.fuseml.serving.Predictor;
+import dev.fuseml.serving.onnx.OnnxPredictor;
 import dev.fuseml.serving.Deployer;
 import dev.fuseml.state.JsonFiles;
 import dev.fuseml.step.StepFailure;
@@ -64,6 +66,9 @@ public class LocalDeployer implements Deployer, AutoCloseable {
         } catch (MLModel.InvalidModelException e) {
             throw new StepFailure("version " + request.version() + " cannot be served: " + e.getMessage());
         }
+        if (model.onnx()) {
+            return serve(request, model, inTheJvm(request, modelDir, model), request.environment());
+        }
         String environment = venvs.resolve(request.run(), STEP, request.org(), request.environment(),
                 requirements(modelDir));
         Path log = workerLog(environment);
@@ -83,6 +88,28 @@ public class LocalDeployer implements Deployer, AutoCloseable {
             throw new StepFailure("the model of version " + request.version() + " could not be loaded for "
                     + "serving: " + e.getMessage(), tail(log));
         }
+        Deployment deployment = serve(request, model, worker, environment);
+        prepareSpare(environment);
+        return deployment;
+    }
+
+    /** An ONNX model: ONNX Runtime in this JVM, no environment and no Python process. */
+    private static Predictor inTheJvm(ServeRequest request, Path modelDir, MLModel model) {
+        long started = System.nanoTime();
+        try {
+            Predictor predictor = OnnxPredictor.load(modelDir.resolve(model.modelFile()));
+            LOG.log(System.Logger.Level.INFO, "{0}/{1} version {2}: ONNX model loaded in the JVM in {3} ms",
+                    request.org(), request.app(), request.version(), (System.nanoTime() - started) / 1_000_000);
+            return predictor;
+        } catch (IOException e) {
+            throw new StepFailure("the ONNX model of version " + request.version() + " could not be loaded: "
+                    + e.getMessage());
+        }
+    }
+
+    /** Puts {@code predictor} behind the app's server (opened on its recorded port) and records the deployment. */
+    private Deployment serve(ServeRequest request, MLModel model, Predictor predictor, String environment)
+            throws IOException {
         PredictionServer server;
         synchronized (servers) {
             server = servers.get(key(request.org(), request.app()));
@@ -91,10 +118,11 @@ public class LocalDeployer implements Deployer, AutoCloseable {
                 servers.put(key(request.org(), request.app()), server);
             }
         }
-        server.switchTo(request.version(), worker, model);
+        server.requireToken(JsonFiles.read(protectionFile(request.org(), request.app()), Protection.class)
+                .map(Protection::tokenSha256).orElse(null));
+        server.switchTo(request.version(), predictor, model);
         JsonFiles.write(recordFile(request.org(), request.app()), new Record(request.org(), request.app(),
                 request.version(), request.modelUri(), environment, server.port(), request.run()));
-        prepareSpare(environment);
         return new Deployment(url(request.app(), server.port()));
     }
 
@@ -184,7 +212,34 @@ public class LocalDeployer implements Deployer, AutoCloseable {
             server.close();
         }
         Files.deleteIfExists(recordFile(org, app));
+        Files.deleteIfExists(protectionFile(org, app));
         Workspaces.delete(root.resolve("models").resolve(org).resolve(app));
+    }
+
+    /** The token an app's predictions need: kept beside its deployment, also before the first version is served. */
+    record Protection(String tokenSha256) {
+    }
+
+    @Override
+    public void protect(String org, String app, String tokenSha256) {
+        Path file = protectionFile(org, app);
+        if (tokenSha256 == null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        } else {
+            JsonFiles.write(file, new Protection(tokenSha256));
+        }
+        PredictionServer server = servers.get(key(org, app));
+        if (server != null) {
+            server.requireToken(tokenSha256);
+        }
+    }
+
+    private Path protectionFile(String org, String app) {
+        return root.resolve("protection").resolve(org).resolve(app + ".json");
     }
 
     /** Serves again what was deployed before this process stopped, in the background. */

@@ -36,6 +36,8 @@ public final class PredictionServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private volatile Active active;
+    /** SHA-256 of the token requests must carry, or null while the URL is open (the default). */
+    private volatile byte[] tokenHash;
 
     static {
         // The JDK's HTTP server leaves Nagle's algorithm on unless told otherwise: small answers then wait for
@@ -56,6 +58,30 @@ public final class PredictionServer implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
+    }
+
+    /** Requires {@code Authorization: Bearer TOKEN} whose SHA-256 (hex) this is from now on; null opens the URL. */
+    public void requireToken(String sha256Hex) {
+        tokenHash = sha256Hex == null ? null : java.util.HexFormat.of().parseHex(sha256Hex);
+    }
+
+    /** Health checks stay open for load balancers and probes; everything else needs the token when one is set. */
+    private boolean authorized(HttpExchange exchange, String path) {
+        byte[] required = tokenHash;
+        if (required == null || path.startsWith("/v2/health")) {
+            return true;
+        }
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() > 4096) {
+            return false;
+        }
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(header.substring(7).strip().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.security.MessageDigest.isEqual(hash, required);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public int port() {
@@ -107,6 +133,13 @@ public final class PredictionServer implements AutoCloseable {
             if (route == null) {
                 respond(exchange, 404, error("no such endpoint: " + path + " (try POST /v2/models/" + modelName
                         + "/infer, POST /v1/models/" + modelName + ":predict or POST /invocations)"));
+                return;
+            }
+            if (!authorized(exchange, path)) {
+                exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"" + modelName + "\"");
+                respond(exchange, 401, error("predictions of " + modelName + " need its prediction token: send "
+                        + "'Authorization: Bearer TOKEN' (the app's owner makes one with 'fuseml protect "
+                        + modelName + "')"));
                 return;
             }
             if (!route.method().equals(ANY_METHOD) && !route.method().equals(method)) {
@@ -232,7 +265,8 @@ public final class PredictionServer implements AutoCloseable {
         ObjectNode meta = JsonFiles.MAPPER.createObjectNode();
         meta.put("name", modelName);
         meta.putArray("versions").add(Integer.toString(current.version()));
-        meta.put("platform", current.model().flavors().contains("sklearn") ? "sklearn" : "mlflow");
+        meta.put("platform", current.model().onnx() ? "onnxruntime_onnx"
+                : current.model().flavors().contains("sklearn") ? "sklearn" : "mlflow");
         var inputs = meta.putArray("inputs");
         for (MLModel.Column c : current.model().inputs()) {
             inputs.addObject().put("name", c.name()).put("datatype", datatype(c.type())).putArray("shape").add(-1);

@@ -94,8 +94,10 @@ class ProcessTrainerTest {
     void noModelOrAnUnservableOneIsRefusedWithTheFix() {
         assertThatThrownBy(() -> train("true")).hasMessageContaining("no MLmodel file")
                 .hasMessageContaining("$FUSEML_MODEL_DIR");
+        assertThatThrownBy(() -> train("printf 'flavors:\\n  h2o: {}\\n' > $FUSEML_MODEL_DIR/MLmodel"))
+                .hasMessageContaining("FuseML serves onnx, sklearn and python_function");
         assertThatThrownBy(() -> train("printf 'flavors:\\n  onnx: {}\\n' > $FUSEML_MODEL_DIR/MLmodel"))
-                .hasMessageContaining("FuseML serves sklearn and python_function");
+                .hasMessageContaining("set flavors.onnx.data");
         assertThatThrownBy(() -> train("printf '" + MLMODEL + "' > $FUSEML_MODEL_DIR/MLmodel"))
                 .hasMessageContaining("names the model file 'model.pkl', which is not in the model directory");
         assertThatThrownBy(() -> train("printf 'flavors: [' > $FUSEML_MODEL_DIR/MLmodel"))
