@@ -178,6 +178,26 @@ class StepFunctionsTest {
     }
 
     @Test
+    void protectSetsAndLiftsTheAppsPredictionTokenAndRefusesAMalformedHash() throws Exception {
+        FakePlatform.FakeDeployer deployer = new FakePlatform.FakeDeployer();
+        ServeFunction serve = new ServeFunction(steps, deployer, log);
+        Map<String, String> app = Map.of(FusemlEvents.EXT_ORG, "workspace", FusemlEvents.EXT_APP, "wine");
+        String hash = dev.fuseml.auth.Authenticator.sha256("fuseml_t");
+        serve.protect(CloudEventBuilder.create().id("p1").type(FusemlEvents.PROTECTED).source("test")
+                .extensions(app).build(new dev.fuseml.eventing.payload.Protected("wine", hash)));
+        assertThat(deployer.protectedApps).containsEntry("workspace/wine", hash);
+        assertThat(conforming(FusemlEvents.PROTECTED, dev.fuseml.state.JsonFiles.MAPPER.valueToTree(
+                new dev.fuseml.eventing.payload.Protected("wine", hash)))).isNotNull();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> serve.protect(CloudEventBuilder.create().id("p2")
+                .type(FusemlEvents.PROTECTED).source("test").extensions(app)
+                .build(new dev.fuseml.eventing.payload.Protected("wine", "not-a-hash"))))
+                .hasMessageContaining("64 lower-case hex digits");
+        serve.protect(CloudEventBuilder.create().id("p3").type(FusemlEvents.PROTECTED).source("test")
+                .extensions(app).build(new dev.fuseml.eventing.payload.Protected("wine", null)));
+        assertThat(deployer.protectedApps).isEmpty();
+    }
+
+    @Test
     void scratchDirectoriesAreTheOnlyFilesAStepWrites() throws Exception {
         FakeCodesetSource codesets = new FakeCodesetSource().with(REPO, COMMIT, Map.of("train.py", "print(1)"));
         new ReceiveFunction(steps, codesets, new Workspaces(dir.resolve("work")), log)

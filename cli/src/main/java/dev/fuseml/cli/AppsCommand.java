@@ -15,7 +15,8 @@ public class AppsCommand extends FusemlCommand {
         output.print(out(), client().get("/api/v1/orgs/" + org() + "/apps"), List.of(
                 OutputFormat.Column.field("NAME", "name"), OutputFormat.Column.field("VERSION", "version"),
                 OutputFormat.Column.field("STATUS", "status"), OutputFormat.Column.field("LAST RUN", "lastRun"),
-                OutputFormat.Column.field("URL", "url")));
+                OutputFormat.Column.field("URL", "url"),
+                new OutputFormat.Column("TOKEN", app -> app.path("tokenRequired").asBoolean() ? "required" : "-")));
         return 0;
     }
 }

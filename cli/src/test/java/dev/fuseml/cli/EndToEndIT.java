@@ -195,6 +195,21 @@ class EndToEndIT {
                 .GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(JSON.readTree(meta.body()).path("platform").asText()).as(meta.body()).isEqualTo("onnxruntime_onnx");
         assertThat(cli.run("logs", "onnx-wine").out()).contains("as ONNX");
+
+        // an opt-in prediction token: required as soon as the serve function has it, open again with --off
+        CliProcess.Result protect = cli.run("protect", "onnx-wine");
+        assertThat(protect.exitCode()).as(protect.all()).isZero();
+        String token = protect.out().lines().filter(l -> l.startsWith("fuseml_")).findFirst().orElseThrow();
+        await().atMost(Duration.ofSeconds(30)).until(() -> post(url, "{}").statusCode() == 401);
+        HttpResponse<String> authorized = http.send(HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":[{\"name\":\"input-0\",\"shape\":[1,11],"
+                        + "\"datatype\":\"FP32\",\"data\":" + WINE_ROW + "}]}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(authorized.statusCode()).as(authorized.body()).isEqualTo(200);
+        assertThat(cli.run("apps").out()).containsPattern("onnx-wine .*required");
+        assertThat(cli.run("protect", "onnx-wine", "--off").exitCode()).isZero();
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> predictV2(url).path("outputs").size() == 1);
     }
 
     @Test

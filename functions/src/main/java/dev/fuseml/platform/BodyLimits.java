@@ -18,14 +18,29 @@ final class BodyLimits {
         return large ? -1 : SMALL;
     }
 
-    /** A refusal when the declared length is over the limit, else null. */
-    static String refusal(String path, String contentLength) {
+    /** Why a request is refused before its body is read: the status and a message that names the fix. */
+    record Refusal(int status, String message) {
+    }
+
+    /**
+     * A refusal when the declared length is over the path's limit (413), or when a small-body path gets a chunked
+     * body, whose length is known only once it has been read (411); else null.
+     */
+    static Refusal refusal(String path, String contentLength, String transferEncoding) {
         long limit = of(path);
-        if (limit < 0 || contentLength == null || !contentLength.matches("\\d{1,18}")
-                || Long.parseLong(contentLength) <= limit) {
+        if (limit < 0) {
             return null;
         }
-        return "the request body is larger than " + (limit >> 20) + " MiB, the limit at " + path + ": events, claims "
-                + "and log lines are small; send large data by reference";
+        if (contentLength == null) {
+            return transferEncoding != null && transferEncoding.toLowerCase(java.util.Locale.ROOT).contains("chunked")
+                    ? new Refusal(411, "a chunked body is not taken at " + path + ": send the request with a "
+                            + "Content-Length (at most " + (limit >> 20) + " MiB)")
+                    : null;
+        }
+        if (!contentLength.matches("\\d{1,18}") || Long.parseLong(contentLength) <= limit) {
+            return null;
+        }
+        return new Refusal(413, "the request body is larger than " + (limit >> 20) + " MiB, the limit at " + path
+                + ": events, claims and log lines are small; send large data by reference");
     }
 }

@@ -37,10 +37,11 @@ public class Routes {
     void routes(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE + 1).handler(ctx -> {
             String path = ctx.normalizedPath();
-            String tooLarge = BodyLimits.refusal(path, ctx.request().getHeader("Content-Length"));
+            BodyLimits.Refusal tooLarge = BodyLimits.refusal(path, ctx.request().getHeader("Content-Length"),
+                    ctx.request().getHeader("Transfer-Encoding"));
             if (tooLarge != null) {
                 ctx.response().putHeader("Connection", "close");
-                refuse(ctx, 413, tooLarge);
+                refuse(ctx, tooLarge.status(), tooLarge.message());
                 return;
             }
             if ("0".equals(ctx.request().getHeader("Content-Length"))) {

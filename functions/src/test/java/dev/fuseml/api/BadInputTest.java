@@ -243,4 +243,24 @@ class BadInputTest {
         }
         assertThat(c.leftNothing().test(dataDir)).as(c.name() + ": nothing left half-written").isTrue();
     }
+
+    @org.junit.jupiter.api.Test
+    void aChunkedBodyToASmallBodyPathIs411BeforeAnythingIsRead() throws Exception {
+        java.net.URI base = java.net.URI.create(io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port);
+        // an InputStream of unknown length goes out chunked
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build().send(
+                java.net.http.HttpRequest.newBuilder(base.resolve("/api/v1/runs/bad-run/log"))
+                        .header("Content-Type", "text/plain").POST(java.net.http.HttpRequest.BodyPublishers
+                                .ofInputStream(() -> new java.io.ByteArrayInputStream("a line\n".getBytes())))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(411);
+        assertThat(response.body()).contains("Content-Length", "\"error\"");
+        // the same client, the same request with an h2c upgrade offer: answered over HTTP/1.1, not a 500
+        java.net.http.HttpResponse<String> upgrade = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(base.resolve("/api/v1/orgs")).header("Content-Type",
+                        "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(upgrade.statusCode()).as(upgrade.body()).isEqualTo(400);
+    }
 }

@@ -21,6 +21,8 @@ class RoleTest {
             "train, /q/metrics, true",
             "serve, /serve, true",
             "serve, /unserve, true",
+            "serve, /protect, true",
+            "train, /protect, false",
             "build, /unserve, false",
             "control-plane, /api/v1/claims/r/train, true",
             "control-plane, /git/workspace/wine.git/info/refs, true",

@@ -113,6 +113,28 @@ class PredictionServerTest {
     }
 
     @Test
+    void withAPredictionTokenOnlyRequestsCarryingItArePredictedAndHealthStaysOpen() throws Exception {
+        server.switchTo(1, new SumPredictor(0), MODEL);
+        String body = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[1,2]}]}";
+        server.requireToken(dev.fuseml.auth.Authenticator.sha256("fuseml_predict-secret"));
+        HttpResponse<String> anonymous = call("POST", "/v2/models/wine/infer", body, "application/json");
+        assertError(anonymous, 401, "fuseml protect wine");
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
+                .startsWith("Bearer"));
+        HttpRequest.Builder wrong = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                + "/invocations")).header("Authorization", "Bearer fuseml_guess").header("Content-Type",
+                "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"instances\":[[1,2]]}"));
+        assertThat(http.send(wrong.build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+        HttpRequest.Builder right = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                + "/v2/models/wine/infer")).header("Authorization", "Bearer fuseml_predict-secret")
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        assertThat(http.send(right.build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        assertThat(call("GET", "/v2/health/ready", null, null).statusCode()).isEqualTo(200);
+        server.requireToken(null);
+        assertThat(call("POST", "/v2/models/wine/infer", body, "application/json").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void aRequestOverTheSizeLimitIs413AndTheServerGoesOn() throws Exception {
         server.switchTo(1, new SumPredictor(0), MODEL);
         String huge = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],\"datatype\":\"FP32\",\"data\":["
