@@ -94,6 +94,25 @@ public interface FusemlConfig {
      */
     Optional<String> faultPause();
 
+    /** Most Python workers one served version runs at once (more start while requests wait). */
+    @WithDefault("2")
+    int servingMaxWorkers();
+
+    /** Most rows a Python worker predicts in one call: requests that arrive together share one call. */
+    @WithDefault("64")
+    int servingMaxBatch();
+
+    /** Longest a worker waits for more requests to join a batch it has begun. */
+    @WithDefault("PT0.002S")
+    Duration servingMaxWait();
+
+    /**
+     * After this long without requests a served version stops its Python workers (scale to zero): its port stays,
+     * and the next request starts a worker and waits for it (a cold start of one to three seconds).
+     */
+    @WithDefault("PT15M")
+    Duration servingIdleTimeout();
+
     /** Org every installation starts with. */
     @WithDefault("workspace")
     String defaultOrg();

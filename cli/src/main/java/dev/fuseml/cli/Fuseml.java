@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
         subcommands = {CommandLine.HelpCommand.class, InstallCommand.class, UninstallCommand.class,
                 PushCommand.class, AppsCommand.class, RunsCommand.class, LogsCommand.class, DeleteCommand.class,
                 CreateOrgCommand.class, OrgsCommand.class, TargetCommand.class, StatusCommand.class, TriggersCommand.class, EventsCommand.class,
-                GcCommand.class, WarmUpCommand.class, TokensCommand.class, LoginCommand.class, ProtectCommand.class})
+                GcCommand.class, WarmUpCommand.class, TokensCommand.class, LoginCommand.class, ProtectCommand.class, ModelsCommand.class,
+                ServeCommand.class, ServeCommand.Rollback.class})
 public class Fuseml implements Runnable {
     @Mixin
     GlobalOptions global;

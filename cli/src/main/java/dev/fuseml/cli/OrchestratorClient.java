@@ -70,6 +70,15 @@ public class OrchestratorClient {
         }
     }
 
+    public JsonNode put(String path, Object body) {
+        try {
+            return json(check(exchange("PUT", server + path, Map.of("Content-Type", "application/json"),
+                    JSON.writeValueAsBytes(body), READ_TIMEOUT_MS)));
+        } catch (IOException e) {
+            throw new CliException("cannot encode the request: " + e.getMessage());
+        }
+    }
+
     public JsonNode postText(String path, String yaml) {
         return json(check(exchange("POST", server + path, Map.of("Content-Type", "application/yaml"),
                 yaml.getBytes(StandardCharsets.UTF_8), READ_TIMEOUT_MS)));

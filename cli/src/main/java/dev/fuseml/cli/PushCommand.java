@@ -3,6 +3,7 @@ package dev.fuseml.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fuseml.eventing.EventSchemas;
 import dev.fuseml.eventing.FusemlEvents;
+import dev.fuseml.eventing.Names;
 import dev.fuseml.eventing.payload.Push;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
@@ -87,9 +88,6 @@ public class PushCommand extends FusemlCommand {
 
     /** A run id that names its app and stays a DNS label. */
     static String runId(String app) {
-        String suffix = Long.toString(Instant.now().toEpochMilli() % 1_000_000_000L, 36) + "-"
-                + UUID.randomUUID().toString().substring(0, 4);
-        String prefix = app.length() > 63 - suffix.length() - 1 ? app.substring(0, 63 - suffix.length() - 1) : app;
-        return prefix.replaceAll("-+$", "") + "-" + suffix;
+        return Names.runId(app);
     }
 }

@@ -24,4 +24,15 @@ public final class Names {
         }
         return name;
     }
+
+    /**
+     * A new run id for {@code app}: the app's name, then the time and a random part, within the 63 characters of a
+     * DNS-1123 label (run ids name Kubernetes Jobs too).
+     */
+    public static String runId(String app) {
+        String suffix = Long.toString(java.time.Instant.now().toEpochMilli() % 1_000_000_000L, 36) + "-"
+                + java.util.UUID.randomUUID().toString().substring(0, 4);
+        String prefix = app.length() > 63 - suffix.length() - 1 ? app.substring(0, 63 - suffix.length() - 1) : app;
+        return prefix.replaceAll("-+$", "") + "-" + suffix;
+    }
 }

@@ -20,6 +20,11 @@ public final class ApiError {
         return new jakarta.ws.rs.WebApplicationException(of(Response.Status.NOT_FOUND, message));
     }
 
+    /** The request is right but the state does not allow it (409), e.g. a rollback with nothing to roll back to. */
+    public static jakarta.ws.rs.WebApplicationException conflict(String message) {
+        return new jakarta.ws.rs.WebApplicationException(of(Response.Status.CONFLICT, message));
+    }
+
     /** The CloudEvent of a subscriber's request (binary or structured mode); one that cannot be read is a 400. */
     public static io.cloudevents.CloudEvent event(jakarta.ws.rs.core.HttpHeaders headers, byte[] body) {
         try {

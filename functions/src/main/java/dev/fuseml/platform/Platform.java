@@ -188,7 +188,9 @@ public class Platform {
     @Produces
     @Singleton
     LocalDeployer deployer(ArtifactStore artifacts, Venvs venvs) {
-        return new LocalDeployer(dataDir().resolve("serving"), config.host(), artifacts, venvs);
+        return new LocalDeployer(dataDir().resolve("serving"), config.host(), artifacts, venvs,
+                new dev.fuseml.serving.local.WorkerPool.Settings(config.servingMaxWorkers(), config.servingMaxBatch(),
+                        config.servingMaxWait(), config.servingIdleTimeout()));
     }
 
     void closeDeployer(@Disposes LocalDeployer deployer) {

@@ -9,8 +9,13 @@ import java.util.Map;
  *
  * @param uri         the artifact URI of the MLflow model directory
  * @param environment the environment reference it was trained in, which serving reuses
+ * @param replaced    the version that was served when this one was first served (null: none, or not served yet)
  */
 public record ModelVersion(String org, String app, int version, String run, String repository, String commit,
         Map<String, String> params, Map<String, Double> metrics, String environment, List<String> flavors,
-        String uri, Instant created) {
+        String uri, Instant created, Integer replaced) {
+    public ModelVersion withReplaced(Integer previous) {
+        return new ModelVersion(org, app, version, run, repository, commit, params, metrics, environment, flavors,
+                uri, created, previous);
+    }
 }

@@ -2,6 +2,7 @@ package dev.fuseml.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fuseml.app.AppStore;
+import dev.fuseml.registry.local.DirectoryModelStore;
 import dev.fuseml.eventing.FusemlEvents;
 import dev.fuseml.state.JsonFiles;
 import dev.fuseml.step.RunRef;
@@ -29,11 +30,13 @@ public class RunProjection {
     private final RunStore runs;
     private final AppStore apps;
     private final RunLog log;
+    private final DirectoryModelStore models;
 
-    public RunProjection(RunStore runs, AppStore apps, RunLog log) {
+    public RunProjection(RunStore runs, AppStore apps, RunLog log, DirectoryModelStore models) {
         this.runs = runs;
         this.apps = apps;
         this.log = log;
+        this.models = models;
     }
 
     /** Applies an event; events outside any run, or of types it does not know, change nothing. */
@@ -82,7 +85,11 @@ public class RunProjection {
             String url = data.path("url").asText();
             int version = data.path("version").asInt();
             apps.ensure(ref.org(), ref.app());
+            Integer previous = apps.get(ref.org(), ref.app()).map(dev.fuseml.app.App::version).orElse(null);
             apps.update(ref.org(), ref.app(), app -> app.serving(version, url, port(url)).withLastRun(ref.run()));
+            if (previous != null) {
+                models.servedInsteadOf(ref.org(), ref.app(), version, previous);
+            }
             log.note(ref.run(), "run", "succeeded: version " + version + " serves at " + url);
         }
     }

@@ -31,7 +31,9 @@ class ClaimStoreTest {
     private ClaimStore store() {
         TestConfig config = new TestConfig(dir);
         RunStore runs = new RunStore(config);
-        RunProjection projection = new RunProjection(runs, new AppStore(config), new RunLog(runs));
+        RunProjection projection = new RunProjection(runs, new AppStore(config), new RunLog(runs),
+                new dev.fuseml.registry.local.DirectoryModelStore(config,
+                        new dev.fuseml.artifact.local.ArtifactFiles(config)));
         Clock clock = new Clock() {
             public java.time.ZoneId getZone() { return ZoneOffset.UTC; }
             public Clock withZone(java.time.ZoneId zone) { return this; }

@@ -26,4 +26,8 @@ public record TestConfig(Path dataDir) implements FusemlConfig {
     public Optional<String> adminTokenSha256() { return Optional.empty(); }
     public Optional<String> systemToken() { return Optional.empty(); }
     public Optional<String> faultPause() { return Optional.empty(); }
+    public int servingMaxWorkers() { return 2; }
+    public int servingMaxBatch() { return 64; }
+    public Duration servingMaxWait() { return Duration.ofMillis(2); }
+    public Duration servingIdleTimeout() { return Duration.ofMinutes(15); }
 }

@@ -60,7 +60,7 @@ public class DirectoryModelStore implements ModelRegistry {
         int version = list(org, app).stream().mapToInt(ModelVersion::version).max().orElse(0) + 1;
         ModelVersion registered = new ModelVersion(org, app, version, registration.run(), registration.repository(),
                 registration.commit(), registration.params(), registration.metrics(), registration.environment(),
-                model.flavors(), uri.toString(), Instant.now());
+                model.flavors(), uri.toString(), Instant.now(), null);
         JsonFiles.write(file(org, app, version), registered);
         return registered;
     }
@@ -98,10 +98,56 @@ public class DirectoryModelStore implements ModelRegistry {
         }
     }
 
+    /**
+     * Records that {@code version} replaced {@code previous} when it was first served; later serves of it (a
+     * rollback to it, say) keep what it first replaced.
+     */
+    public synchronized void servedInsteadOf(String org, String app, int version, int previous) {
+        get(org, app, version).filter(v -> v.replaced() == null && previous != version)
+                .ifPresent(v -> JsonFiles.write(file(org, app, version), v.withReplaced(previous)));
+    }
+
+    /** Aliases such as {@code champion}: names a user gives versions ({@code fuseml models alias}). */
+    public record Aliases(java.util.Map<String, Integer> aliases) {
+    }
+
+    public synchronized java.util.Map<String, Integer> aliases(String org, String app) {
+        return JsonFiles.read(aliasFile(org, app), Aliases.class).map(Aliases::aliases)
+                .map(a -> (java.util.Map<String, Integer>) new java.util.TreeMap<>(a)).orElseGet(java.util.TreeMap::new);
+    }
+
+    /** Points {@code alias} at an existing version (moving it when it pointed elsewhere). */
+    public synchronized void alias(String org, String app, String alias, int version) {
+        if (get(org, app, version).isEmpty()) {
+            throw new java.util.NoSuchElementException("version " + version + " of app '" + app + "' does not exist "
+                    + "(fuseml models " + app + " lists them)");
+        }
+        java.util.Map<String, Integer> aliases = aliases(org, app);
+        aliases.put(alias, version);
+        JsonFiles.write(aliasFile(org, app), new Aliases(aliases));
+    }
+
+    public synchronized boolean removeAlias(String org, String app, String alias) {
+        java.util.Map<String, Integer> aliases = aliases(org, app);
+        boolean removed = aliases.remove(alias) != null;
+        if (removed) {
+            JsonFiles.write(aliasFile(org, app), new Aliases(aliases));
+        }
+        return removed;
+    }
+
+    private Path aliasFile(String org, String app) {
+        return root.resolve(org).resolve(app).resolve("aliases.json");
+    }
+
     /** Removes one version's record (retention); its artifact is the artifact store's. */
     public synchronized void deleteVersion(String org, String app, int version) {
         try {
             Files.deleteIfExists(file(org, app, version));
+            java.util.Map<String, Integer> aliases = aliases(org, app);
+            if (aliases.values().removeIf(v -> v == version)) {
+                JsonFiles.write(aliasFile(org, app), new Aliases(aliases)); // an alias never names a removed version
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

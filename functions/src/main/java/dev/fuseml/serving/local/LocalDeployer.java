@@ -46,11 +46,18 @@ public class LocalDeployer implements Deployer, AutoCloseable {
     private final String host;
     private final ArtifactStore artifacts;
     private final Venvs venvs;
+    private final WorkerPool.Settings pools;
     private final Map<String, PredictionServer> servers = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<PythonWorker>> spares = new ConcurrentHashMap<>();
 
     /** {@code root}: this process's {@code DATA/serving}. */
     public LocalDeployer(Path root, String host, ArtifactStore artifacts, Venvs venvs) {
+        this(root, host, artifacts, venvs, new WorkerPool.Settings(2, 64, Duration.ofMillis(2), Duration.ofMinutes(15)));
+    }
+
+    /** {@code pools}: how the Python workers of each served version batch, grow and scale to zero. */
+    public LocalDeployer(Path root, String host, ArtifactStore artifacts, Venvs venvs, WorkerPool.Settings pools) {
+        this.pools = pools;
         this.root = root;
         this.host = host;
         this.artifacts = artifacts;
@@ -88,7 +95,22 @@ public class LocalDeployer implements Deployer, AutoCloseable {
             throw new StepFailure("the model of version " + request.version() + " could not be loaded for "
                     + "serving: " + e.getMessage(), tail(log));
         }
-        Deployment deployment = serve(request, model, worker, environment);
+        Path modelFile = modelDir.resolve(model.modelFile());
+        String env = environment;
+        WorkerPool pool = new WorkerPool(request.org() + "/" + request.app() + " v" + request.version(), worker,
+                () -> {
+                    // a new worker of the pool (growing, replacing a dead one, or after a scale to zero)
+                    PythonWorker added = PythonWorker.start(venvs.python(env), workerScript(), workerLog(env),
+                            LOAD_TIMEOUT, false);
+                    try {
+                        added.load(modelFile, model.serialization(), LOAD_TIMEOUT);
+                    } catch (IOException e) {
+                        added.close();
+                        throw e;
+                    }
+                    return added;
+                }, pools);
+        Deployment deployment = serve(request, model, pool, environment);
         prepareSpare(environment);
         return deployment;
     }

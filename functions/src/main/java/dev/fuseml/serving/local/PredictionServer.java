@@ -152,6 +152,9 @@ public final class PredictionServer implements AutoCloseable {
             respond(exchange, e.status, error(e.getMessage()));
         } catch (BadRequestException e) {
             respond(exchange, 400, error(e.getMessage()));
+        } catch (dev.fuseml.serving.WorkerStoppedException e) {
+            exchange.getResponseHeaders().add("Retry-After", "1");
+            respond(exchange, 503, error(e.getMessage() + ": send the request again"));
         } catch (Exception e) {
             LOG.log(System.Logger.Level.WARNING, "prediction failed for " + modelName, e);
             respond(exchange, 500, error("prediction failed: " + e.getMessage()));

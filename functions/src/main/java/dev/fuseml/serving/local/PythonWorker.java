@@ -112,10 +112,16 @@ public final class PythonWorker implements Predictor {
         ObjectNode request = JsonFiles.MAPPER.createObjectNode();
         request.set("columns", JsonFiles.MAPPER.valueToTree(batch.columns()));
         request.set("data", JsonFiles.MAPPER.valueToTree(batch.rows()));
-        write(request);
-        String line = out.readLine();
+        String line;
+        try {
+            write(request);
+            line = out.readLine();
+        } catch (IOException e) {
+            throw new dev.fuseml.serving.WorkerStoppedException("the prediction worker stopped: " + e.getMessage());
+        }
         if (line == null) {
-            throw new IOException("the prediction worker stopped");
+            throw new dev.fuseml.serving.WorkerStoppedException("the prediction worker stopped (exit code "
+                    + exitCode() + ")");
         }
         JsonNode answer = JsonFiles.MAPPER.readTree(line);
         if (answer.has("error")) {
@@ -134,6 +140,15 @@ public final class PythonWorker implements Predictor {
     }
 
     private boolean closed;
+
+    private String exitCode() {
+        try {
+            return process.waitFor(1, TimeUnit.SECONDS) ? Integer.toString(process.exitValue()) : "none yet";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
 
     public boolean alive() {
         return process.isAlive();

@@ -1,0 +1,179 @@
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Single-row V2 infer requests over loopback against several servers, one after another: a closed loop with 8
+ * connections (requests/s, p50, p99) and an open loop at a fixed offered rate (p50, p99 measured from each request's
+ * scheduled start, so that a stall counts against the server), then the RSS of each server's processes.
+ *
+ * java bench/ServingBench.java SECONDS RATE name=URL=PID[,PID...] ...
+ */
+public class ServingBench {
+    static final String BODY = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,11],\"datatype\":\"FP32\","
+            + "\"data\":[[7.0, 0.27, 0.36, 20.7, 0.045, 45, 170, 1.001, 3.0, 0.45, 8.8]]}]}";
+    static final int CONNECTIONS = 8;
+
+    record Result(double rps, double p50, double p99, long errors, long count) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int seconds = Integer.parseInt(args[0]);
+        int rate = Integer.parseInt(args[1]);
+        List<String[]> targets = new ArrayList<>();
+        for (int i = 2; i < args.length; i++) {
+            targets.add(args[i].split("=", 3));
+        }
+        System.out.printf("%-10s %10s %8s %8s %7s | %12s %8s %8s %7s | %8s%n", "path", "closed r/s", "p50 ms",
+                "p99 ms", "errors", "@" + rate + "/s p50", "p99 ms", "ach. r/s", "errors", "RSS MB");
+        double baseline = -1;
+        List<String> ratios = new ArrayList<>();
+        for (String[] t : targets) {
+            URI uri = URI.create(t[1]);
+            closedLoop(uri, 2); // warm-up: JIT, connections, the model's first predictions
+            Result closed = closedLoop(uri, seconds);
+            Result open = openLoop(uri, rate, seconds);
+            long rss = 0;
+            for (String pid : t[2].split(",")) {
+                rss += rssKb(pid);
+            }
+            System.out.printf("%-10s %10.0f %8.2f %8.2f %7d | %12.2f %8.2f %8.0f %7d | %8.0f%n", t[0], closed.rps,
+                    closed.p50, closed.p99, closed.errors, open.p50, open.p99, open.rps, open.errors, rss / 1024.0);
+            if (t[0].equals("fastapi")) {
+                baseline = closed.rps;
+            }
+            ratios.add(t[0] + "=" + closed.rps);
+        }
+        if (baseline > 0) {
+            StringBuilder line = new StringBuilder("throughput / fastapi baseline:");
+            for (String r : ratios) {
+                String[] kv = r.split("=");
+                line.append(String.format(" %s %.2fx", kv[0], Double.parseDouble(kv[1]) / baseline));
+            }
+            System.out.println(line);
+        }
+    }
+
+    static HttpRequest request(URI uri) {
+        return HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(BODY)).build();
+    }
+
+    static HttpClient client() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
+                .build();
+    }
+
+    static Result closedLoop(URI uri, int seconds) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        List<long[]> latencies = new ArrayList<>();
+        AtomicLong errors = new AtomicLong();
+        List<Thread> threads = new ArrayList<>();
+        long began = System.nanoTime();
+        for (int c = 0; c < CONNECTIONS; c++) {
+            long[] mine = new long[2_000_000];
+            latencies.add(mine);
+            Thread thread = new Thread(() -> {
+                HttpClient http = client();
+                int n = 0;
+                while (System.nanoTime() < end && n < mine.length - 1) {
+                    long start = System.nanoTime();
+                    try {
+                        HttpResponse<String> r = http.send(request(uri), HttpResponse.BodyHandlers.ofString());
+                        if (r.statusCode() != 200) {
+                            errors.incrementAndGet();
+                        }
+                    } catch (Exception e) {
+                        errors.incrementAndGet();
+                    }
+                    mine[++n] = System.nanoTime() - start;
+                }
+                mine[0] = n;
+            });
+            thread.start();
+            threads.add(thread);
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        double elapsed = (System.nanoTime() - began) / 1e9;
+        return summarize(latencies, errors.get(), elapsed);
+    }
+
+    static Result openLoop(URI uri, int rate, int seconds) throws InterruptedException {
+        int total = rate * seconds;
+        long[] latency = new long[total + 1];
+        AtomicLong errors = new AtomicLong();
+        AtomicLong done = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(32);
+        ThreadLocal<HttpClient> clients = ThreadLocal.withInitial(ServingBench::client);
+        long start = System.nanoTime();
+        long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+        for (int i = 0; i < total; i++) {
+            long scheduled = start + i * interval;
+            long wait = scheduled - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            int index = i + 1;
+            pool.execute(() -> {
+                try {
+                    HttpResponse<String> r = clients.get().send(request(uri), HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() != 200) {
+                        errors.incrementAndGet();
+                    }
+                } catch (Exception e) {
+                    errors.incrementAndGet();
+                }
+                latency[index] = System.nanoTime() - scheduled; // from the scheduled start: stalls count
+                done.incrementAndGet();
+            });
+        }
+        pool.shutdown();
+        pool.awaitTermination(2, TimeUnit.MINUTES);
+        latency[0] = total;
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        return summarize(List.of(latency), errors.get(), elapsed);
+    }
+
+    static Result summarize(List<long[]> all, long errors, double seconds) {
+        int count = 0;
+        for (long[] l : all) {
+            count += (int) l[0];
+        }
+        long[] merged = new long[count];
+        int at = 0;
+        for (long[] l : all) {
+            System.arraycopy(l, 1, merged, at, (int) l[0]);
+            at += (int) l[0];
+        }
+        Arrays.sort(merged);
+        double p50 = count == 0 ? 0 : merged[count / 2] / 1e6;
+        double p99 = count == 0 ? 0 : merged[Math.min(count - 1, (int) (count * 0.99))] / 1e6;
+        return new Result(count / seconds, p50, p99, errors, count);
+    }
+
+    static long rssKb(String pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", pid, "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", ""));
+                }
+            }
+        } catch (Exception e) {
+            // gone
+        }
+        return 0;
+    }
+}
