@@ -7,6 +7,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,7 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * connections (requests/s, p50, p99) and an open loop at a fixed offered rate (p50, p99 measured from each request's
  * scheduled start, so that a stall counts against the server), then the RSS of each server's processes.
  *
- * java bench/ServingBench.java SECONDS RATE name=URL=PID[,PID...] ...
+ * java [-Drounds=3] bench/ServingBench.java SECONDS RATE name=URL=PID[,PID...] ...
+ * Every server is warmed first; then each round measures every server (the order alternates between rounds), and
+ * the medians over the rounds are printed.
  */
 public class ServingBench {
     static final String BODY = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,11],\"datatype\":\"FP32\","
@@ -31,38 +36,65 @@ public class ServingBench {
     public static void main(String[] args) throws Exception {
         int seconds = Integer.parseInt(args[0]);
         int rate = Integer.parseInt(args[1]);
+        int rounds = Integer.parseInt(System.getProperty("rounds", "3"));
         List<String[]> targets = new ArrayList<>();
         for (int i = 2; i < args.length; i++) {
             targets.add(args[i].split("=", 3));
         }
+        // Warm every server and this JVM's own client first: whatever is measured first must not pay for it.
+        for (String[] t : targets) {
+            closedLoop(URI.create(t[1]), 3);
+        }
+        Map<String, List<Result>> closed = new LinkedHashMap<>();
+        Map<String, List<Result>> open = new LinkedHashMap<>();
+        for (int round = 0; round < rounds; round++) {
+            // rounds alternate the order, so that no server always runs right after the same neighbour
+            List<String[]> order = new ArrayList<>(targets);
+            if (round % 2 == 1) {
+                Collections.reverse(order);
+            }
+            for (String[] t : order) {
+                closed.computeIfAbsent(t[0], k -> new ArrayList<>()).add(closedLoop(URI.create(t[1]), seconds));
+                open.computeIfAbsent(t[0], k -> new ArrayList<>()).add(openLoop(URI.create(t[1]), rate, seconds));
+            }
+        }
+        System.out.printf("medians of %d rounds, %d s each%n", rounds, seconds);
         System.out.printf("%-10s %10s %8s %8s %7s | %12s %8s %8s %7s | %8s%n", "path", "closed r/s", "p50 ms",
                 "p99 ms", "errors", "@" + rate + "/s p50", "p99 ms", "ach. r/s", "errors", "RSS MB");
         double baseline = -1;
-        List<String> ratios = new ArrayList<>();
+        Map<String, Double> throughput = new LinkedHashMap<>();
         for (String[] t : targets) {
-            URI uri = URI.create(t[1]);
-            closedLoop(uri, 2); // warm-up: JIT, connections, the model's first predictions
-            Result closed = closedLoop(uri, seconds);
-            Result open = openLoop(uri, rate, seconds);
+            Result c = median(closed.get(t[0]));
+            Result o = median(open.get(t[0]));
             long rss = 0;
             for (String pid : t[2].split(",")) {
                 rss += rssKb(pid);
             }
-            System.out.printf("%-10s %10.0f %8.2f %8.2f %7d | %12.2f %8.2f %8.0f %7d | %8.0f%n", t[0], closed.rps,
-                    closed.p50, closed.p99, closed.errors, open.p50, open.p99, open.rps, open.errors, rss / 1024.0);
+            System.out.printf("%-10s %10.0f %8.2f %8.2f %7d | %12.2f %8.2f %8.0f %7d | %8.0f%n", t[0], c.rps, c.p50,
+                    c.p99, c.errors, o.p50, o.p99, o.rps, o.errors, rss / 1024.0);
             if (t[0].equals("fastapi")) {
-                baseline = closed.rps;
+                baseline = c.rps;
             }
-            ratios.add(t[0] + "=" + closed.rps);
+            throughput.put(t[0], c.rps);
         }
         if (baseline > 0) {
-            StringBuilder line = new StringBuilder("throughput / fastapi baseline:");
-            for (String r : ratios) {
-                String[] kv = r.split("=");
-                line.append(String.format(" %s %.2fx", kv[0], Double.parseDouble(kv[1]) / baseline));
+            StringBuilder line = new StringBuilder("closed-loop throughput / fastapi baseline:");
+            for (var e : throughput.entrySet()) {
+                line.append(String.format(" %s %.2fx", e.getKey(), e.getValue() / baseline));
             }
             System.out.println(line);
         }
+    }
+
+    /** Each figure's median over the rounds; errors summed. */
+    static Result median(List<Result> results) {
+        return new Result(med(results, Result::rps), med(results, Result::p50), med(results, Result::p99),
+                results.stream().mapToLong(Result::errors).sum(), results.stream().mapToLong(Result::count).sum());
+    }
+
+    static double med(List<Result> results, java.util.function.ToDoubleFunction<Result> figure) {
+        double[] values = results.stream().mapToDouble(figure).sorted().toArray();
+        return values[values.length / 2];
     }
 
     static HttpRequest request(URI uri) {

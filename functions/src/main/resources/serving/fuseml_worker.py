@@ -11,8 +11,10 @@ Protocol (one JSON object per line, requests on stdin, answers on the protocol s
 the protocols; this process only loads and predicts. It exits when stdin closes.
 """
 import json
+import numbers
 import os
 import sys
+import warnings
 
 
 def main():
@@ -37,7 +39,22 @@ def main():
     except ImportError:
         pass
 
-    model, feature_names = None, []
+    # A model fitted on a DataFrame warns when given an array; the fast path below gives it one on purpose.
+    warnings.filterwarnings("ignore", message="X does not have valid feature names")
+
+    def takes_arrays(model, width):
+        """Whether the model predicts a plain array as well as a DataFrame (a pipeline that selects columns by
+        name does not): building a DataFrame costs ~0.6 ms a call, ten times a linear model's prediction."""
+        try:
+            model.predict(np.zeros((1, width)))
+            return True
+        except Exception:  # noqa: BLE001 - any failure means: keep to DataFrames
+            return False
+
+    def numeric(data):
+        return all(isinstance(v, numbers.Real) and not isinstance(v, bool) for row in data for v in row)
+
+    model, feature_names, arrays = None, [], False
     answer({"ready": True, "python": sys.version.split()[0]})
     for line in sys.stdin:
         try:
@@ -50,7 +67,8 @@ def main():
                 with open(request["load"], "rb") as f:
                     model = loader.load(f)
                 feature_names = [str(n) for n in getattr(model, "feature_names_in_", [])]
-                answer({"loaded": True, "features": feature_names})
+                arrays = bool(feature_names) and takes_arrays(model, len(feature_names))
+                answer({"loaded": True, "features": feature_names, "arrays": arrays})
                 continue
             if model is None:
                 answer({"error": "no model is loaded", "input": False})
@@ -58,6 +76,9 @@ def main():
             columns, data = request.get("columns"), request["data"]
             if pd is not None and columns:
                 X = pd.DataFrame(data, columns=columns)
+            elif arrays and data and isinstance(data[0], list) and len(data[0]) == len(feature_names) \
+                    and numeric(data):
+                X = np.asarray(data, dtype=float)
             elif pd is not None and feature_names and data and isinstance(data[0], list) \
                     and len(data[0]) == len(feature_names):
                 X = pd.DataFrame(data, columns=feature_names)

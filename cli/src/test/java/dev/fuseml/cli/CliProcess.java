@@ -22,6 +22,29 @@ final class CliProcess {
         this.home = home;
     }
 
+    /** A CLI with a home of its own (under a new temporary directory) that has installed FuseML there. */
+    static CliProcess installed(String prefix, java.util.Map<String, String> env) throws IOException,
+            InterruptedException {
+        CliProcess cli = new CliProcess(Files.createTempDirectory(prefix));
+        Result install = cli.run(env, "install");
+        if (install.exitCode() != 0) {
+            throw new AssertionError("fuseml install failed: " + install.all());
+        }
+        return cli;
+    }
+
+    /** Uninstalls (stopping the orchestrator and deleting its data) and deletes the home directory. */
+    void purge() throws IOException, InterruptedException {
+        run("uninstall", "--purge");
+        try (java.util.stream.Stream<Path> all = Files.walk(home)) {
+            all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    Path home() {
+        return home;
+    }
+
     Path config() {
         return home.resolve("config.yaml");
     }

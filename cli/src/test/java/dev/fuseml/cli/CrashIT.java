@@ -19,7 +19,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -45,19 +44,14 @@ class CrashIT {
 
     @BeforeAll
     void install() throws Exception {
-        home = Files.createTempDirectory("fuseml-crash");
-        cli = new CliProcess(home);
+        cli = CliProcess.installed("fuseml-crash", Map.of("FUSEML_FAULT_PAUSE", "receive=PT8S"));
+        home = cli.home();
         project = slowExample();
-        CliProcess.Result result = cli.run(Map.of("FUSEML_FAULT_PAUSE", "receive=PT8S"), "install");
-        assertThat(result.exitCode()).as(result.all()).isZero();
     }
 
     @AfterAll
     void uninstall() throws Exception {
-        cli.run("uninstall", "--purge");
-        try (Stream<Path> all = Files.walk(home)) {
-            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        cli.purge();
     }
 
     @ParameterizedTest(name = "kill -9 during {0}")

@@ -7,13 +7,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,15 +19,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LoadIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PUSHES = 20;
-    private Path home;
     private CliProcess cli;
 
     @BeforeAll
     void install() throws Exception {
-        home = Files.createTempDirectory("fuseml-load");
-        cli = new CliProcess(home);
-        CliProcess.Result result = cli.run("install");
-        assertThat(result.exitCode()).as(result.all()).isZero();
+        cli = CliProcess.installed("fuseml-load", java.util.Map.of());
         // the environment is built once, before the crowd arrives
         CliProcess.Result first = cli.run("push", "wine", example().toString());
         assertThat(first.exitCode()).as(first.all()).isZero();
@@ -38,10 +31,7 @@ class LoadIT {
 
     @AfterAll
     void uninstall() throws Exception {
-        cli.run("uninstall", "--purge");
-        try (Stream<Path> all = Files.walk(home)) {
-            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        cli.purge();
     }
 
     @Test

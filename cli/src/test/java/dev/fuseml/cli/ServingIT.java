@@ -15,13 +15,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -37,16 +34,12 @@ class ServingIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String WINE_ROW = "[[7.0, 0.27, 0.36, 20.7, 0.045, 45, 170, 1.001, 3.0, 0.45, 8.8]]";
     private final HttpClient http = HttpClient.newHttpClient();
-    private Path home;
     private CliProcess cli;
     private String url;
 
     @BeforeAll
     void installAndServeWine() throws Exception {
-        home = Files.createTempDirectory("fuseml-serving");
-        cli = new CliProcess(home);
-        CliProcess.Result install = cli.run(Map.of("FUSEML_SERVING_IDLE_TIMEOUT", "PT3S"), "install");
-        assertThat(install.exitCode()).as(install.all()).isZero();
+        cli = CliProcess.installed("fuseml-serving", Map.of("FUSEML_SERVING_IDLE_TIMEOUT", "PT3S"));
         CliProcess.Result push = cli.run("push", "wine", CliProcess.repo().resolve("examples/sklearn-wine").toString());
         assertThat(push.exitCode()).as(push.all()).isZero();
         for (JsonNode app : JSON.readTree(cli.run("apps", "-o", "json").out())) {
@@ -56,10 +49,7 @@ class ServingIT {
 
     @AfterAll
     void uninstall() throws Exception {
-        cli.run("uninstall", "--purge");
-        try (Stream<Path> all = Files.walk(home)) {
-            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        cli.purge();
     }
 
     @Test

@@ -8,7 +8,6 @@ import dev.fuseml.codeset.CodesetStore;
 import dev.fuseml.eventing.FusemlEvents;
 import dev.fuseml.eventing.payload.Deleted;
 import dev.fuseml.eventing.payload.Protected;
-import dev.fuseml.org.OrgStore;
 import dev.fuseml.registry.ModelRegistry;
 import dev.fuseml.registry.ModelVersion;
 import dev.fuseml.registry.local.DirectoryModelStore;
@@ -38,7 +37,7 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class AppsResource {
     private static final Duration UNSERVE_WAIT = Duration.ofSeconds(30);
-    private final OrgStore orgs;
+    private final AppLookup lookup;
     private final AppStore apps;
     private final RunStore runs;
     private final DirectoryModelStore models;
@@ -47,9 +46,9 @@ public class AppsResource {
     private final ClaimStore claims;
     private final EventSink events;
 
-    public AppsResource(OrgStore orgs, AppStore apps, RunStore runs, DirectoryModelStore models,
+    public AppsResource(AppLookup lookup, AppStore apps, RunStore runs, DirectoryModelStore models,
             CodesetStore codesets, ArtifactFiles artifacts, ClaimStore claims, EventSink events) {
-        this.orgs = orgs;
+        this.lookup = lookup;
         this.apps = apps;
         this.runs = runs;
         this.models = models;
@@ -152,9 +151,7 @@ public class AppsResource {
     }
 
     private void requireOrg(String org) {
-        if (!orgs.exists(org)) {
-            throw ApiError.notFound("org '" + org + "' does not exist (fuseml orgs lists them)");
-        }
+        lookup.org(org);
     }
 
     /** A prediction token, shown once; the answer to {@code fuseml protect APP}. */
@@ -187,8 +184,6 @@ public class AppsResource {
     }
 
     private App require(String org, String app) {
-        requireOrg(org);
-        return apps.get(org, app).orElseThrow(() -> ApiError.notFound("app '" + app + "' does not exist in org '"
-                + org + "' (fuseml apps lists them)"));
+        return lookup.app(org, app);
     }
 }

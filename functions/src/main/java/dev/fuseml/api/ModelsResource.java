@@ -1,11 +1,9 @@
 package dev.fuseml.api;
 
 import dev.fuseml.app.App;
-import dev.fuseml.app.AppStore;
 import dev.fuseml.eventing.FusemlEvents;
 import dev.fuseml.eventing.Names;
 import dev.fuseml.eventing.payload.Registered;
-import dev.fuseml.org.OrgStore;
 import dev.fuseml.registry.ModelVersion;
 import dev.fuseml.registry.local.DirectoryModelStore;
 import dev.fuseml.step.EventSink;
@@ -48,14 +46,12 @@ public class ModelsResource {
     public record ServeRun(String run, int version) {
     }
 
-    private final OrgStore orgs;
-    private final AppStore apps;
+    private final AppLookup lookup;
     private final DirectoryModelStore models;
     private final EventSink events;
 
-    public ModelsResource(OrgStore orgs, AppStore apps, DirectoryModelStore models, EventSink events) {
-        this.orgs = orgs;
-        this.apps = apps;
+    public ModelsResource(AppLookup lookup, DirectoryModelStore models, EventSink events) {
+        this.lookup = lookup;
         this.models = models;
         this.events = events;
     }
@@ -143,10 +139,6 @@ public class ModelsResource {
     }
 
     private App require(String org, String app) {
-        if (!orgs.exists(org)) {
-            throw ApiError.notFound("org '" + org + "' does not exist (fuseml orgs lists them)");
-        }
-        return apps.get(org, app).orElseThrow(() -> ApiError.notFound("app '" + app + "' does not exist in org '"
-                + org + "' (fuseml apps lists them)"));
+        return lookup.app(org, app);
     }
 }

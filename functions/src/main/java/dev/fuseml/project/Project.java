@@ -25,6 +25,7 @@ public record Project(Path dir, String entryPoint, String command, Map<String, S
         String point = entryPoint == null || entryPoint.isBlank() ? DEFAULT_ENTRY_POINT : entryPoint;
         Map<String, String> params = given == null ? Map.of() : given;
         var mlproject = MLProject.read(dir);
+        ServingSettings.read(dir); // refused here, at receive, rather than when the model is served
         if (mlproject.isPresent()) {
             MLProject.EntryPoint ep = mlproject.get().entryPoint(point);
             Map<String, String> values = Parameters.resolve(ep, params);

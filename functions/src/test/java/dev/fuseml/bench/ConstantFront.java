@@ -18,6 +18,13 @@ public final class ConstantFront {
 
     public static void main(String[] args) throws Exception {
         PredictionServer server = new PredictionServer("wine", "127.0.0.1", Integer.parseInt(args[0]));
+        if (args.length > 1) {
+            // the same front with an ONNX model: what the ONNX path costs without the orchestrator around it
+            server.switchTo(1, dev.fuseml.serving.onnx.OnnxPredictor.load(java.nio.file.Path.of(args[1])),
+                    new MLModel(List.of("onnx"), "model.onnx", MLModel.ONNX, List.of()));
+            System.out.println("ONNX front on port " + server.port());
+            Thread.currentThread().join();
+        }
         server.switchTo(1, new Predictor() {
             @Override
             public List<Object> predict(Batch batch) {

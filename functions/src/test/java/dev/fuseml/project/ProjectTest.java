@@ -120,4 +120,19 @@ class ProjectTest {
         assertThat(a.hash("python3")).isNotEqualTo(a.hash("python3.12"));
         assertThat(a.hash("python3")).isNotEqualTo(new DependencySpec("r", List.of("pandas"), List.of()).hash("python3"));
     }
+
+    @Test
+    void servingSettingsComeFromTheMlprojectAndOutOfRangeOnesAreRefusedWithTheRange() throws Exception {
+        write("MLproject", "entry_points:\n  main:\n    command: python train.py\n"
+                + "serving:\n  max_batch: 16\n  max_wait_ms: 5\n");
+        assertThat(ServingSettings.read(dir)).contains(new ServingSettings(16, 5, null, null));
+        write("MLproject", "entry_points:\n  main:\n    command: python train.py\nserving:\n  max_batch: 0\n");
+        assertThatThrownBy(() -> Project.inspect(dir, null, Map.of())).hasMessageContaining("serving.max_batch",
+                "from 1 to 1024");
+        write("MLproject", "entry_points:\n  main:\n    command: python train.py\nserving:\n  batch: 8\n");
+        assertThatThrownBy(() -> Project.inspect(dir, null, Map.of())).hasMessageContaining("'batch'",
+                "max_batch, max_wait_ms");
+        write("MLproject", "entry_points:\n  main:\n    command: python train.py\n");
+        assertThat(ServingSettings.read(dir)).isEmpty();
+    }
 }

@@ -4,6 +4,7 @@ import dev.fuseml.artifact.ArtifactStore;
 import dev.fuseml.build.local.Venvs;
 import dev.fuseml.project.DependencySpec;
 import dev.fuseml.project.InvalidProjectException;
+import dev.fuseml.project.ServingSettings;
 import dev.fuseml.registry.MLModel;
 import dev.fuseml.serving.Predictor;
 import dev.fuseml.serving.onnx.OnnxPredictor;
@@ -97,6 +98,12 @@ public class LocalDeployer implements Deployer, AutoCloseable {
         }
         Path modelFile = modelDir.resolve(model.modelFile());
         String env = environment;
+        WorkerPool.Settings settings = JsonFiles.read(modelDir.resolve(ServingSettings.FILE), ServingSettings.class)
+                .map(s -> new WorkerPool.Settings(or(s.maxWorkers(), pools.maxWorkers()),
+                        or(s.maxBatch(), pools.maxBatch()),
+                        s.maxWaitMs() == null ? pools.maxWait() : Duration.ofMillis(s.maxWaitMs()),
+                        s.idleTimeoutS() == null ? pools.idleTimeout() : Duration.ofSeconds(s.idleTimeoutS())))
+                .orElse(pools);
         WorkerPool pool = new WorkerPool(request.org() + "/" + request.app() + " v" + request.version(), worker,
                 () -> {
                     // a new worker of the pool (growing, replacing a dead one, or after a scale to zero)
@@ -109,10 +116,14 @@ public class LocalDeployer implements Deployer, AutoCloseable {
                         throw e;
                     }
                     return added;
-                }, pools);
+                }, settings);
         Deployment deployment = serve(request, model, pool, environment);
         prepareSpare(environment);
         return deployment;
+    }
+
+    private static int or(Integer value, int otherwise) {
+        return value == null ? otherwise : value;
     }
 
     /** An ONNX model: ONNX Runtime in this JVM, no environment and no Python process. */

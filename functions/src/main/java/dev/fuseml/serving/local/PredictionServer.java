@@ -50,7 +50,8 @@ public final class PredictionServer implements AutoCloseable {
     public PredictionServer(String modelName, String host, int port) throws IOException {
         this.modelName = modelName;
         this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
-        this.executor = Executors.newFixedThreadPool(4, r -> {
+        // Requests to a Python pool wait for their batch: more threads than cores let requests join batches.
+        this.executor = Executors.newFixedThreadPool(16, r -> {
             Thread t = new Thread(r, "predict-" + modelName);
             t.setDaemon(true);
             return t;

@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The workers of one model version, behind one {@link Predictor}: requests queue up, and each worker takes what has
- * queued (at most {@code maxBatch} rows, waiting at most {@code maxWait} for more) and predicts it in one call, so
+ * queued (at most {@code maxBatch} rows; while requests arrive together it also waits up to {@code maxWait} for more,
+ * while they come one by one it waits for nothing) and predicts it in one call, so
  * that under load many requests cost one round trip to Python and one {@code model.predict}. Idle, it costs nothing:
  * a request finds a worker waiting. The pool grows to {@code maxWorkers} while requests wait, shrinks back when they
  * stop, and to zero workers after {@code idleTimeout} without requests (the next request starts one and waits for
@@ -158,6 +159,8 @@ public final class WorkerPool implements Predictor {
     private final class Slot {
         private final Predictor worker;
         private final Thread thread;
+        /** Whether the last batch had company: only then is waiting for more worth its latency (adaptive). */
+        private boolean crowded;
 
         Slot(Predictor worker) {
             this.worker = worker;
@@ -202,7 +205,8 @@ public final class WorkerPool implements Predictor {
         private List<Pending> gather(Pending first) throws InterruptedException {
             List<Pending> batch = new ArrayList<>(List.of(first));
             int rows = first.batch().rows().size();
-            long deadline = System.nanoTime() + settings.maxWait().toNanos();
+            // Alone, a request goes at once; when requests have been arriving together, wait a little for more.
+            long deadline = System.nanoTime() + (crowded ? settings.maxWait().toNanos() : 0);
             while (rows < settings.maxBatch()) {
                 Pending next = queue.peek();
                 if (next == null) {
@@ -221,6 +225,7 @@ public final class WorkerPool implements Predictor {
                 batch.add(next);
                 rows += next.batch().rows().size();
             }
+            crowded = batch.size() > 1;
             return batch;
         }
 

@@ -74,6 +74,16 @@ public class ProcessTrainer implements Trainer {
                 // As an MLflow model carries its requirements: a server on another machine builds from them.
                 Files.write(modelDir.resolve("requirements.txt"), project.dependencies().requirements());
             }
+            try {
+                var serving = dev.fuseml.project.ServingSettings.read(code);
+                if (serving.isPresent()) {
+                    // the app's serving settings travel with the version, as its requirements do
+                    dev.fuseml.state.JsonFiles.write(modelDir.resolve(dev.fuseml.project.ServingSettings.FILE),
+                            serving.get());
+                }
+            } catch (dev.fuseml.project.InvalidProjectException e) {
+                throw new StepFailure("the project was refused: " + e.getMessage());
+            }
             artifacts.upload(modelDir, job.modelUri());
             log.note(runId, STEP, "model stored at " + job.modelUri());
             return new TrainedModel(job.modelUri(), metrics);

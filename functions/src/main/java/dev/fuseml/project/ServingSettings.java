@@ -1,0 +1,71 @@
+package dev.fuseml.project;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * How an app's Python model is served, from the {@code serving} section of its MLproject (FuseML's own; MLflow
+ * ignores it). Training copies it into the model directory ({@link #FILE}), so that it travels with the version;
+ * what it leaves out, the orchestrator's {@code fuseml.serving-*} settings give.
+ * <pre>
+ * serving:
+ *   max_batch: 32        # rows predicted in one call (1 = no batching)
+ *   max_wait_ms: 5       # longest a batch waits for more requests
+ *   max_workers: 2       # Python workers at most
+ *   idle_timeout_s: 600  # scale to zero after this long without requests
+ * </pre>
+ */
+public record ServingSettings(Integer maxBatch, Integer maxWaitMs, Integer maxWorkers, Integer idleTimeoutS) {
+    public static final String FILE = "fuseml-serving.json";
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    /** The project's settings, or empty without an MLproject or a serving section. */
+    public static Optional<ServingSettings> read(Path projectDir) throws InvalidProjectException {
+        Path file = projectDir.resolve(MLProject.FILE);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        JsonNode serving;
+        try {
+            JsonNode root = YAML.readTree(file.toFile());
+            serving = root == null ? null : root.get("serving");
+        } catch (IOException e) {
+            return Optional.empty(); // MLProject.read names the YAML error
+        }
+        if (serving == null || serving.isNull()) {
+            return Optional.empty();
+        }
+        if (!serving.isObject()) {
+            throw new InvalidProjectException("MLproject's serving must be a mapping of max_batch, max_wait_ms, "
+                    + "max_workers and idle_timeout_s");
+        }
+        for (var it = serving.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!java.util.List.of("max_batch", "max_wait_ms", "max_workers", "idle_timeout_s").contains(key)) {
+                throw new InvalidProjectException("MLproject's serving has '" + key + "': the keys are max_batch, "
+                        + "max_wait_ms, max_workers and idle_timeout_s");
+            }
+        }
+        return Optional.of(new ServingSettings(bounded(serving, "max_batch", 1, 1024),
+                bounded(serving, "max_wait_ms", 0, 100), bounded(serving, "max_workers", 1, 8),
+                bounded(serving, "idle_timeout_s", 10, 7 * 24 * 3600)));
+    }
+
+    private static Integer bounded(JsonNode serving, String key, int min, int max) throws InvalidProjectException {
+        JsonNode value = serving.get(key);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isInt() || value.asInt() < min || value.asInt() > max) {
+            throw new InvalidProjectException("MLproject's serving." + key + " is " + value + ": give a whole "
+                    + "number from " + min + " to " + max);
+        }
+        return value.asInt();
+    }
+}
