@@ -57,8 +57,9 @@ class ServingIT {
     void anIdleAppScalesToZeroAndItsNextRequestIsAnswered() throws Exception {
         assertThat(predict().statusCode()).isEqualTo(200);
         ProcessHandle orchestrator = ProcessHandle.of(CliConfig.load(cli.config()).pid()).orElseThrow();
-        long serving = workers(orchestrator);
-        await().atMost(Duration.ofSeconds(30)).until(() -> workers(orchestrator) < serving);
+        assertThat(workers(orchestrator)).isPositive();
+        // idle past the timeout: the app's workers and the environment's warm spare are gone, the port stays
+        await().atMost(Duration.ofSeconds(30)).until(() -> workers(orchestrator) == 0);
         long started = System.nanoTime();
         HttpResponse<String> cold = predict();
         long coldMillis = (System.nanoTime() - started) / 1_000_000;
@@ -66,7 +67,7 @@ class ServingIT {
         assertThat(JSON.readTree(cold.body()).path("outputs").get(0).path("data").get(0).asDouble())
                 .isBetween(3.0, 9.0);
         System.out.println("ServingIT: first request after scale to zero answered in " + coldMillis + " ms");
-        assertThat(workers(orchestrator)).isEqualTo(serving);
+        assertThat(workers(orchestrator)).isPositive();
     }
 
     @Test

@@ -215,13 +215,22 @@ public class LocalDeployer implements Deployer, AutoCloseable {
     }
 
     private void prepareSpare(String environment) {
-        spares.computeIfAbsent(environment, env -> CompletableFuture.supplyAsync(() -> {
-            try {
-                return PythonWorker.start(venvs.python(env), workerScript(), workerLog(env), LOAD_TIMEOUT, true);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+        CompletableFuture<PythonWorker> spare = spares.computeIfAbsent(environment, env ->
+                CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return PythonWorker.start(venvs.python(env), workerScript(), workerLog(env), LOAD_TIMEOUT,
+                                true);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }));
+        // A spare pays while its environment's apps are being pushed again; one not taken within the idle timeout
+        // goes, as the idle apps' own workers do (a later push then starts a worker itself, about a second more).
+        CompletableFuture.delayedExecutor(pools.idleTimeout().toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+            if (spares.remove(environment, spare)) {
+                spare.thenAccept(PythonWorker::close);
             }
-        }));
+        });
     }
 
     private PredictionServer open(String app, int port) throws IOException {
