@@ -1,0 +1,240 @@
+package dev.fuseml.image;
+
+import com.google.cloud.tools.jib.api.Containerizer;
+import com.google.cloud.tools.jib.api.Jib;
+import com.google.cloud.tools.jib.api.JibContainerBuilder;
+import com.google.cloud.tools.jib.api.TarImage;
+import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
+import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
+import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
+import com.google.cloud.tools.jib.api.buildplan.ImageFormat;
+import com.google.cloud.tools.jib.api.buildplan.Port;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.ZipFile;
+
+/**
+ * Builds FuseML's one image without a Docker daemon and without a base image (none can be pulled here): a Java
+ * runtime made with jlink, the shared libraries that runtime and ONNX Runtime load (found with ldd on this machine),
+ * and the orchestrator's Quarkus fast-jar in layers that change at different rates (libraries, then the app). It
+ * runs as user 1000; {@code FUSEML_FUNCTION} chooses the role, as in config/.
+ */
+public final class ImageBuilder {
+    public static final String IMAGE = "ghcr.io/fuseml/fuseml-jvm:0.1.0";
+    public static final String USER = "1000:1000";
+    public static final List<String> ENTRYPOINT = List.of("/opt/java/bin/java", "-XX:+UseSerialGC",
+            "-XX:MaxRAMPercentage=75", "-Djava.io.tmpdir=/tmp", "-jar", "/app/quarkus-run.jar");
+    /** The runtime's modules: what Quarkus, Vert.x, JGit, Jackson and ONNX Runtime use (checked by running it). */
+    static final List<String> MODULES = List.of("java.base", "java.compiler", "java.desktop", "java.instrument",
+            "java.logging", "java.management", "java.naming", "java.net.http", "java.prefs", "java.rmi",
+            "java.scripting", "java.security.jgss", "java.security.sasl", "java.sql", "java.transaction.xa",
+            "java.xml", "java.xml.crypto", "jdk.crypto.cryptoki", "jdk.crypto.ec", "jdk.httpserver",
+            "jdk.management", "jdk.naming.dns", "jdk.net", "jdk.unsupported", "jdk.zipfs");
+    /** Loaded by glibc itself (name service, DNS), so ldd does not list them. */
+    private static final List<String> DLOPENED = List.of("libnss_files.so.2", "libnss_dns.so.2", "libresolv.so.2");
+    private static final Instant EPOCH_PLUS_ONE = Instant.ofEpochSecond(1); // reproducible layers
+
+    private ImageBuilder() {
+    }
+
+    /** {@code java dev.fuseml.image.ImageBuilder QUARKUS_APP_DIR TARBALL}. */
+    public static void main(String[] args) throws Exception {
+        build(Path.of(args[0]), Path.of(args[1]));
+        System.out.println("wrote " + args[1] + " (" + IMAGE + "): podman load -i " + args[1]);
+    }
+
+    public static void build(Path quarkusApp, Path tarball) throws Exception {
+        if (!Files.isRegularFile(quarkusApp.resolve("quarkus-run.jar"))) {
+            throw new IllegalStateException(quarkusApp + " has no quarkus-run.jar: build the orchestrator first "
+                    + "(mvn -B install -DskipTests)");
+        }
+        Path work = Files.createDirectories(tarball.toAbsolutePath().getParent().resolve("image-work"));
+        delete(work);
+        Files.createDirectories(work);
+        Path jre = work.resolve("jre");
+        run(List.of(Path.of(System.getProperty("java.home"), "bin", "jlink").toString(), "--add-modules",
+                String.join(",", MODULES), "--strip-debug", "--no-man-pages", "--no-header-files", "--compress=2",
+                "--output", jre.toString()));
+
+        JibContainerBuilder image = Jib.fromScratch().setFormat(ImageFormat.OCI)
+                .addFileEntriesLayer(system(work, jre, quarkusApp))
+                .addFileEntriesLayer(tree("java-runtime", jre, "/opt/java"))
+                .addFileEntriesLayer(tree("libraries", quarkusApp.resolve("lib"), "/app/lib"))
+                .addFileEntriesLayer(app(quarkusApp))
+                .setEntrypoint(ENTRYPOINT)
+                .setUser(USER)
+                .setWorkingDirectory(AbsoluteUnixPath.get("/app"))
+                .setEnvironment(Map.of("PORT", "8080", "FUSEML_DATA_DIR", "/var/lib/fuseml", "HOME", "/home/fuseml",
+                        "LANG", "C.UTF-8"))
+                .setExposedPorts(Set.of(Port.tcp(8080)))
+                .addLabel("org.opencontainers.image.source", "https://github.com/fuseml/fuseml-jvm")
+                .setCreationTime(EPOCH_PLUS_ONE);
+        image.containerize(Containerizer.to(TarImage.at(tarball.toAbsolutePath()).named(IMAGE)));
+        delete(work);
+    }
+
+    /** glibc and the libraries the runtime loads, /etc/passwd with the user, and writable /tmp and data dirs. */
+    private static FileEntriesLayer system(Path work, Path jre, Path quarkusApp) throws Exception {
+        List<Path> binaries = new ArrayList<>();
+        binaries.add(jre.resolve("bin/java"));
+        try (Stream<Path> files = Files.walk(jre.resolve("lib"))) {
+            files.filter(f -> f.toString().endsWith(".so")).forEach(binaries::add);
+        }
+        binaries.addAll(onnxRuntimeLibraries(work, quarkusApp));
+        Set<String> libraries = new TreeSet<>();
+        String own = work.toAbsolutePath().toString();
+        for (Path binary : binaries) {
+            // the runtime's own libraries (found through its rpath) are in the runtime's layer
+            ldd(binary).stream().filter(l -> !l.startsWith(own)).forEach(libraries::add);
+        }
+        for (String name : DLOPENED) {
+            Path lib = Path.of("/lib/x86_64-linux-gnu", name);
+            if (Files.exists(lib)) {
+                libraries.add(lib.toString());
+            }
+        }
+        FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName("system");
+        for (String library : libraries) {
+            // at the path binaries ask for (a symlink's name), with the content it points to
+            layer.addEntry(Path.of(library).toRealPath(), AbsoluteUnixPath.get(library),
+                    FilePermissions.fromOctalString("755"), EPOCH_PLUS_ONE);
+            if (library.startsWith("/lib/") || library.startsWith("/lib64/")) {
+                // Debian's /lib is /usr/lib: some binaries name one, some the other
+                layer.addEntry(Path.of(library).toRealPath(), AbsoluteUnixPath.get("/usr" + library),
+                        FilePermissions.fromOctalString("755"), EPOCH_PLUS_ONE);
+            }
+        }
+        Path etc = Files.createDirectories(work.resolve("etc"));
+        write(etc.resolve("passwd"), "root:x:0:0:root:/root:/sbin/nologin\nfuseml:x:1000:1000:fuseml:/home/fuseml:"
+                + "/sbin/nologin\n");
+        write(etc.resolve("group"), "root:x:0:\nfuseml:x:1000:\n");
+        write(etc.resolve("nsswitch.conf"), "passwd: files\ngroup: files\nhosts: files dns\n");
+        write(etc.resolve("hosts"), "127.0.0.1 localhost\n");
+        for (String file : List.of("passwd", "group", "nsswitch.conf", "hosts")) {
+            layer.addEntry(etc.resolve(file), AbsoluteUnixPath.get("/etc/" + file),
+                    FilePermissions.fromOctalString("644"), EPOCH_PLUS_ONE);
+        }
+        Path empty = Files.createDirectories(work.resolve("empty"));
+        // writable by the user: scratch (/tmp, where ONNX Runtime unpacks its native library), data, home
+        for (String dir : List.of("/tmp", "/var/lib/fuseml", "/home/fuseml")) {
+            layer.addEntry(empty, AbsoluteUnixPath.get(dir), FilePermissions.fromOctalString("777"), EPOCH_PLUS_ONE);
+        }
+        return layer.build();
+    }
+
+    /** ONNX Runtime's native libraries, which it unpacks from its jar at run time: ldd them here. */
+    private static List<Path> onnxRuntimeLibraries(Path work, Path quarkusApp) throws IOException {
+        List<Path> out = new ArrayList<>();
+        try (Stream<Path> jars = Files.list(quarkusApp.resolve("lib/main"))) {
+            for (Path jar : jars.filter(j -> j.getFileName().toString().contains("onnxruntime")).toList()) {
+                try (ZipFile zip = new ZipFile(jar.toFile())) {
+                    for (var entries = zip.entries(); entries.hasMoreElements(); ) {
+                        var entry = entries.nextElement();
+                        if (entry.getName().startsWith("ai/onnxruntime/native/linux-x64/")
+                                && entry.getName().endsWith(".so")) {
+                            Path target = work.resolve("onnx").resolve(Path.of(entry.getName()).getFileName());
+                            Files.createDirectories(target.getParent());
+                            try (InputStream in = zip.getInputStream(entry)) {
+                                Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+                            }
+                            out.add(target);
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static final Pattern LDD = Pattern.compile("(?:=>\\s*)?(/\\S+)\\s+\\(0x");
+
+    /** The absolute paths of the shared libraries {@code binary} needs (the dynamic loader included). */
+    static Set<String> ldd(Path binary) throws Exception {
+        Process ldd = new ProcessBuilder("ldd", binary.toString()).redirectErrorStream(true).start();
+        String output = new String(ldd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        ldd.waitFor(30, TimeUnit.SECONDS);
+        Set<String> libraries = new TreeSet<>();
+        for (String line : output.lines().toList()) {
+            if (line.contains("not found")) {
+                // a library of the runtime itself (found through its own rpath at run time) or a real gap
+                if (!line.contains("libjvm") && !line.contains("libjava") && !line.contains("libjli")
+                        && !line.contains("libonnxruntime")) {
+                    throw new IllegalStateException(binary + " needs a library this machine lacks: " + line.trim());
+                }
+                continue;
+            }
+            Matcher m = LDD.matcher(line);
+            if (m.find()) {
+                libraries.add(m.group(1));
+            }
+        }
+        return libraries;
+    }
+
+    private static FileEntriesLayer tree(String name, Path source, String target) throws IOException {
+        FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName(name);
+        try (Stream<Path> files = Files.walk(source)) {
+            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+                boolean executable = Files.isExecutable(file) && (file.toString().contains("/bin/")
+                        || file.getFileName().toString().equals("jspawnhelper"));
+                layer.addEntry(file, AbsoluteUnixPath.get(target).resolve(source.relativize(file).toString()),
+                        FilePermissions.fromOctalString(executable ? "755" : "644"), EPOCH_PLUS_ONE);
+            }
+        }
+        return layer.build();
+    }
+
+    /** What changes with every build: the app's own classes and Quarkus' generated code, apart from the libraries. */
+    private static FileEntriesLayer app(Path quarkusApp) throws IOException {
+        FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName("application");
+        layer.addEntry(quarkusApp.resolve("quarkus-run.jar"), AbsoluteUnixPath.get("/app/quarkus-run.jar"),
+                FilePermissions.fromOctalString("644"), EPOCH_PLUS_ONE);
+        for (String dir : List.of("app", "quarkus")) {
+            try (Stream<Path> files = Files.walk(quarkusApp.resolve(dir))) {
+                for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+                    layer.addEntry(file, AbsoluteUnixPath.get("/app").resolve(quarkusApp.relativize(file).toString()),
+                            FilePermissions.fromOctalString("644"), EPOCH_PLUS_ONE);
+                }
+            }
+        }
+        return layer.build();
+    }
+
+    private static void run(List<String> command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
+        }
+    }
+
+    private static void write(Path file, String content) throws IOException {
+        Files.writeString(file, content, StandardCharsets.UTF_8);
+    }
+
+    private static void delete(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

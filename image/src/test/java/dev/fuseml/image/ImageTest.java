@@ -1,0 +1,189 @@
+package dev.fuseml.image;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The image as a registry and a container runtime would see it: an OCI layout in a tarball whose config names the
+ * entrypoint, a non-root user and the port, with the layers in the order they change. Then its file system, unpacked
+ * as a runtime would, runs the orchestrator in a chroot (root only: CI runs as root; elsewhere that part is skipped).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ImageTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private Path tarball;
+    private Path layout;
+    private JsonNode manifest;
+    private JsonNode config;
+
+    @BeforeAll
+    void build() throws Exception {
+        tarball = Path.of("target", "fuseml-jvm.tar");
+        ImageBuilder.build(Path.of("..", "functions", "target", "quarkus-app"), tarball);
+        layout = Files.createTempDirectory("oci-layout");
+        untar(tarball, layout, false);
+        JsonNode index = JSON.readTree(layout.resolve("index.json").toFile());
+        manifest = blob(index.path("manifests").get(0).path("digest").asText());
+        config = blob(manifest.path("config").path("digest").asText());
+    }
+
+    @AfterAll
+    void clean() throws IOException {
+        delete(layout);
+    }
+
+    private JsonNode blob(String digest) throws IOException {
+        return JSON.readTree(layout.resolve("blobs").resolve(digest.replace(':', '/')).toFile());
+    }
+
+    @Test
+    void theConfigNamesTheEntrypointANonRootUserAndThePort() {
+        assertThat(config.path("architecture").asText()).isEqualTo("amd64");
+        JsonNode c = config.path("config");
+        List<String> entrypoint = new ArrayList<>();
+        c.path("Entrypoint").forEach(e -> entrypoint.add(e.asText()));
+        assertThat(entrypoint).isEqualTo(ImageBuilder.ENTRYPOINT);
+        assertThat(c.path("User").asText()).isEqualTo("1000:1000").doesNotStartWith("0");
+        assertThat(c.path("ExposedPorts").has("8080/tcp")).isTrue();
+        assertThat(c.path("WorkingDir").asText()).isEqualTo("/app");
+    }
+
+    @Test
+    void theLayersGoFromTheSystemToTheAppInTheOrderTheyChange() throws Exception {
+        JsonNode layers = manifest.path("layers");
+        assertThat(layers).hasSize(4);
+        List<String> first = listing(layers.get(0));
+        assertThat(first).anyMatch(f -> f.contains("libc.so.6")).contains("etc/passwd");
+        assertThat(listing(layers.get(1))).contains("opt/java/bin/java", "opt/java/lib/server/libjvm.so");
+        assertThat(listing(layers.get(2))).anyMatch(f -> f.startsWith("app/lib/main/") && f.contains("onnxruntime"));
+        assertThat(listing(layers.get(3))).contains("app/quarkus-run.jar").noneMatch(f -> f.startsWith("app/lib/"));
+        // the app layer is small: a rebuild of the code moves only it
+        assertThat(layers.get(3).path("size").asLong()).isLessThan(layers.get(2).path("size").asLong() / 4);
+    }
+
+    @Test
+    void itsFileSystemRunsTheOrchestratorAsTheUnprivilegedUser() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "chroot needs root (CI runs as root)");
+        Path root = Files.createTempDirectory("rootfs");
+        // a temporary directory is the owner's only; a runtime's root file system is everyone's to traverse
+        Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Process app = null;
+        boolean mounted = false;
+        try {
+            for (JsonNode layer : manifest.path("layers")) {
+                untar(layout.resolve("blobs").resolve(layer.path("digest").asText().replace(':', '/')), root, true);
+            }
+            // what a container runtime provides: /proc (the loader finds the runtime's libraries through it) and /dev
+            mounted = mount(root.resolve("proc"), "-t", "proc", "proc") && mount(root.resolve("dev"), "--bind",
+                    "/dev");
+            assumeTrue(mounted, "mounting /proc and /dev into the root file system needs CAP_SYS_ADMIN");
+            Process version = new ProcessBuilder("chroot", "--userspec=1000:1000", root.toString(),
+                    "/opt/java/bin/java", "-version").redirectErrorStream(true).start();
+            String out = new String(version.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(version.waitFor()).as(out).isZero();
+
+            int port;
+            try (ServerSocket socket = new ServerSocket(0)) {
+                port = socket.getLocalPort();
+            }
+            List<String> command = new ArrayList<>(List.of("chroot", "--userspec=1000:1000", root.toString()));
+            command.addAll(ImageBuilder.ENTRYPOINT);
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(root.resolve("tmp/app.log").toFile());
+            builder.environment().clear();
+            builder.environment().putAll(java.util.Map.of("PORT", Integer.toString(port), "FUSEML_DATA_DIR",
+                    "/var/lib/fuseml", "HOME", "/home/fuseml", "FUSEML_FUNCTION", "all"));
+            app = builder.start();
+            HttpClient http = HttpClient.newHttpClient();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            int status = 0;
+            while (System.nanoTime() < deadline && app.isAlive() && status != 200) {
+                try {
+                    status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                            + "/api/v1/status")).timeout(Duration.ofSeconds(2)).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode();
+                } catch (IOException notYet) {
+                    Thread.sleep(200); // polling a process we started, not synchronising threads
+                }
+            }
+            assertThat(status).as(Files.readString(root.resolve("tmp/app.log"))).isEqualTo(200);
+        } finally {
+            if (app != null) {
+                app.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            for (String dir : List.of("proc", "dev")) {
+                new ProcessBuilder("umount", "-l", root.resolve(dir).toString()).start().waitFor(10, TimeUnit.SECONDS);
+            }
+            if (!isMountPoint(root.resolve("proc")) && !isMountPoint(root.resolve("dev"))) {
+                delete(root); // never walk into the machine's own /dev or /proc
+            }
+        }
+    }
+
+    private static boolean mount(Path target, String... args) throws Exception {
+        Files.createDirectories(target);
+        List<String> command = new ArrayList<>(List.of("mount"));
+        command.addAll(List.of(args));
+        command.add(target.toString());
+        Process mount = new ProcessBuilder(command).redirectErrorStream(true).start();
+        mount.getInputStream().readAllBytes();
+        return mount.waitFor() == 0;
+    }
+
+    private static boolean isMountPoint(Path dir) throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/mounts")).stream()
+                .anyMatch(line -> line.split(" ")[1].equals(dir.toString()));
+    }
+
+    private List<String> listing(JsonNode layer) throws Exception {
+        Path blob = layout.resolve("blobs").resolve(layer.path("digest").asText().replace(':', '/'));
+        Process tar = new ProcessBuilder("tar", "-tzf", blob.toString()).redirectErrorStream(true).start();
+        List<String> names = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+                .map(n -> n.replaceFirst("^\\./", "").replaceFirst("^/", "")).toList();
+        tar.waitFor();
+        return names;
+    }
+
+    private static void untar(Path archive, Path into, boolean gzip) throws Exception {
+        Process tar = new ProcessBuilder("tar", gzip ? "-xzf" : "-xf", archive.toString(), "-C", into.toString(),
+                "--no-same-owner").redirectErrorStream(true).start();
+        String out;
+        try (InputStream in = tar.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertThat(tar.waitFor()).as(out).isZero();
+    }
+
+    private static void delete(Path dir) throws IOException {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
