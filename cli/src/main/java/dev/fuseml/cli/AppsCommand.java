@@ -16,7 +16,8 @@ public class AppsCommand extends FusemlCommand {
                 OutputFormat.Column.field("NAME", "name"), OutputFormat.Column.field("VERSION", "version"),
                 OutputFormat.Column.field("STATUS", "status"), OutputFormat.Column.field("LAST RUN", "lastRun"),
                 OutputFormat.Column.field("URL", "url"),
-                new OutputFormat.Column("TOKEN", app -> app.path("tokenRequired").asBoolean() ? "required" : "-")));
+                new OutputFormat.Column("TOKEN", app -> app.path("tokenRequired").asBoolean() ? "required" : "-"),
+                OutputFormat.Column.field("CODESET (git clone/push)", "codeset")));
         return 0;
     }
 }

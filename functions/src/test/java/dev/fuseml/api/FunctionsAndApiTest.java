@@ -72,9 +72,9 @@ class FunctionsAndApiTest {
         String base = codeset.getString("repository").replaceAll("/git/.*", "");
         given().get(base + "/git/workspace/nothing.git/info/refs?service=git-upload-pack").then().statusCode(404);
         given().get(base + "/git/../etc/info/refs?service=git-upload-pack").then().statusCode(404);
-        // pushing over git is not open (yet): no tokens
+        // a push to an org that does not exist finds no repository (and makes none)
         given().contentType("application/x-git-receive-pack-request").body(new byte[]{0})
-                .post(base + "/git/workspace/api-test.git/git-receive-pack").then().statusCode(403);
+                .post(base + "/git/nosuchorg/api-test.git/git-receive-pack").then().statusCode(404);
     }
 
     @Test

@@ -178,6 +178,14 @@ class SecurityTest {
             try (Git git = Git.cloneRepository().setURI(repository).setDirectory(clone.resolve("blue").toFile())
                     .setCredentialsProvider(new UsernamePasswordCredentialsProvider("x", blue)).call()) {
                 assertThat(Files.readString(clone.resolve("blue/train.py"))).contains("blue");
+                // pushing to blue's codeset: refused without a token and with red's
+                Files.writeString(clone.resolve("blue/train.py"), "print('stolen')\n");
+                git.commit().setAll(true).setMessage("red was here").setAuthor("red", "red@example.com").call();
+                assertThatThrownBy(() -> git.push().setRemote("origin").call())
+                        .isInstanceOf(TransportException.class);
+                assertThatThrownBy(() -> git.push().setRemote("origin").setCredentialsProvider(
+                        new UsernamePasswordCredentialsProvider("x", red)).call())
+                        .isInstanceOf(TransportException.class);
             }
         } finally {
             dev.fuseml.workspace.Workspaces.delete(clone);

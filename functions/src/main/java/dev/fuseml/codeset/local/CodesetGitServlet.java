@@ -7,6 +7,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.annotation.WebServlet;
 import org.eclipse.jgit.errors.RepositoryNotFoundException;
 import org.eclipse.jgit.http.server.GitServlet;
+import org.eclipse.jgit.transport.ReceivePack;
 import org.eclipse.jgit.transport.resolver.ServiceNotEnabledException;
 
 import java.io.IOException;
@@ -15,7 +16,9 @@ import java.util.regex.Pattern;
 
 /**
  * Codesets over git smart HTTP ({@code git clone URL/git/ORG/APP.git}): how steps on any machine fetch the code,
- * and how users look at what they pushed. Fetch only: pushing over git waits for tokens (issue 7 and 10).
+ * how users look at what they pushed, and where {@code git push} stores commits and starts runs ({@link GitPushes}).
+ * Who may fetch or push is decided before this servlet, by the request gate (a token of the org, as git's basic
+ * password); a push to an app that has no codeset yet creates it, in an org that exists.
  */
 @WebServlet(name = "codesets", urlPatterns = "/*")
 public class CodesetGitServlet extends GitServlet {
@@ -24,6 +27,15 @@ public class CodesetGitServlet extends GitServlet {
     @Inject
     GitCodesetStore codesets;
 
+    @Inject
+    dev.fuseml.org.OrgStore orgs;
+
+    @Inject
+    dev.fuseml.step.EventSink events;
+
+    @Inject
+    dev.fuseml.platform.SelfAddress self;
+
     @Override
     public void init(ServletConfig config) throws ServletException {
         setRepositoryResolver((request, name) -> {
@@ -31,14 +43,25 @@ public class CodesetGitServlet extends GitServlet {
             if (!m.matches() || !Names.valid(m.group(1)) || !Names.valid(m.group(2))) {
                 throw new RepositoryNotFoundException(name);
             }
+            boolean pushing = "git-receive-pack".equals(request.getParameter("service"))
+                    || request.getRequestURI().endsWith("/git-receive-pack");
             try {
-                return codesets.open(m.group(1), m.group(2));
+                return pushing && orgs.exists(m.group(1)) ? codesets.openOrCreate(m.group(1), m.group(2))
+                        : codesets.open(m.group(1), m.group(2));
             } catch (IOException e) {
                 throw new RepositoryNotFoundException(name, e);
             }
         });
         setReceivePackFactory((request, db) -> {
-            throw new ServiceNotEnabledException("pushing over git is not enabled: use fuseml push");
+            Matcher m = NAME.matcher(request.getPathInfo() == null ? "" : request.getPathInfo()
+                    .replaceFirst("^/", "").replaceFirst("/git-receive-pack$", "").replaceFirst("/info/refs$", ""));
+            if (!m.matches()) {
+                throw new ServiceNotEnabledException("not a codeset: push to /git/ORG/APP.git");
+            }
+            ReceivePack pack = new ReceivePack(db);
+            pack.setAllowNonFastForwards(false); // history is what runs were made from: never rewritten
+            pack.setPostReceiveHook(new GitPushes(m.group(1), m.group(2), events, self::url));
+            return pack;
         });
         super.init(config);
     }

@@ -85,6 +85,11 @@ public class GitCodesetStore implements CodesetStore {
         Workspaces.delete(repository(org, app));
     }
 
+    /** The app's repository, made (empty, HEAD at main) when it has none: the first {@code git push} of an app. */
+    public synchronized Repository openOrCreate(String org, String app) throws IOException {
+        return open(org, app, true);
+    }
+
     /** The app's repository, for the git HTTP server; throws when it has none. */
     public Repository open(String org, String app) throws IOException {
         return open(org, app, false);
