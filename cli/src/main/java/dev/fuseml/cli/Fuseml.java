@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
                 PushCommand.class, AppsCommand.class, RunsCommand.class, LogsCommand.class, DeleteCommand.class,
                 CreateOrgCommand.class, OrgsCommand.class, TargetCommand.class, StatusCommand.class, TriggersCommand.class, EventsCommand.class,
                 GcCommand.class, WarmUpCommand.class, TokensCommand.class, LoginCommand.class, ProtectCommand.class, ModelsCommand.class,
-                ServeCommand.class, ServeCommand.Rollback.class, GitCredentialCommand.class})
+                ServeCommand.class, ServeCommand.Rollback.class, GitCredentialCommand.class,
+                WebhooksCommand.class})
 public class Fuseml implements Runnable {
     @Mixin
     GlobalOptions global;

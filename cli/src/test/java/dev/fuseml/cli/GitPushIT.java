@@ -2,6 +2,7 @@ package dev.fuseml.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -10,6 +11,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,6 +126,106 @@ class GitPushIT {
         assertThat(pushed.out()).contains("only pushes to main start a run");
         assertThat(git("ls-remote", codeset).out()).contains("refs/heads/experiment");
         assertThat(runs()).hasSize(1);
+    }
+
+    @Test
+    @Order(5)
+    void signedPushWebhooksOfEachHostStartOneRunThatEndsServedAndWrongOnesStartNothing() throws Exception {
+        String commit = git("rev-parse", "main").out().trim();
+        // GitHub: the octokit push example made an ordinary push to main of the commit in the codeset
+        Hook github = add("hooked", "github");
+        ObjectNode payload = (ObjectNode) payload("push_payload.json");
+        payload.put("ref", "refs/heads/main").put("after", commit).put("deleted", false);
+        byte[] body = JSON.writeValueAsBytes(payload);
+        String delivery = java.util.UUID.randomUUID().toString();
+        Map<String, String> signed = Map.of("X-GitHub-Event", "push", "X-GitHub-Delivery", delivery,
+                "X-Hub-Signature-256", "sha256=" + hmac(github.secret(), body));
+        HttpResponse<String> forged = post(github.url(), body, Map.of("X-GitHub-Event", "push", "X-GitHub-Delivery",
+                "forged", "X-Hub-Signature-256", "sha256=" + hmac("not the secret", body)));
+        assertThat(forged.statusCode()).as(forged.body()).isEqualTo(401);
+        HttpResponse<String> ping = post(github.url(), JSON.writeValueAsBytes(payload("ping_payload.json")),
+                Map.of("X-GitHub-Event", "ping", "X-GitHub-Delivery", "p-1", "X-Hub-Signature-256", "sha256="
+                        + hmac(github.secret(), JSON.writeValueAsBytes(payload("ping_payload.json")))));
+        assertThat(ping.statusCode()).isEqualTo(202);
+        assertThat(ping.body()).contains("ignored");
+        assertThat(runs("hooked")).isEmpty();
+
+        HttpResponse<String> started = post(github.url(), body, signed);
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        assertThat(started.body()).contains("started");
+        awaitServed("hooked", commit);
+        HttpResponse<String> again = post(github.url(), body, signed);
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(again.body()).contains("taken already");
+        payload.put("ref", "refs/heads/experiment");
+        byte[] other = JSON.writeValueAsBytes(payload);
+        HttpResponse<String> branch = post(github.url(), other, Map.of("X-GitHub-Event", "push",
+                "X-GitHub-Delivery", "b-1", "X-Hub-Signature-256", "sha256=" + hmac(github.secret(), other)));
+        assertThat(branch.body()).contains("not the branch this webhook follows");
+        assertThat(runs("hooked")).hasSize(1);
+
+        // Gitea: its documented push example, signed with X-Gitea-Signature (hex, no prefix)
+        Hook gitea = add("hooked-gitea", "gitea");
+        ObjectNode giteaPush = (ObjectNode) payload("push.json");
+        giteaPush.put("ref", "refs/heads/main").put("after", commit);
+        byte[] giteaBody = JSON.writeValueAsBytes(giteaPush);
+        assertThat(post(gitea.url(), giteaBody, Map.of("X-Gitea-Event", "push", "X-Gitea-Delivery", "g-1",
+                "X-Gitea-Signature", hmac(gitea.secret(), giteaBody))).statusCode()).isEqualTo(202);
+        awaitServed("hooked-gitea", commit);
+
+        // GitLab: its documented Push Hook, with the secret token as GitLab sends it
+        Hook gitlab = add("hooked-gitlab", "gitlab");
+        ObjectNode gitlabPush = (ObjectNode) payload("push_hook.json");
+        gitlabPush.put("ref", "refs/heads/main").put("after", commit).put("checkout_sha", commit);
+        byte[] gitlabBody = JSON.writeValueAsBytes(gitlabPush);
+        assertThat(post(gitlab.url(), gitlabBody, Map.of("X-Gitlab-Event", "Push Hook", "X-Gitlab-Token",
+                "wrong")).statusCode()).isEqualTo(401);
+        assertThat(post(gitlab.url(), gitlabBody, Map.of("X-Gitlab-Event", "Push Hook", "X-Gitlab-Event-UUID",
+                "l-1", "X-Gitlab-Token", gitlab.secret())).statusCode()).isEqualTo(202);
+        awaitServed("hooked-gitlab", commit);
+        assertThat(cli.run("webhooks").out()).contains(github.id(), gitea.id(), gitlab.id());
+    }
+
+    record Hook(String id, String url, String secret) {
+    }
+
+    private Hook add(String app, String provider) throws Exception {
+        CliProcess.Result added = cli.run("webhooks", "add", app, "--provider", provider, "--repo", codeset);
+        assertThat(added.exitCode()).as(added.all()).isZero();
+        String out = added.out();
+        return new Hook(out.replaceAll("(?s).*Webhook (wh-[0-9a-f]+).*", "$1"),
+                out.replaceAll("(?s).*Payload URL: (\\S+).*", "$1"), out.replaceAll("(?s).*Secret:\\s+(\\S+).*", "$1"));
+    }
+
+    private static JsonNode payload(String name) throws IOException {
+        return JSON.readTree(CliProcess.repo().resolve("functions/src/test/resources/conformance/webhooks")
+                .resolve(name).toFile());
+    }
+
+    private static String hmac(String secret, byte[] body) throws Exception {
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return java.util.HexFormat.of().formatHex(mac.doFinal(body));
+    }
+
+    private static HttpResponse<String> post(String url, byte[] body, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Content-Type",
+                "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(request::header);
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonNode runs(String app) throws Exception {
+        CliProcess.Result runs = cli.run("runs", app, "-o", "json");
+        return runs.exitCode() == 0 ? JSON.readTree(runs.out()) : JSON.createArrayNode();
+    }
+
+    private void awaitServed(String app, String commit) throws Exception {
+        await().atMost(Duration.ofMinutes(3)).until(() -> runs(app).size() == 1
+                && runs(app).get(0).path("status").asText().matches("succeeded|failed"));
+        JsonNode run = runs(app).get(0);
+        assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("succeeded");
+        assertThat(run.path("commit").asText()).isEqualTo(commit);
     }
 
     @Test

@@ -59,6 +59,8 @@ public final class Access {
             case "runs" -> !hasName ? new Unrestricted()
                     : "GET".equals(method) ? new Run(s[3]) : new Unrestricted();
             case "whoami" -> new Authenticated();
+            // a host's delivery: its signature, checked by the receiver, is its credential
+            case "webhooks" -> "POST".equals(method) && hasName ? new Open() : new Unrestricted();
             default -> new Unrestricted();
         };
     }

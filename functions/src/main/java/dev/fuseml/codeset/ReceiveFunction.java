@@ -62,7 +62,7 @@ public class ReceiveFunction {
      * Code comes over HTTP(S) only (a {@code file:} URL would read this machine's disk), and a FuseML codeset
      * ({@code /git/ORG/APP.git}) only from the run's own org: a push must not train another org's code.
      */
-    static void requireOwnCodeset(String org, String repository) {
+    public static void requireOwnCodeset(String org, String repository) {
         java.net.URI uri;
         try {
             uri = java.net.URI.create(repository);

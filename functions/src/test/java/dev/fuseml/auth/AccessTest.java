@@ -47,7 +47,13 @@ class AccessTest {
                 arguments("a step delivery is the broker's", "POST", "/train", new Access.Unrestricted()),
                 arguments("the Funqy root is the broker's", "POST", "/", new Access.Unrestricted()),
                 arguments("an empty org segment is not an org", "GET", "/api/v1/orgs/", new Access.Authenticated()),
-                arguments("whoami needs a token", "GET", "/api/v1/whoami", new Access.Authenticated()));
+                arguments("whoami needs a token", "GET", "/api/v1/whoami", new Access.Authenticated()),
+                arguments("a host's webhook delivery is signed, not tokened", "POST", "/api/v1/webhooks/wh-0a1b2c3d4e5f",
+                        new Access.Open()),
+                arguments("nothing else at webhooks is open", "GET", "/api/v1/webhooks/wh-0a1b2c3d4e5f",
+                        new Access.Unrestricted()),
+                arguments("an org's webhooks are the org's", "POST", "/api/v1/orgs/team/webhooks",
+                        new Access.Org("team")));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -85,6 +85,23 @@ public class GitCodesetStore implements CodesetStore {
         Workspaces.delete(repository(org, app));
     }
 
+    /**
+     * Fetches {@code branch} of {@code repository} (a git host's) into the app's codeset as its {@code main}, the
+     * host's history being the app's; answers whether {@code commit} is there now.
+     */
+    public synchronized boolean fetch(String org, String app, String repository, String branch, String commit,
+            org.eclipse.jgit.transport.CredentialsProvider credentials) throws IOException {
+        try (Repository repo = open(org, app, true); org.eclipse.jgit.api.Git git = new org.eclipse.jgit.api.Git(repo)) {
+            git.fetch().setRemote(repository).setCredentialsProvider(credentials)
+                    .setRefSpecs(new org.eclipse.jgit.transport.RefSpec("+refs/heads/" + branch + ":" + BRANCH))
+                    .call();
+            ObjectId id = repo.resolve(commit + "^{commit}");
+            return id != null;
+        } catch (org.eclipse.jgit.api.errors.GitAPIException e) {
+            throw new IOException("cannot fetch " + branch + " of " + repository + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The app's repository, made (empty, HEAD at main) when it has none: the first {@code git push} of an app. */
     public synchronized Repository openOrCreate(String org, String app) throws IOException {
         return open(org, app, true);

@@ -1,0 +1,115 @@
+package dev.fuseml.webhook;
+
+import dev.fuseml.FusemlConfig;
+import dev.fuseml.state.JsonFiles;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * Webhooks of apps, one JSON file each under {@code webhooks/} (mode 0600: it holds the secret, which signature
+ * checks need as it is), and the delivery ids each has seen, so that a redelivery starts nothing new.
+ */
+@ApplicationScoped
+public class WebhookStore {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int REMEMBERED_DELIVERIES = 1000;
+
+    /** A webhook: which app a host's pushes start, from which repository and branch. */
+    public record Webhook(String id, String org, String app, String provider, String repository, String branch,
+            String secret, Instant created) {
+    }
+
+    private final Path dir;
+    private final Map<String, Deque<String>> deliveries = new ConcurrentHashMap<>();
+
+    public WebhookStore(FusemlConfig config) {
+        this.dir = config.dataDir().resolve("webhooks");
+    }
+
+    public synchronized Webhook create(String org, String app, Provider provider, String repository, String branch) {
+        byte[] bytes = new byte[24];
+        RANDOM.nextBytes(bytes);
+        String secret = HexFormat.of().formatHex(bytes);
+        byte[] id = new byte[6];
+        RANDOM.nextBytes(id);
+        Webhook hook = new Webhook("wh-" + HexFormat.of().formatHex(id), org, app, provider.id(), repository, branch,
+                secret, Instant.now());
+        Path file = file(hook.id());
+        JsonFiles.write(file, hook);
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return hook;
+    }
+
+    public Optional<Webhook> get(String id) {
+        return id != null && id.matches("wh-[0-9a-f]{12}") ? JsonFiles.read(file(id), Webhook.class)
+                : Optional.empty();
+    }
+
+    public synchronized List<Webhook> list(String org) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().matches("wh-[0-9a-f]{12}\\.json")).sorted()
+                    .map(f -> JsonFiles.read(f, Webhook.class)).flatMap(Optional::stream)
+                    .filter(w -> w.org().equals(org)).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public synchronized boolean delete(String org, String id) {
+        Optional<Webhook> hook = get(id).filter(w -> w.org().equals(org));
+        if (hook.isEmpty()) {
+            return false;
+        }
+        try {
+            Files.deleteIfExists(file(id));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        deliveries.remove(id);
+        return true;
+    }
+
+    /** Records the delivery; false when this webhook has seen it already (a redelivery). */
+    public boolean firstDelivery(String webhook, String delivery) {
+        if (delivery == null || delivery.isBlank()) {
+            return true; // a host that names no delivery cannot be deduplicated
+        }
+        Deque<String> seen = deliveries.computeIfAbsent(webhook, k -> new ArrayDeque<>());
+        synchronized (seen) {
+            if (seen.contains(delivery)) {
+                return false;
+            }
+            seen.addLast(delivery);
+            if (seen.size() > REMEMBERED_DELIVERIES) {
+                seen.removeFirst();
+            }
+            return true;
+        }
+    }
+
+    private Path file(String id) {
+        return dir.resolve(id + ".json");
+    }
+}
