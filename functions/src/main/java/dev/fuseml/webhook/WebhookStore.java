@@ -84,6 +84,7 @@ public class WebhookStore {
         }
         try {
             Files.deleteIfExists(file(id));
+            Files.deleteIfExists(dir.resolve(id + ".deliveries.json"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -96,7 +97,7 @@ public class WebhookStore {
         if (delivery == null || delivery.isBlank()) {
             return true; // a host that names no delivery cannot be deduplicated
         }
-        Deque<String> seen = deliveries.computeIfAbsent(webhook, k -> new ArrayDeque<>());
+        Deque<String> seen = deliveries.computeIfAbsent(webhook, this::loadDeliveries);
         synchronized (seen) {
             if (seen.contains(delivery)) {
                 return false;
@@ -105,8 +106,17 @@ public class WebhookStore {
             if (seen.size() > REMEMBERED_DELIVERIES) {
                 seen.removeFirst();
             }
+            // kept on disk, so that a redelivery after a restart is still known
+            JsonFiles.write(dir.resolve(webhook + ".deliveries.json"), List.copyOf(seen));
             return true;
         }
+    }
+
+    private Deque<String> loadDeliveries(String webhook) {
+        Deque<String> seen = new ArrayDeque<>();
+        JsonFiles.read(dir.resolve(webhook + ".deliveries.json"), String[].class)
+                .ifPresent(ids -> seen.addAll(List.of(ids)));
+        return seen;
     }
 
     private Path file(String id) {
