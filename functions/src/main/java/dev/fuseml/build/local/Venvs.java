@@ -7,6 +7,7 @@ import dev.fuseml.step.StepFailure;
 import dev.fuseml.step.StepLog;
 import dev.fuseml.workspace.Workspaces;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +40,13 @@ public class Venvs {
         this.timeout = timeout;
         this.log = log;
     }
+
+    /**
+     * Set for user processes: Python writes no bytecode into the environment (pip compiled it at the build), so
+     * that an environment in use stays exactly as sealed.
+     */
+    public static final String NO_BYTECODE_ENV = "PYTHONDONTWRITEBYTECODE";
+    private static final String SEAL = ".fuseml-seal";
 
     /** The reference of the environment {@code spec} needs in {@code org}. */
     public String reference(String org, DependencySpec spec) {
@@ -75,7 +83,7 @@ public class Venvs {
             throw new StepFailure("environment " + reference + " belongs to another org than " + org + ": environments "
                     + "are never shared across orgs; push the code again");
         }
-        if (Files.exists(dir(reference).resolve(READY))) {
+        if (Files.exists(dir(reference).resolve(READY)) && intact(run, step, dir(reference))) {
             return reference;
         }
         log.note(run, step, "environment " + reference + " is not on this machine yet: building it");
@@ -92,7 +100,7 @@ public class Venvs {
         Path env = dir(reference);
         String hash = env.getFileName().toString();
         synchronized (locks.computeIfAbsent(reference, h -> new Object())) {
-            if (Files.exists(env.resolve(READY))) {
+            if (Files.exists(env.resolve(READY)) && intact(run, step, env)) {
                 log.note(run, step, "reusing environment " + hash + " (same requirements as an earlier push)");
                 return reference;
             }
@@ -115,9 +123,52 @@ public class Venvs {
                         requirements.toString()), env, "pip could not install the requirements from " + spec.source()
                                 + ": fix the names or versions there (the log shows pip's error)");
             }
+            Files.writeString(env.resolve(SEAL), seal(env));
             Files.writeString(env.resolve(READY), String.join("\n", spec.requirements()));
             return reference;
         }
+    }
+
+    /**
+     * Whether the environment is as it was built. The user processes that run in it (training, prediction workers)
+     * could write into it, and another app's code would then run what they wrote (a {@code .pth} file runs in
+     * every Python process); a changed environment is removed here, and built again from its requirements.
+     * User processes run with {@link #NO_BYTECODE_ENV}, so using an environment does not change it.
+     */
+    private synchronized boolean intact(String run, String step, Path env) throws IOException {
+        Path sealFile = env.resolve(SEAL);
+        if (Files.isRegularFile(sealFile) && Files.readString(sealFile).equals(seal(env))) {
+            return true;
+        }
+        log.note(run, step, "environment " + env.getFileName() + " was changed after it was built (a process that "
+                + "ran in it wrote there): building it again from its requirements");
+        Files.deleteIfExists(env.resolve(READY));
+        return false;
+    }
+
+    /**
+     * A digest of every file of the environment: path, size, inode change time (which, unlike the modification
+     * time, no process can set back), whether it is a link.
+     */
+    static String seal(Path env) throws IOException {
+        java.security.MessageDigest digest;
+        try {
+            digest = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(env)) {
+            // files and links only: a directory's times change when the seal and the ready mark are written into it
+            for (Path f : files.filter(f -> !Files.isDirectory(f, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                    .filter(f -> !f.getFileName().toString().equals(SEAL) && !f.getFileName().toString()
+                            .equals(READY)).sorted().toList()) {
+                Map<String, Object> a = Files.readAttributes(f, "unix:size,ctime,mode,isSymbolicLink",
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                digest.update((env.relativize(f) + " " + a.get("size") + " " + a.get("ctime") + " " + a.get("mode")
+                        + " " + a.get("isSymbolicLink") + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return java.util.HexFormat.of().formatHex(digest.digest());
     }
 
     private void exec(String run, Path pidFile, List<String> command, Path dir, String cause) throws Exception {

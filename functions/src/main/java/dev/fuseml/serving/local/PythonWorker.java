@@ -56,6 +56,8 @@ public final class PythonWorker implements Predictor {
         // The model's code runs here: it sees the machine's basics, none of the orchestrator's own variables.
         builder.environment().clear();
         builder.environment().putAll(dev.fuseml.process.LoggedProcess.basics());
+        // the environment is shared with the app's other versions and apps: this process must not write into it
+        builder.environment().put(dev.fuseml.build.local.Venvs.NO_BYTECODE_ENV, "1");
         Process process = builder.start();
         PythonWorker worker = new PythonWorker(process);
         JsonNode ready = worker.readAnswer(timeout);

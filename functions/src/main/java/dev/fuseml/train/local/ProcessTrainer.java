@@ -106,6 +106,7 @@ public class ProcessTrainer implements Trainer {
                 .environment("PATH", bin + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"))
                 .environment("VIRTUAL_ENV", environment.toString())
                 .environment("PYTHONUNBUFFERED", "1")
+                .environment(dev.fuseml.build.local.Venvs.NO_BYTECODE_ENV, "1")
                 .environment(MODEL_DIR_ENV, modelDir.toAbsolutePath().toString())
                 .environment(METRICS_FILE_ENV, metrics.toAbsolutePath().toString())
                 .environment("FUSEML_RUN_ID", runId)
