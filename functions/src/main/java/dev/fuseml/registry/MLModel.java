@@ -25,7 +25,11 @@ public record MLModel(List<String> flavors, String modelFile, String serializati
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    public record Column(String name, String type) {
+    /** An input of the signature; {@code shape} for a tensor input ([-1, F]), else null (one value per row). */
+    public record Column(String name, String type, List<Long> shape) {
+        public Column(String name, String type) {
+            this(name, type, null);
+        }
     }
 
     /** Reads and checks {@code dir/MLmodel}; the message of the exception says what the training code must fix. */
@@ -100,13 +104,15 @@ public record MLModel(List<String> flavors, String modelFile, String serializati
                 if ("tensor".equals(c.path("type").asText())) {
                     // a tensor signature (MLflow's onnx flavor): its dtype, named as MLflow names column types
                     String dtype = c.path("tensor-spec").path("dtype").asText("float64");
+                    List<Long> shape = new ArrayList<>();
+                    c.path("tensor-spec").path("shape").forEach(d -> shape.add(d.asLong()));
                     columns.add(new Column(c.path("name").asText("input-" + n), switch (dtype) {
                         case "float32" -> "float";
                         case "int64" -> "long";
                         case "int32" -> "integer";
                         case "bool" -> "boolean";
                         default -> "double";
-                    }));
+                    }, shape.isEmpty() ? null : List.copyOf(shape)));
                 } else {
                     columns.add(new Column(c.path("name").asText(null), c.path("type").asText("double")));
                 }

@@ -273,7 +273,12 @@ public final class PredictionServer implements AutoCloseable {
                 : current.model().flavors().contains("sklearn") ? "sklearn" : "mlflow");
         var inputs = meta.putArray("inputs");
         for (MLModel.Column c : current.model().inputs()) {
-            inputs.addObject().put("name", c.name()).put("datatype", datatype(c.type())).putArray("shape").add(-1);
+            var shape = inputs.addObject().put("name", c.name()).put("datatype", datatype(c.type())).putArray("shape");
+            if (c.shape() == null) {
+                shape.add(-1);
+            } else {
+                c.shape().forEach(shape::add);
+            }
         }
         meta.putArray("outputs").addObject().put("name", "predict").put("datatype", "FP64")
                 .putArray("shape").add(-1);

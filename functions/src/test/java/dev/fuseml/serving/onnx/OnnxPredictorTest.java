@@ -82,6 +82,27 @@ class OnnxPredictorTest {
     }
 
     @Test
+    void mlflowsOnnxFlavorIsReadWithItsTensorSignature() throws Exception {
+        model();
+        Files.writeString(dir.resolve("MLmodel"), """
+                flavors:
+                  onnx:
+                    data: model.onnx
+                    onnx_version: 1.23.1
+                  python_function:
+                    data: model.onnx
+                    loader_module: mlflow.onnx
+                signature:
+                  inputs: '[{"type": "tensor", "tensor-spec": {"dtype": "float32", "shape": [-1, 11]}}]'
+                """);
+        dev.fuseml.registry.MLModel read = dev.fuseml.registry.MLModel.read(dir);
+        assertThat(read.onnx()).isTrue();
+        assertThat(read.modelFile()).isEqualTo("model.onnx");
+        assertThat(read.inputs()).containsExactly(new dev.fuseml.registry.MLModel.Column("input-0", "float",
+                List.of(-1L, 11L)));
+    }
+
+    @Test
     void aFileThatIsNoOnnxModelIsRefusedWithTheCause() throws Exception {
         Path bad = Files.writeString(dir.resolve("model.onnx"), "not a model");
         assertThatThrownBy(() -> OnnxPredictor.load(bad)).isInstanceOf(IOException.class)
