@@ -28,7 +28,8 @@ public final class JsonFiles {
     public static void write(Path file, Object value) {
         try {
             Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            // a temporary file of its own: two writers of one record never share one (the last rename wins)
+            Path tmp = Files.createTempFile(file.getParent(), file.getFileName() + ".", ".tmp");
             Files.write(tmp, MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(value));
             try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 channel.force(true);

@@ -151,11 +151,13 @@ public class LocalDeployer implements Deployer, AutoCloseable {
                 servers.put(key(request.org(), request.app()), server);
             }
         }
-        server.requireToken(JsonFiles.read(protectionFile(request.org(), request.app()), Protection.class)
-                .map(Protection::tokenSha256).orElse(null));
-        server.switchTo(request.version(), predictor, model);
-        JsonFiles.write(recordFile(request.org(), request.app()), new Record(request.org(), request.app(),
-                request.version(), request.modelUri(), environment, server.port(), request.run()));
+        synchronized (server) { // deployments of one app, one at a time: the record names what serves
+            server.requireToken(JsonFiles.read(protectionFile(request.org(), request.app()), Protection.class)
+                    .map(Protection::tokenSha256).orElse(null));
+            server.switchTo(request.version(), predictor, model);
+            JsonFiles.write(recordFile(request.org(), request.app()), new Record(request.org(), request.app(),
+                    request.version(), request.modelUri(), environment, server.port(), request.run()));
+        }
         return new Deployment(url(request.app(), server.port()));
     }
 
