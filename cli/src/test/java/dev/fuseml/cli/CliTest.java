@@ -164,6 +164,17 @@ class CliTest {
         assertThat(badServer.exitCode()).isEqualTo(2);
         assertThat(badServer.err()).contains("invalid --server", "http://127.0.0.1:8080");
         assertThat(run("tokens", "--help").out()).contains("Usage: fuseml tokens", "create", "delete");
+        Run badHook = run("webhooks", "delete", "../x");
+        assertThat(badHook.exitCode()).isEqualTo(2);
+        assertThat(badHook.err()).contains("invalid webhook id", "fuseml webhooks");
+        Run badAlias = run("models", "alias", "wine", "Champion!", "2");
+        assertThat(badAlias.exitCode()).isEqualTo(2);
+        assertThat(badAlias.err()).contains("invalid alias name", "DNS-1123");
+        Run neither = run("serve", "wine");
+        assertThat(neither.exitCode()).isEqualTo(2);
+        assertThat(neither.err()).contains("--version", "--alias");
+        Run notANumber = run("models", "alias", "wine", "champion", "two");
+        assertThat(notANumber.exitCode()).isEqualTo(2);
     }
 
     @Test

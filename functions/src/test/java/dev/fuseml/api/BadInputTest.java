@@ -129,6 +129,34 @@ class BadInputTest {
                 c("an artifact file that does not exist", "GET", "/api/v1/artifacts/workspace/a/r/model/MLmodel",
                         null, null, 404, "does not exist"),
                 // claims
+                // tokens, prediction tokens, the registry, webhooks
+                c("a token for an org that does not exist", "POST", "/api/v1/tokens", json,
+                        "{\"org\":\"no-such-org\"}", 404, "create it first"),
+                c("a token without an org", "POST", "/api/v1/tokens", json, "{}", 400, "send {"),
+                c("a token description on two lines", "POST", "/api/v1/tokens", json,
+                        "{\"org\":\"workspace\",\"description\":\"a\\nb\"}", 400, "one line"),
+                c("deleting a token that does not exist", "DELETE", "/api/v1/tokens/tok-00000000", null, null, 404,
+                        "fuseml tokens lists them"),
+                c("a prediction token for an app that does not exist", "POST",
+                        "/api/v1/orgs/workspace/apps/no-such-app/prediction-token", json, "{}", 404, "does not exist"),
+                c("an alias for an app that does not exist", "PUT", "/api/v1/orgs/workspace/apps/no-such-app/aliases/a",
+                        json, "{\"version\":1}", 404, "does not exist"),
+                c("serving a version of an app that does not exist", "POST",
+                        "/api/v1/orgs/workspace/apps/no-such-app/serve", json, "{\"version\":1}", 404,
+                        "does not exist"),
+                c("a webhook of a host FuseML does not know", "POST", "/api/v1/orgs/workspace/webhooks", json,
+                        "{\"app\":\"w\",\"provider\":\"bitbucket\",\"repository\":\"https://h.example/r.git\"}",
+                        Map.of(), 400, "github, gitea or gitlab", noFile("webhooks")),
+                c("a webhook that would read this machine's disk", "POST", "/api/v1/orgs/workspace/webhooks", json,
+                        "{\"app\":\"w\",\"provider\":\"github\",\"repository\":\"file:///etc\"}", Map.of(), 400,
+                        "http(s) URL", noFile("webhooks")),
+                c("a webhook branch that climbs out", "POST", "/api/v1/orgs/workspace/webhooks", json,
+                        "{\"app\":\"w\",\"provider\":\"github\",\"repository\":\"https://h.example/r.git\","
+                                + "\"branch\":\"../x\"}", Map.of(), 400, "invalid branch", noFile("webhooks")),
+                c("a delivery to a webhook that does not exist", "POST", "/api/v1/webhooks/wh-000000000000", json,
+                        "{}", 404, "no webhook"),
+                c("deleting a webhook that does not exist", "DELETE", "/api/v1/orgs/workspace/webhooks/wh-000000000000",
+                        null, null, 404, "fuseml webhooks lists them"),
                 c("a claim without an owner", "POST", "/api/v1/claims/bad-run/train", json, "{}", 400, "owner"),
                 c("a claim of a step name against the rule", "POST", "/api/v1/claims/bad-run/Train%20Step", json,
                         "{\"org\":\"workspace\",\"app\":\"a\",\"owner\":\"o\",\"input\":{\"type\":\"t\"}}", 400,
@@ -262,5 +290,35 @@ class BadInputTest {
                         "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(upgrade.statusCode()).as(upgrade.body()).isEqualTo(400);
+    }
+
+    @org.junit.jupiter.api.Test
+    void steeringTheRegistryRefusesWhatCannotBeServedAndStartsNoRun() {
+        String app = "steer-" + java.util.UUID.randomUUID().toString().substring(0, 6);
+        // the app exists once the run projection has seen its push
+        given().header("ce-specversion", "1.0").header("ce-id", app).header("ce-type", "dev.fuseml.push")
+                .header("ce-source", "test").header("ce-fusemlorg", "workspace").header("ce-fusemlapp", app)
+                .header("ce-fusemlrun", app + "-1").contentType("application/json").body("{}")
+                .post("/api/v1/projection").then().statusCode(org.hamcrest.Matchers.lessThan(300));
+        String base = "/api/v1/orgs/workspace/apps/" + app;
+        given().contentType("application/json").body("{}").post(base + "/serve").then().statusCode(400)
+                .body("error", org.hamcrest.Matchers.containsString("send one of"));
+        given().contentType("application/json").body("{\"version\":1,\"alias\":\"a\"}").post(base + "/serve")
+                .then().statusCode(400);
+        given().contentType("application/json").body("{\"rollback\":true}").post(base + "/serve").then()
+                .statusCode(409).body("error", org.hamcrest.Matchers.containsString("nothing to roll back"));
+        given().contentType("application/json").body("{\"version\":7}").post(base + "/serve").then()
+                .statusCode(404).body("error", org.hamcrest.Matchers.containsString("fuseml models"));
+        given().contentType("application/json").body("{\"alias\":\"nobody\"}").post(base + "/serve").then()
+                .statusCode(404).body("error", org.hamcrest.Matchers.containsString("has no alias 'nobody'"));
+        given().contentType("application/json").body("{\"version\":7}").put(base + "/aliases/champion").then()
+                .statusCode(404).body("error", org.hamcrest.Matchers.containsString("does not exist"));
+        given().contentType("application/json").body("{\"version\":1}").put(base + "/aliases/Bad_Alias").then()
+                .statusCode(400).body("error", org.hamcrest.Matchers.containsString("DNS-1123"));
+        given().contentType("application/json").body("{}").put(base + "/aliases/champion").then().statusCode(400);
+        given().delete(base + "/aliases/champion").then().statusCode(404);
+        given().get(base + "/registry").then().statusCode(200).body("aliases.size()", org.hamcrest.Matchers.is(0));
+        given().get("/api/v1/orgs/workspace/runs?app=" + app).then().statusCode(200)
+                .body("size()", org.hamcrest.Matchers.is(1)); // only the push: no serving run was started
     }
 }
