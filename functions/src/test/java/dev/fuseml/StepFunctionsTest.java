@@ -182,7 +182,7 @@ class StepFunctionsTest {
         FakePlatform.FakeDeployer deployer = new FakePlatform.FakeDeployer();
         ServeFunction serve = new ServeFunction(steps, deployer, log);
         Map<String, String> app = Map.of(FusemlEvents.EXT_ORG, "workspace", FusemlEvents.EXT_APP, "wine");
-        String hash = dev.fuseml.auth.Authenticator.sha256("fuseml_t");
+        String hash = dev.fuseml.eventing.Tokens.sha256("fuseml_t");
         serve.protect(CloudEventBuilder.create().id("p1").type(FusemlEvents.PROTECTED).source("test")
                 .extensions(app).build(new dev.fuseml.eventing.payload.Protected("wine", hash)));
         assertThat(deployer.protectedApps).containsEntry("workspace/wine", hash);

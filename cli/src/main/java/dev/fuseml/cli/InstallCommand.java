@@ -1,6 +1,7 @@
 package dev.fuseml.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.fuseml.eventing.Tokens;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -50,12 +51,12 @@ public class InstallCommand extends FusemlCommand {
         Files.createDirectories(data);
         int apiPort = port != 0 ? port : previousPort(config.server()).orElse(freePort());
         // The admin token: made once, kept in the config (mode 0600); the orchestrator gets its hash only.
-        String token = config.token() != null ? config.token() : AdminToken.create();
+        String token = config.token() != null ? config.token() : Tokens.create();
         Path log = data.resolve("orchestrator.log");
         List<String> command = new ArrayList<>(List.of(javaExecutable(), "-XX:+UseSerialGC", "-Xmx256m",
                 "-XX:MaxMetaspaceSize=128m", "-Xss512k", "-XX:ReservedCodeCacheSize=64m",
                 "-Dsun.net.httpserver.nodelay=true", "-Dquarkus.http.port=" + apiPort,
-                "-Dfuseml.data-dir=" + data.toAbsolutePath(), "-Dfuseml.admin-token-sha256=" + AdminToken.sha256(token),
+                "-Dfuseml.data-dir=" + data.toAbsolutePath(), "-Dfuseml.admin-token-sha256=" + Tokens.sha256(token),
                 "-jar", jar.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))

@@ -80,7 +80,7 @@ class DistributedChainIT {
                 "-Dfuseml.lease=" + LEASE));
         STEPS.forEach(s -> cpProperties.add("-Dfuseml.steps." + s + "=http://127.0.0.1:" + ports.get(s)));
         controlPlane = new FunctionProcess("control-plane", cpPort, root.resolve("control-plane"), Map.of(
-                "FUSEML_SYSTEM_TOKEN", SYSTEM_TOKEN, "FUSEML_ADMIN_TOKEN_SHA256", AdminToken.sha256(ADMIN_TOKEN)),
+                "FUSEML_SYSTEM_TOKEN", SYSTEM_TOKEN, "FUSEML_ADMIN_TOKEN_SHA256", dev.fuseml.eventing.Tokens.sha256(ADMIN_TOKEN)),
                 cpProperties);
         controlPlane.start();
         List<CompletableFuture<FunctionProcess>> starting = new ArrayList<>();

@@ -166,9 +166,9 @@ public class AppsResource {
     @Path("/apps/{app}/prediction-token")
     public Response protect(@PathParam("org") String org, @PathParam("app") String app) {
         require(org, app);
-        String token = dev.fuseml.auth.TokenStore.newToken();
+        String token = dev.fuseml.eventing.Tokens.create();
         events.emitForApp(org, app, "fuseml/control-plane", FusemlEvents.PROTECTED,
-                new Protected(app, dev.fuseml.auth.Authenticator.sha256(token)));
+                new Protected(app, dev.fuseml.eventing.Tokens.sha256(token)));
         apps.update(org, app, a -> a.withTokenRequired(true));
         return Response.status(Response.Status.CREATED).entity(new PredictionToken(app, token, "send it as "
                 + "'Authorization: Bearer TOKEN' with every prediction; it is shown this once")).build();

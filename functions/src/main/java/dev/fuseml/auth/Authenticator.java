@@ -1,10 +1,10 @@
 package dev.fuseml.auth;
 
+import dev.fuseml.eventing.Tokens;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -33,8 +33,8 @@ public class Authenticator {
         this.enabled = adminHash.isPresent() || systemToken.filter(t -> !t.isBlank()).isPresent();
         // Without a configured one, the steps of the embedded default share a token made at start-up: nothing
         // outside this process learns it, and nothing stored holds it.
-        this.systemToken = systemToken.filter(t -> !t.isBlank()).orElseGet(TokenStore::newToken);
-        this.systemHash = digest(this.systemToken);
+        this.systemToken = systemToken.filter(t -> !t.isBlank()).orElseGet(Tokens::create);
+        this.systemHash = Tokens.digest(this.systemToken);
         this.tokens = tokens;
         this.controlPlane = controlPlane;
     }
@@ -62,7 +62,7 @@ public class Authenticator {
         if (token.isEmpty()) {
             return Optional.empty();
         }
-        byte[] hash = digest(token.get());
+        byte[] hash = Tokens.digest(token.get());
         if (MessageDigest.isEqual(hash, systemHash)) {
             return Optional.of(Principal.SYSTEM);
         }
@@ -102,23 +102,11 @@ public class Authenticator {
         return Optional.empty();
     }
 
-    public static String sha256(String token) {
-        return HexFormat.of().formatHex(digest(token));
-    }
-
-    private static byte[] digest(String token) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static byte[] parseHash(String hex) {
         if (!hex.strip().matches("[0-9a-fA-F]{64}")) {
             throw new IllegalStateException("fuseml.admin-token-sha256 must be the 64 hex digits of the admin "
                     + "token's SHA-256 (fuseml install sets it)");
         }
-        return HexFormat.of().parseHex(hex.strip());
+        return java.util.HexFormat.of().parseHex(hex.strip());
     }
 }

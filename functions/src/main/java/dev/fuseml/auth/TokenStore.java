@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -53,9 +52,10 @@ public class TokenStore {
             throw new IllegalArgumentException("there are " + MAX_TOKENS + " tokens already: delete unused ones "
                     + "(fuseml tokens delete ID)");
         }
-        String token = newToken();
+        String token = dev.fuseml.eventing.Tokens.create();
         String id = "tok-" + HexFormat.of().formatHex(randomBytes(4));
-        StoredToken stored = new StoredToken(id, org, text, Instant.now(), Authenticator.sha256(token));
+        StoredToken stored = new StoredToken(id, org, text, Instant.now(),
+                dev.fuseml.eventing.Tokens.sha256(token));
         tokens.add(stored);
         save(tokens);
         return new Issued(id, org, text, stored.created(), token);
@@ -97,11 +97,6 @@ public class TokenStore {
             }
         }
         return Optional.empty();
-    }
-
-    /** A new random token: 32 bytes, URL-safe, with a prefix that secret scanners and people recognise. */
-    public static String newToken() {
-        return "fuseml_" + Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(32));
     }
 
     private static byte[] randomBytes(int n) {

@@ -10,7 +10,7 @@ public class AuthProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        return Map.of("fuseml.admin-token-sha256", Authenticator.sha256(ADMIN),
+        return Map.of("fuseml.admin-token-sha256", dev.fuseml.eventing.Tokens.sha256(ADMIN),
                 "fuseml.data-dir", "target/test-data-auth");
     }
 }

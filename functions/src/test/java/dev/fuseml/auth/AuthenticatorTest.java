@@ -19,7 +19,7 @@ class AuthenticatorTest {
     Path dir;
 
     private Authenticator controlPlane(TokenStore tokens) {
-        return new Authenticator(Optional.of(Authenticator.sha256(ADMIN)), Optional.empty(), true, tokens);
+        return new Authenticator(Optional.of(dev.fuseml.eventing.Tokens.sha256(ADMIN)), Optional.empty(), true, tokens);
     }
 
     @Test

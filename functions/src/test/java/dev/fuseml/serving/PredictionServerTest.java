@@ -116,7 +116,7 @@ class PredictionServerTest {
     void withAPredictionTokenOnlyRequestsCarryingItArePredictedAndHealthStaysOpen() throws Exception {
         server.switchTo(1, new SumPredictor(0), MODEL);
         String body = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[1,2]}]}";
-        server.requireToken(dev.fuseml.auth.Authenticator.sha256("fuseml_predict-secret"));
+        server.requireToken(dev.fuseml.eventing.Tokens.sha256("fuseml_predict-secret"));
         HttpResponse<String> anonymous = call("POST", "/v2/models/wine/infer", body, "application/json");
         assertError(anonymous, 401, "fuseml protect wine");
         assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
