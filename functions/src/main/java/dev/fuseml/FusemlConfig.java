@@ -57,6 +57,14 @@ public interface FusemlConfig {
     /** Knative's K_SINK (set by a SinkBinding): every event this process emits goes there. */
     Optional<String> sink();
 
+    /**
+     * How long the broker waits for a step to answer one delivery of the default chain before it tries again
+     * (Knative's {@code delivery.timeout}); a short step delivered again while it works answers within two thirds
+     * of it.
+     */
+    @WithDefault("PT30S")
+    Duration deliveryTimeout();
+
     /** How long a step's claim lasts without renewal; its owner renews it every third of that. */
     @WithDefault("PT30S")
     Duration lease();

@@ -57,7 +57,7 @@ class StepFunctionsTest {
     private final FakeStepLog log = new FakeStepLog();
     private final FakeEventSink sink = new FakeEventSink();
     private final StepRunner steps = new StepRunner(claims, log, sink, () -> "http://127.0.0.1:8080",
-            Duration.ofSeconds(30), "test", java.util.Map.of());
+            Duration.ofSeconds(30), "test", java.util.Map.of(), Duration.ofSeconds(30));
 
     @AfterEach
     void close() {

@@ -57,6 +57,16 @@ final class CliProcess {
         return Path.of(System.getProperty("fuseml.repo", "..")).toAbsolutePath().normalize();
     }
 
+    /** The last {@code lines} lines of the log of the orchestrator this CLI installed. */
+    String orchestratorLogTail(int lines) throws IOException {
+        Path log = home.resolve("data").resolve("fuseml").resolve("orchestrator.log");
+        if (!Files.exists(log)) {
+            return "(no log at " + log + ")";
+        }
+        List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+
     Result run(String... args) throws IOException, InterruptedException {
         return run(java.util.Map.of(), args);
     }
@@ -75,7 +85,10 @@ final class CliProcess {
         Process process = builder.start();
         if (!process.waitFor(10, TimeUnit.MINUTES)) {
             process.destroyForcibly();
-            throw new AssertionError("fuseml " + String.join(" ", args) + " did not end in 10 minutes");
+            // What CI shows of a hang is all there is to go on: the command's own output and the orchestrator's log.
+            throw new AssertionError("fuseml " + String.join(" ", args) + " did not end in 10 minutes; it printed:\n"
+                    + Files.readString(out, StandardCharsets.UTF_8) + Files.readString(err, StandardCharsets.UTF_8)
+                    + "\nthe orchestrator's log ends with:\n" + orchestratorLogTail(400));
         }
         Result result = new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                 Files.readString(err, StandardCharsets.UTF_8));

@@ -87,6 +87,26 @@ class CrashIT {
         assertThat(log).contains(step);
     }
 
+    /**
+     * A short step that takes longer than the broker waits for its answer (the broker tries again while the work
+     * goes on) still ends served, with its work done once: the second delivery is answered with the first one's
+     * result instead of an empty acknowledgement that would leave the run waiting forever.
+     */
+    @org.junit.jupiter.api.Test
+    @Order(2)
+    void aShortStepSlowerThanTheBrokersPatienceStillEndsServedOnce() throws Exception {
+        assertThat(cli.run("uninstall").exitCode()).isZero();
+        CliProcess.Result install = cli.run(Map.of("FUSEML_DELIVERY_TIMEOUT", "PT3S", "FUSEML_FAULT_PAUSE",
+                "receive=PT5S"), "install");
+        assertThat(install.exitCode()).as(install.all()).isZero();
+        CliProcess.Result push = cli.run("push", "slow-receive", project.toString());
+        assertThat(push.exitCode()).as(push.all() + cli.orchestratorLogTail(60)).isZero();
+        assertThat(push.out()).contains("is served in");
+        String log = cli.run("logs", "slow-receive").out();
+        assertThat(log.lines().filter(l -> l.contains("[receive] started"))).as(log).hasSize(1);
+        assertThat(log).contains("[receive] pausing PT5S");
+    }
+
     /** The step whose pause the next start gets, so that each case finds its step held. */
     private static String next(String step) {
         return switch (step) {

@@ -6,6 +6,7 @@ import dev.fuseml.eventing.broker.Trigger;
 import dev.fuseml.eventing.filter.Filter;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -33,7 +34,14 @@ public final class DefaultChain {
      * @param controlPlane the control plane's URL: the run projection and the dead-letter sink are there
      */
     public static List<Trigger> triggers(Function<String, URI> stepUrl, URI controlPlane) {
-        DeliverySpec delivery = DeliverySpec.defaults().withDeadLetterSink(controlPlane.resolve("/api/v1/deadletter"));
+        return triggers(stepUrl, controlPlane, DeliverySpec.defaults().timeout());
+    }
+
+    /** @param timeout how long each delivery attempt waits for the subscriber's answer */
+    public static List<Trigger> triggers(Function<String, URI> stepUrl, URI controlPlane, Duration timeout) {
+        DeliverySpec defaults = DeliverySpec.defaults();
+        DeliverySpec delivery = new DeliverySpec(defaults.retry(), defaults.backoffPolicy(), defaults.backoffDelay(),
+                timeout, controlPlane.resolve("/api/v1/deadletter"));
         List<Trigger> chain = new java.util.ArrayList<>();
         for (String step : ORDER) {
             chain.add(exact("fuseml-" + step, STEPS.get(step), stepUrl.apply(step).resolve("/" + step), delivery));

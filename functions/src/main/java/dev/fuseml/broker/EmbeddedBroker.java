@@ -69,7 +69,7 @@ public class EmbeddedBroker {
 
     /** Delivers: the default chain's subscribers are where {@code stepUrl} says, the control plane at its URL. */
     public void start(Function<String, URI> stepUrl, URI controlPlane) throws IOException {
-        List<Trigger> chain = DefaultChain.triggers(stepUrl, controlPlane);
+        List<Trigger> chain = DefaultChain.triggers(stepUrl, controlPlane, config.deliveryTimeout());
         defaults = Set.copyOf(chain);
         registry.load(chain);
         broker.setTriggers(registry.active());

@@ -41,6 +41,8 @@ public class ClaimStore implements Claims {
     private final RunProjection projection;
     private final Clock clock;
     private final Map<String, Claim> running = new ConcurrentHashMap<>();
+    /** Ended claims whose result the run projection has not shown yet: a reply or an emit may have been lost. */
+    private final Map<String, Claim> unconfirmed = new ConcurrentHashMap<>();
 
     @jakarta.inject.Inject
     public ClaimStore(FusemlConfig config, RunStore runs, RunProjection projection) {
@@ -106,8 +108,31 @@ public class ClaimStore implements Claims {
         if (current == null || !current.running() || !current.owner().equals(owner)) {
             return false;
         }
-        save(current.completed(succeeded, output, clock.instant()));
+        Claim completed = current.completed(succeeded, output, clock.instant());
+        save(completed);
+        unconfirmed.put(key(ref.run(), step), completed);
         return true;
+    }
+
+    /**
+     * Ended claims whose result has not reached the run a lease after the step ended (nor a lease after it was
+     * last sent again): the reply that carried it found no broker waiting, or the step could not emit it. The
+     * projection shows a step as running until the step's result event arrives.
+     */
+    public synchronized List<Claim> unannounced() {
+        Instant now = clock.instant();
+        List<Claim> out = new ArrayList<>();
+        for (Claim c : List.copyOf(unconfirmed.values())) {
+            boolean announced = runs.get(c.run()).map(r -> r.finished() || r.step(c.step())
+                    .map(s -> !s.running()).orElse(false)).orElse(true);
+            if (announced) {
+                unconfirmed.remove(key(c.run(), c.step()));
+            } else if (c.ended() != null && c.ended().plus(lease).isBefore(now) && c.output() != null
+                    && (c.reemitted() == null || c.reemitted().plus(lease).isBefore(now))) {
+                out.add(c);
+            }
+        }
+        return out;
     }
 
     /** Running claims whose owner stopped renewing, and whose input was not emitted again within a lease. */
@@ -127,9 +152,15 @@ public class ClaimStore implements Claims {
         return List.copyOf(running.values());
     }
 
-    /** Notes that the claim's input went through the broker again. */
+    /** Notes that the claim's input (running) or its result (ended) went through the broker again. */
     public synchronized void reemitted(Claim claim) {
-        get(claim.run(), claim.step()).filter(Claim::running).ifPresent(c -> save(c.reemittedAt(clock.instant())));
+        get(claim.run(), claim.step()).filter(c -> c.status().equals(claim.status())).ifPresent(c -> {
+            Claim noted = c.reemittedAt(clock.instant());
+            save(noted);
+            if (!noted.running()) {
+                unconfirmed.computeIfPresent(key(c.run(), c.step()), (k, v) -> noted);
+            }
+        });
     }
 
     /** Stops watching a claim whose run has ended. */
@@ -168,6 +199,7 @@ public class ClaimStore implements Claims {
     public synchronized void deleteRun(String run) {
         if (RunRef.validId(run)) {
             running.keySet().removeIf(k -> k.startsWith(run + "/"));
+            unconfirmed.keySet().removeIf(k -> k.startsWith(run + "/"));
             Workspaces.delete(dir.resolve(run));
         }
     }
@@ -191,8 +223,13 @@ public class ClaimStore implements Claims {
         }
         try (Stream<Path> all = Files.walk(dir, 2)) {
             all.filter(f -> f.toString().endsWith(".json")).map(f -> JsonFiles.read(f, Claim.class))
-                    .flatMap(Optional::stream).filter(Claim::running)
-                    .forEach(c -> running.put(key(c.run(), c.step()), c));
+                    .flatMap(Optional::stream).forEach(c -> {
+                        if (c.running()) {
+                            running.put(key(c.run(), c.step()), c);
+                        } else if (!runs.get(c.run()).map(Run::finished).orElse(true)) {
+                            unconfirmed.put(key(c.run(), c.step()), c); // ended just before a crash, perhaps
+                        }
+                    });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

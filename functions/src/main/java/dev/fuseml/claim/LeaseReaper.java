@@ -19,6 +19,9 @@ import java.util.concurrent.TimeUnit;
  * broker again, and whichever replica of the step gets it claims the step and does it. This replaces any
  * "which process was it" bookkeeping: a killed step process, a killed node and a killed embedded orchestrator are
  * all just a lease that stopped being renewed.
+ * <p>
+ * It also sends again the result of a step that ended but whose result event never reached the run (a reply the
+ * broker had stopped waiting for, an emit that found no broker): without it, such a run would wait forever.
  */
 public class LeaseReaper implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(LeaseReaper.class.getName());
@@ -74,6 +77,18 @@ public class LeaseReaper implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "could not resume " + claim.step() + " of run " + claim.run()
                         + ": " + e.getMessage());
+            }
+        }
+        for (Claim claim : claims.unannounced()) {
+            try {
+                log.note(claim.run(), claim.step(), "its result " + claim.output().type() + " has not reached the "
+                        + "run a lease after the step ended; sending it again");
+                sink.emit(new RunRef(claim.org(), claim.app(), claim.run()), StepRunner.source(claim.step()),
+                        claim.output().type(), claim.output().data());
+                claims.reemitted(claim);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "could not send the result of " + claim.step() + " of run "
+                        + claim.run() + " again: " + e.getMessage());
             }
         }
     }

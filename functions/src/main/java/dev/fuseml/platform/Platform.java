@@ -201,7 +201,7 @@ public class Platform {
     @Singleton
     StepRunner stepRunner(Claims claims, HttpStepLog log, EventSink sink) {
         return new StepRunner(claims, log, sink, this::controlPlaneUrl, config.lease(), StepRunner.OWNER,
-                faultPauses(config.faultPause().orElse("")));
+                faultPauses(config.faultPause().orElse("")), config.deliveryTimeout());
     }
 
     void closeStepRunner(@Disposes StepRunner runner) {

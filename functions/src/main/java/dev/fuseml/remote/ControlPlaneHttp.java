@@ -1,5 +1,6 @@
 package dev.fuseml.remote;
 
+import dev.fuseml.step.Patience;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 

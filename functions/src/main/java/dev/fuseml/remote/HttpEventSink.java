@@ -4,6 +4,7 @@ import dev.fuseml.eventing.CloudEventHttp;
 import dev.fuseml.eventing.EventSchemas;
 import dev.fuseml.eventing.FusemlEvents;
 import dev.fuseml.step.EventSink;
+import dev.fuseml.step.Patience;
 import dev.fuseml.step.RunRef;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;

@@ -10,7 +10,9 @@ import io.quarkus.funqy.knative.events.CloudEventBuilder;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,6 +31,7 @@ public class StepRunner implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(StepRunner.class.getName());
     static final ObjectMapper JSON = dev.fuseml.state.JsonFiles.MAPPER;
     private static final int EXCERPT_LINES = 20;
+
     /** This process, as the owner of the steps it claims. */
     public static final String OWNER = "pid-" + ProcessHandle.current().pid() + "-"
             + UUID.randomUUID().toString().substring(0, 8);
@@ -52,7 +55,13 @@ public class StepRunner implements AutoCloseable {
     private final Supplier<String> controlPlane;
     private final String owner;
     private final Map<String, Duration> pauses;
-    private final Map<String, Boolean> inFlight = new ConcurrentHashMap<>();
+    /**
+     * How long a repeated delivery of a short step waits for the work already under way: less than the broker
+     * waits for an answer, so that the answer reaches a broker still waiting for it.
+     */
+    private final Duration syncPatience;
+    /** Steps at work in this process, each completed with its result when it ends (null when there is none). */
+    private final Map<String, CompletableFuture<Outcome>> inFlight = new ConcurrentHashMap<>();
     private final Map<String, Working> working = new ConcurrentHashMap<>();
     private final ExecutorService longSteps = Executors.newFixedThreadPool(4, daemon("fuseml-step"));
     private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(
@@ -63,17 +72,19 @@ public class StepRunner implements AutoCloseable {
      * @param lease        how long a claim lasts without renewal; renewed every third of it
      */
     public StepRunner(Claims claims, StepLog log, EventSink sink, Supplier<String> controlPlane, Duration lease) {
-        this(claims, log, sink, controlPlane, lease, OWNER, Map.of());
+        this(claims, log, sink, controlPlane, lease, OWNER, Map.of(), Duration.ofSeconds(30));
     }
 
     /**
      * @param owner  who this runner is when it claims; each replica of a step has its own
      * @param pauses fault injection for crash tests ({@code fuseml.fault-pause}): how long a step waits after its
      *               work and before its result is recorded, the worst moment for a crash; empty in production
+     * @param deliveryTimeout how long the broker waits for the answer to one delivery
      */
     public StepRunner(Claims claims, StepLog log, EventSink sink, Supplier<String> controlPlane, Duration lease,
-            String owner, Map<String, Duration> pauses) {
+            String owner, Map<String, Duration> pauses, Duration deliveryTimeout) {
         this.pauses = Map.copyOf(pauses);
+        this.syncPatience = deliveryTimeout.multipliedBy(2).dividedBy(3);
         this.claims = claims;
         this.log = log;
         this.sink = sink;
@@ -88,27 +99,62 @@ public class StepRunner implements AutoCloseable {
         return owner;
     }
 
-    /** Runs a short step now and answers the delivery with its result event (a Knative reply), or with nothing. */
+    /**
+     * Runs a short step now and answers the delivery with its result event (a Knative reply), or with nothing when
+     * the run has ended. A delivery of a step that is at work already (the broker gave up waiting for the first and
+     * tried again) waits for that work and answers with its result: acknowledging it with nothing would lose the
+     * result, since the first delivery's reply has nobody left to take it.
+     */
     public CloudEvent<Object> sync(String step, CloudEvent<?> input, Work work) {
         RunRef ref = runOf(input);
         String key = key(ref, step);
-        if (inFlight.putIfAbsent(key, Boolean.TRUE) != null) {
-            return null; // this process is doing it right now
+        CompletableFuture<Outcome> mine = new CompletableFuture<>();
+        CompletableFuture<Outcome> theirs = inFlight.putIfAbsent(key, mine);
+        if (theirs != null) {
+            return awaitOutcome(theirs, syncPatience).map(outcome -> reply(ref, step, outcome)).orElse(null);
         }
+        Outcome result = null;
         try {
-            Claims.Decision decision = claims.claim(ref, step, owner, stored(input.type(), input.data()));
-            if (decision instanceof Claims.Done done) {
-                return reply(ref, step, new Outcome(done.output().type(), done.output().data()));
+            Patience patience = new Patience(syncPatience);
+            while (true) {
+                Claims.Decision decision = claims.claim(ref, step, owner, stored(input.type(), input.data()));
+                if (decision instanceof Claims.Done done) {
+                    result = new Outcome(done.output().type(), done.output().data());
+                    return reply(ref, step, result);
+                }
+                if (decision instanceof Claims.Start start) {
+                    working.put(key, new Working(ref, step, null));
+                    Outcome outcome = execute(ref, step, start, work);
+                    if (finish(ref, step, outcome)) {
+                        result = outcome;
+                        return reply(ref, step, outcome);
+                    }
+                    return null;
+                }
+                // held by another replica: its result is the answer, if it comes before the broker gives up
+                if (!(decision instanceof Claims.HeldElsewhere) || !patience.pause()) {
+                    return null;
+                }
             }
-            if (!(decision instanceof Claims.Start start)) {
-                return null;
-            }
-            working.put(key, new Working(ref, step, null));
-            Outcome outcome = execute(ref, step, start, work);
-            return finish(ref, step, outcome) ? reply(ref, step, outcome) : null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         } finally {
             working.remove(key);
             inFlight.remove(key);
+            mine.complete(result);
+        }
+    }
+
+    /** The outcome of a short step at work in this process, if it comes within {@code patience}. */
+    private static Optional<Outcome> awaitOutcome(CompletableFuture<Outcome> pending, Duration patience) {
+        try {
+            return Optional.ofNullable(pending.get(patience.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return Optional.empty(); // the control plane re-emits a result that no reply carried (LeaseReaper)
         }
     }
 
@@ -116,7 +162,8 @@ public class StepRunner implements AutoCloseable {
     public void async(String step, CloudEvent<?> input, Work work) {
         RunRef ref = runOf(input);
         String key = key(ref, step);
-        if (inFlight.putIfAbsent(key, Boolean.TRUE) != null) {
+        CompletableFuture<Outcome> mine = new CompletableFuture<>();
+        if (inFlight.putIfAbsent(key, mine) != null) {
             return;
         }
         boolean handedOver = false;
@@ -135,6 +182,7 @@ public class StepRunner implements AutoCloseable {
                     } finally {
                         working.remove(key);
                         inFlight.remove(key);
+                        mine.complete(null);
                     }
                 }, null);
                 working.put(key, new Working(ref, step, task));
@@ -143,6 +191,7 @@ public class StepRunner implements AutoCloseable {
         } finally {
             if (!handedOver) {
                 inFlight.remove(key);
+                mine.complete(null);
             }
         }
     }

@@ -28,12 +28,17 @@ class ClaimStoreTest {
     Path dir;
     private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-27T00:00:00Z"));
 
-    private ClaimStore store() {
+    private RunProjection projection() {
         TestConfig config = new TestConfig(dir);
         RunStore runs = new RunStore(config);
-        RunProjection projection = new RunProjection(runs, new AppStore(config), new RunLog(runs),
+        return new RunProjection(runs, new AppStore(config), new RunLog(runs),
                 new dev.fuseml.registry.local.DirectoryModelStore(config,
                         new dev.fuseml.artifact.local.ArtifactFiles(config)));
+    }
+
+    private ClaimStore store() {
+        RunStore runs = new RunStore(new TestConfig(dir));
+        RunProjection projection = projection();
         Clock clock = new Clock() {
             public java.time.ZoneId getZone() { return ZoneOffset.UTC; }
             public Clock withZone(java.time.ZoneId zone) { return this; }
@@ -95,6 +100,50 @@ class ClaimStoreTest {
         assertThat(restarted.expireOwner("old-process")).isEqualTo(1);
         assertThat(restarted.abandoned()).hasSize(1);
         assertThat(restarted.claim(RUN, "train", "new-process", INPUT)).isEqualTo(new Claims.Start(true, 2));
+    }
+
+    @Test
+    void aResultThatNeverReachedTheRunIsSentAgainALeaseAfterTheStepEndedUntilTheRunShowsIt() {
+        ClaimStore claims = store();
+        claims.claim(RUN, "register", "a", INPUT);
+        Claims.StoredEvent registered = new Claims.StoredEvent("dev.fuseml.registered", null);
+        claims.complete(RUN, "register", "a", true, registered);
+        assertThat(claims.unannounced()).as("within a lease the result may still be on its way").isEmpty();
+
+        now.set(now.get().plus(LEASE).plusSeconds(1));
+        assertThat(claims.unannounced()).singleElement().satisfies(c -> assertThat(c.output()).isEqualTo(registered));
+        claims.reemitted(claims.unannounced().get(0));
+        assertThat(claims.unannounced()).as("not again at every check").isEmpty();
+        now.set(now.get().plus(LEASE).plusSeconds(1));
+        assertThat(store().unannounced()).as("nor forgotten by a restart").hasSize(1);
+
+        projection().apply(io.cloudevents.core.builder.CloudEventBuilder.v1().withId("r1")
+                .withType("dev.fuseml.registered").withSource(java.net.URI.create("fuseml/register"))
+                .withExtension("fusemlorg", RUN.org()).withExtension("fusemlapp", RUN.app())
+                .withExtension("fusemlrun", RUN.run()).withData("application/json", "{\"version\":1}".getBytes())
+                .build());
+        assertThat(claims.unannounced()).as("the run shows the result now").isEmpty();
+    }
+
+    @Test
+    void theReaperSendsAStepsLostResultAgainAsThatStepAndResumesAnAbandonedStepWithItsInput() {
+        ClaimStore claims = store();
+        RunStore runs = new RunStore(new TestConfig(dir));
+        dev.fuseml.mock.FakeEventSink sink = new dev.fuseml.mock.FakeEventSink();
+        LeaseReaper reaper = new LeaseReaper(claims, runs, new RunLog(runs), sink);
+        claims.claim(RUN, "receive", "a", new Claims.StoredEvent("dev.fuseml.push", null));
+        claims.complete(RUN, "receive", "a", true, new Claims.StoredEvent("dev.fuseml.received", null));
+        claims.claim(RUN, "build", "a", INPUT);
+        reaper.check();
+        assertThat(sink.emitted).as("nothing is late yet").isEmpty();
+
+        now.set(now.get().plus(LEASE).plusSeconds(1));
+        reaper.check();
+        assertThat(sink.emitted).extracting(e -> e.source() + " " + e.type()).containsExactlyInAnyOrder(
+                "fuseml/receive dev.fuseml.received", "fuseml/control-plane dev.fuseml.built");
+        reaper.check();
+        assertThat(sink.emitted).as("once per lease").hasSize(2);
+        assertThat(new RunLog(runs).read(RUN.run())).contains("has not reached the run a lease after the step ended");
     }
 
     @Test

@@ -32,7 +32,7 @@ class StepRunnerTest {
     private final CountDownLatch release = new CountDownLatch(1);
 
     private StepRunner runner(String owner) {
-        return new StepRunner(claims, log, sink, () -> "http://127.0.0.1:8080", LEASE, owner, java.util.Map.of());
+        return new StepRunner(claims, log, sink, () -> "http://127.0.0.1:8080", LEASE, owner, java.util.Map.of(), LEASE);
     }
 
     @AfterEach
@@ -66,6 +66,24 @@ class StepRunnerTest {
         assertThat(first.dataSchema()).isEqualTo("http://127.0.0.1:8080/schemas/dev.fuseml.served.json");
         CloudEvent<Object> again = replicaB.sync("register", input(), this::served);
         assertThat(again.type()).isEqualTo(FusemlEvents.SERVED);
+        assertThat(worked).hasValue(1);
+    }
+
+    @Test
+    void aShortStepDeliveredAgainWhileItWorksIsAnsweredWithTheResultOfTheWorkUnderWay() throws Exception {
+        // the broker stopped waiting for the first delivery and tried again, at the same replica and at another
+        var first = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> replicaA.sync("register", input(), this::blockedThenServed));
+        await().atMost(Duration.ofSeconds(5)).until(() -> worked.get() == 1);
+        var sameReplica = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> replicaA.sync("register", input(), this::blockedThenServed));
+        var otherReplica = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> replicaB.sync("register", input(), this::blockedThenServed));
+        release.countDown();
+        for (var answer : java.util.List.of(first, sameReplica, otherReplica)) {
+            assertThat(answer.get(10, TimeUnit.SECONDS)).as("a reply, not an empty acknowledgement")
+                    .isNotNull().extracting(CloudEvent::type).isEqualTo(FusemlEvents.SERVED);
+        }
         assertThat(worked).hasValue(1);
     }
 
@@ -133,7 +151,7 @@ class StepRunnerTest {
     @Test
     void anOwnerThatLostItsLeaseStopsAndItsResultIsNotEmitted() {
         StepRunner fastRenewals = new StepRunner(claims, log, sink, () -> "http://127.0.0.1:8080",
-                Duration.ofMillis(300), "replica-c", java.util.Map.of());
+                Duration.ofMillis(300), "replica-c", java.util.Map.of(), LEASE);
         try {
             fastRenewals.async("train", input(), this::blockedThenServed);
             await().atMost(Duration.ofSeconds(5)).until(() -> worked.get() == 1);

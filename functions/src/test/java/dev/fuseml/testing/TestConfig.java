@@ -19,6 +19,7 @@ public record TestConfig(Path dataDir) implements FusemlConfig {
     public Optional<String> brokerUrl() { return Optional.empty(); }
     public Optional<String> sink() { return Optional.empty(); }
     public Duration lease() { return Duration.ofSeconds(30); }
+    public Duration deliveryTimeout() { return Duration.ofSeconds(30); }
     public java.util.Map<String, String> steps() { return java.util.Map.of(); }
     public int retentionRuns() { return 100; }
     public int retentionVersions() { return 20; }

@@ -1,4 +1,4 @@
-package dev.fuseml.remote;
+package dev.fuseml.step;
 
 import java.time.Duration;
 
@@ -6,16 +6,16 @@ import java.time.Duration;
  * How long a call to the control plane or the broker keeps trying: 100 ms between attempts, doubling up to 2 s,
  * until the caller's patience is spent. Long enough patience rides out a restart of what is called.
  */
-final class Patience {
+public final class Patience {
     private final long deadline;
     private long delayMillis = 100;
 
-    Patience(Duration patience) {
+    public Patience(Duration patience) {
         this.deadline = System.nanoTime() + patience.toNanos();
     }
 
     /** Waits before the next attempt; false when no attempt fits in the time left. */
-    boolean pause() throws InterruptedException {
+    public boolean pause() throws InterruptedException {
         if (System.nanoTime() + delayMillis * 1_000_000 > deadline) {
             return false;
         }
