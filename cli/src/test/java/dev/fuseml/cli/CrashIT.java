@@ -99,7 +99,7 @@ class CrashIT {
         CliProcess.Result install = cli.run(Map.of("FUSEML_DELIVERY_TIMEOUT", "PT3S", "FUSEML_FAULT_PAUSE",
                 "receive=PT5S"), "install");
         assertThat(install.exitCode()).as(install.all()).isZero();
-        CliProcess.Result push = cli.run("push", "slow-receive", project.toString());
+        CliProcess.Result push = cli.run("push", "slow-receive", project.toString(), "--timeout", "PT4M");
         assertThat(push.exitCode()).as(push.all() + cli.orchestratorLogTail(60)).isZero();
         assertThat(push.out()).contains("is served in");
         String log = cli.run("logs", "slow-receive").out();
