@@ -44,9 +44,45 @@ public interface FusemlConfig {
     @WithDefault("all")
     String function();
 
-    /** Which implementations of the platform interfaces exist: {@code local} (the only one so far). */
+    /**
+     * Which implementations of the platform interfaces exist: {@code local} (venvs, processes and prediction
+     * servers on this machine) or {@code kubernetes} (image build Jobs, training Jobs, a Knative Service per app).
+     */
     @WithDefault("local")
     String platform();
+
+    /** The kubernetes platform's settings ({@code fuseml.kubernetes.*}, FUSEML_KUBERNETES_*). */
+    Kubernetes kubernetes();
+
+    /** See {@link dev.fuseml.kubernetes.KubernetesSettings} for what each is. */
+    interface Kubernetes {
+        @WithDefault("registry.fuseml-system.svc.cluster.local:5000")
+        String registry();
+
+        @WithDefault("python:3.11-slim")
+        String pythonImage();
+
+        @WithDefault("gcr.io/kaniko-project/executor:v1.23.2")
+        String kanikoImage();
+
+        @WithDefault("alpine/git:2.45.2")
+        String gitImage();
+
+        @WithDefault("fuseml-system-token")
+        String tokenSecret();
+
+        @WithDefault("PT30M")
+        Duration buildTimeout();
+
+        @WithDefault("PT5M")
+        Duration readyTimeout();
+
+        @WithDefault("1")
+        String trainCpu();
+
+        @WithDefault("2Gi")
+        String trainMemory();
+    }
 
     /** The control plane's URL, for a process that is not the control plane (FUSEML_CONTROL_PLANE). */
     Optional<String> controlPlane();

@@ -127,7 +127,7 @@ public class ClaimStore implements Claims {
                     .map(s -> !s.running()).orElse(false)).orElse(true);
             if (announced) {
                 unconfirmed.remove(key(c.run(), c.step()));
-            } else if (c.ended() != null && c.ended().plus(lease).isBefore(now) && c.output() != null
+            } else if (c.ended() != null && c.ended().plus(lease).isBefore(now) && c.output() != null && c.output().type() != null
                     && (c.reemitted() == null || c.reemitted().plus(lease).isBefore(now))) {
                 out.add(c);
             }

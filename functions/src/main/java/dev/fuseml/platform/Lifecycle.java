@@ -62,7 +62,7 @@ public class Lifecycle {
         if (role.controlPlane()) {
             broker.get().open();
         }
-        if (role.runs("serve")) {
+        if (role.runs("serve") && !platform.kubernetes()) { // servers of the local platform come back
             deployer.get().restore();
         }
     }

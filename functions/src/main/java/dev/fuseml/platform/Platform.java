@@ -6,7 +6,12 @@ import dev.fuseml.auth.Authenticator;
 import dev.fuseml.auth.TokenStore;
 import dev.fuseml.broker.EmbeddedBroker;
 import dev.fuseml.build.EnvironmentBuilder;
+import dev.fuseml.build.kubernetes.ImageBuildJobs;
 import dev.fuseml.build.local.VenvBuilder;
+import dev.fuseml.kubernetes.Cluster;
+import dev.fuseml.kubernetes.KubernetesSettings;
+import dev.fuseml.serving.kubernetes.KnativeDeployer;
+import dev.fuseml.train.kubernetes.TrainingJobs;
 import dev.fuseml.build.local.Venvs;
 import dev.fuseml.codeset.CodesetSource;
 import dev.fuseml.codeset.git.JGitCodesetSource;
@@ -48,10 +53,12 @@ import java.nio.file.Path;
 @ApplicationScoped
 public class Platform {
     public static final String LOCAL = "local";
+    public static final String KUBERNETES = "kubernetes";
 
     private final FusemlConfig config;
     private final SelfAddress self;
     private final Instance<EmbeddedBroker> broker;
+    private Cluster cluster;
 
     public Platform(FusemlConfig config, SelfAddress self, Instance<EmbeddedBroker> broker) {
         this.config = config;
@@ -85,9 +92,14 @@ public class Platform {
     /** Checks at start-up what would otherwise fail at the first event. */
     void requireValid() {
         role();
-        if (!LOCAL.equals(config.platform())) {
-            throw new IllegalStateException("fuseml.platform is '" + config.platform() + "': only 'local' exists "
-                    + "so far (the kubernetes platform is planned); unset FUSEML_PLATFORM");
+        if (!LOCAL.equals(config.platform()) && !KUBERNETES.equals(config.platform())) {
+            throw new IllegalStateException("fuseml.platform is '" + config.platform() + "': set FUSEML_PLATFORM "
+                    + "to 'local' (this machine) or 'kubernetes' (Jobs and Knative Services)");
+        }
+        if (KUBERNETES.equals(config.platform()) && role().runsSteps()
+                && (config.controlPlane().isEmpty() || config.brokerUrl().isEmpty())) {
+            throw new IllegalStateException("the kubernetes platform's Jobs and servers call the control plane and "
+                    + "the broker: set FUSEML_CONTROL_PLANE and FUSEML_BROKER_URL to their in-cluster URLs");
         }
         if (!role().runsSteps()) {
             List<String> missing = DefaultChain.ORDER.stream().filter(s -> !config.steps().containsKey(s)).toList();
@@ -174,20 +186,54 @@ public class Platform {
 
     @Produces
     @Singleton
-    EnvironmentBuilder builder(CodesetSource codesets, Workspaces workspaces, Venvs venvs) {
-        return new VenvBuilder(codesets, workspaces, venvs);
+    EnvironmentBuilder builder(CodesetSource codesets, Workspaces workspaces, Instance<Venvs> venvs,
+            HttpStepLog log) {
+        if (kubernetes()) {
+            return new ImageBuildJobs(cluster(), kubernetesSettings(), codesets, workspaces, log);
+        }
+        return new VenvBuilder(codesets, workspaces, venvs.get());
     }
 
     @Produces
     @Singleton
-    Trainer trainer(HttpStepLog log, CodesetSource codesets, Workspaces workspaces, Venvs venvs,
+    Trainer trainer(HttpStepLog log, CodesetSource codesets, Workspaces workspaces, Instance<Venvs> venvs,
             ArtifactStore artifacts) {
-        return new ProcessTrainer(config.trainTimeout(), log, codesets, workspaces, venvs, artifacts);
+        if (kubernetes()) {
+            return new TrainingJobs(cluster(), kubernetesSettings(), codesets, workspaces, log);
+        }
+        return new ProcessTrainer(config.trainTimeout(), log, codesets, workspaces, venvs.get(), artifacts);
     }
 
     @Produces
     @Singleton
-    LocalDeployer deployer(ArtifactStore artifacts, Venvs venvs) {
+    Deployer deployer(Instance<LocalDeployer> local) {
+        return kubernetes() ? new KnativeDeployer(cluster(), kubernetesSettings()) : local.get();
+    }
+
+    /** Whether the steps' work goes to a Kubernetes cluster (else it runs on this machine). */
+    public boolean kubernetes() {
+        return KUBERNETES.equals(config.platform());
+    }
+
+    /** The cluster's API, made once and only on the kubernetes platform (from the pod's service account). */
+    private synchronized Cluster cluster() {
+        if (cluster == null) {
+            cluster = new Cluster(new io.fabric8.kubernetes.client.KubernetesClientBuilder().build());
+        }
+        return cluster;
+    }
+
+    private KubernetesSettings kubernetesSettings() {
+        FusemlConfig.Kubernetes k = config.kubernetes();
+        return new KubernetesSettings(k.registry(), k.pythonImage(), k.kanikoImage(), k.gitImage(), k.tokenSecret(),
+                controlPlaneUrl(), config.brokerUrl().orElse(""), k.buildTimeout(), config.trainTimeout(),
+                k.readyTimeout(), k.trainCpu(), k.trainMemory());
+    }
+
+    @Produces
+    @Singleton
+    @jakarta.enterprise.inject.Typed(LocalDeployer.class) // the Deployer is chosen above
+    LocalDeployer localDeployer(ArtifactStore artifacts, Venvs venvs) {
         return new LocalDeployer(dataDir().resolve("serving"), config.host(), artifacts, venvs,
                 new dev.fuseml.serving.local.WorkerPool.Settings(config.servingMaxWorkers(), config.servingMaxBatch(),
                         config.servingMaxWait(), config.servingIdleTimeout()));

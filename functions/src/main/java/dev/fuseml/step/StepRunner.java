@@ -38,6 +38,15 @@ public class StepRunner implements AutoCloseable {
 
     /** The event a step's work results in. */
     public record Outcome(String type, Object data) {
+        /**
+         * The work was handed to something that emits the result itself when it ends (a Kubernetes Job): the
+         * step emits nothing, and its claim ends without a result to answer redeliveries with.
+         */
+        public static final Outcome HANDED_OVER = new Outcome(null, null);
+
+        boolean handedOver() {
+            return type == null;
+        }
     }
 
     @FunctionalInterface
@@ -111,7 +120,8 @@ public class StepRunner implements AutoCloseable {
         CompletableFuture<Outcome> mine = new CompletableFuture<>();
         CompletableFuture<Outcome> theirs = inFlight.putIfAbsent(key, mine);
         if (theirs != null) {
-            return awaitOutcome(theirs, syncPatience).map(outcome -> reply(ref, step, outcome)).orElse(null);
+            return awaitOutcome(theirs, syncPatience).filter(o -> !o.handedOver()).map(o -> reply(ref, step, o))
+                    .orElse(null);
         }
         Outcome result = null;
         try {
@@ -120,14 +130,14 @@ public class StepRunner implements AutoCloseable {
                 Claims.Decision decision = claims.claim(ref, step, owner, stored(input.type(), input.data()));
                 if (decision instanceof Claims.Done done) {
                     result = new Outcome(done.output().type(), done.output().data());
-                    return reply(ref, step, result);
+                    return result.handedOver() ? null : reply(ref, step, result);
                 }
                 if (decision instanceof Claims.Start start) {
                     working.put(key, new Working(ref, step, null));
                     Outcome outcome = execute(ref, step, start, work);
                     if (finish(ref, step, outcome)) {
                         result = outcome;
-                        return reply(ref, step, outcome);
+                        return outcome.handedOver() ? null : reply(ref, step, outcome);
                     }
                     return null;
                 }
@@ -169,14 +179,14 @@ public class StepRunner implements AutoCloseable {
         boolean handedOver = false;
         try {
             Claims.Decision decision = claims.claim(ref, step, owner, stored(input.type(), input.data()));
-            if (decision instanceof Claims.Done done) {
+            if (decision instanceof Claims.Done done && done.output().type() != null) {
                 longSteps.submit(() -> emit(ref, step, new Outcome(done.output().type(), done.output().data())));
             } else if (decision instanceof Claims.Start start) {
                 handedOver = true;
                 java.util.concurrent.FutureTask<Void> task = new java.util.concurrent.FutureTask<>(() -> {
                     try {
                         Outcome outcome = execute(ref, step, start, work);
-                        if (finish(ref, step, outcome)) {
+                        if (finish(ref, step, outcome) && !outcome.handedOver()) {
                             emit(ref, step, outcome);
                         }
                     } finally {
@@ -208,8 +218,8 @@ public class StepRunner implements AutoCloseable {
                 log.note(ref.run(), step, "pausing " + pause + " before recording the result (fuseml.fault-pause)");
                 Thread.sleep(pause.toMillis());
             }
-            log.note(ref.run(), step, "finished in " + Duration.ofNanos(System.nanoTime() - began).toMillis()
-                    + " ms");
+            log.note(ref.run(), step, (outcome.handedOver() ? "handed over in " : "finished in ")
+                    + Duration.ofNanos(System.nanoTime() - began).toMillis() + " ms");
             return outcome;
         } catch (StepFailure failure) {
             return failed(ref, step, failure.getMessage(), failure.logExcerpt());

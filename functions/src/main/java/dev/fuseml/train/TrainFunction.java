@@ -27,10 +27,11 @@ public class TrainFunction {
     public void train(CloudEvent<Built> event) {
         steps.async(STEP, event, ref -> {
             Built in = event.data();
-            Trainer.TrainedModel model = trainer.train(new Trainer.TrainingJob(ref, in.repository(), in.commit(),
-                    in.entryPoint(), in.params(), in.environment(), ArtifactUri.of(ref, "model").toString()));
-            return new StepRunner.Outcome(FusemlEvents.TRAINED, new Trained(in.repository(), in.commit(),
-                    in.params(), in.environment(), model.modelUri(), model.metrics()));
+            return trainer.train(new Trainer.TrainingJob(ref, in.repository(), in.commit(), in.entryPoint(),
+                    in.params(), in.environment(), ArtifactUri.of(ref, "model").toString()))
+                    .map(model -> new StepRunner.Outcome(FusemlEvents.TRAINED, new Trained(in.repository(),
+                            in.commit(), in.params(), in.environment(), model.modelUri(), model.metrics())))
+                    .orElse(StepRunner.Outcome.HANDED_OVER);
         });
     }
 }

@@ -20,6 +20,10 @@ public interface Trainer {
     record TrainedModel(String modelUri, Map<String, Double> metrics) {
     }
 
-    /** @throws dev.fuseml.step.StepFailure when the code fails, times out or writes no usable model */
-    TrainedModel train(TrainingJob job) throws Exception;
+    /**
+     * @return the model and its metrics; empty when the training reports its own result ({@code trained} or
+     *         {@code failed}) to the broker when it ends, as a Kubernetes Job does, so that no step process waits
+     * @throws dev.fuseml.step.StepFailure when the code fails, times out or writes no usable model
+     */
+    java.util.Optional<TrainedModel> train(TrainingJob job) throws Exception;
 }

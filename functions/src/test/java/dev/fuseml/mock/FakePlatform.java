@@ -27,9 +27,9 @@ public final class FakePlatform {
         public final List<TrainingJob> jobs = new CopyOnWriteArrayList<>();
 
         @Override
-        public TrainedModel train(TrainingJob job) {
+        public java.util.Optional<TrainedModel> train(TrainingJob job) {
             jobs.add(job);
-            return new TrainedModel(job.modelUri(), Map.of("rmse", 0.7));
+            return java.util.Optional.of(new TrainedModel(job.modelUri(), Map.of("rmse", 0.7)));
         }
     }
 

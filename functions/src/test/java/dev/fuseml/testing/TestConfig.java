@@ -15,6 +15,7 @@ public record TestConfig(Path dataDir) implements FusemlConfig {
     public int brokerPort() { return 0; }
     public String function() { return "all"; }
     public String platform() { return "local"; }
+    public Kubernetes kubernetes() { throw new UnsupportedOperationException("the tests' settings are local"); }
     public Optional<String> controlPlane() { return Optional.empty(); }
     public Optional<String> brokerUrl() { return Optional.empty(); }
     public Optional<String> sink() { return Optional.empty(); }

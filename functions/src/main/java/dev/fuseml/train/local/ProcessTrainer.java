@@ -54,7 +54,7 @@ public class ProcessTrainer implements Trainer {
     }
 
     @Override
-    public TrainedModel train(TrainingJob job) throws Exception {
+    public java.util.Optional<TrainedModel> train(TrainingJob job) throws Exception {
         String runId = job.ref().run();
         Path pidFile = workspaces.dir(runId, STEP).resolveSibling(STEP + ".pid");
         if (LoggedProcess.stopRecorded(pidFile)) {
@@ -86,7 +86,7 @@ public class ProcessTrainer implements Trainer {
             }
             artifacts.upload(modelDir, job.modelUri());
             log.note(runId, STEP, "model stored at " + job.modelUri());
-            return new TrainedModel(job.modelUri(), metrics);
+            return java.util.Optional.of(new TrainedModel(job.modelUri(), metrics));
         } finally {
             workspaces.remove(runId, STEP);
         }

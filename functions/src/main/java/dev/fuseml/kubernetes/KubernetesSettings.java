@@ -1,0 +1,26 @@
+package dev.fuseml.kubernetes;
+
+import java.time.Duration;
+
+/**
+ * What the kubernetes platform's steps need to know about the cluster (FUSEML_KUBERNETES_* settings). Each org's
+ * Jobs and served apps live in the org's namespace (named as the org), beside its Broker.
+ *
+ * @param registry       where environment images are pushed and pulled ({@code host[:port]/path})
+ * @param pythonImage    the base image of every environment image
+ * @param kanikoImage    the image builder (runs without a daemon)
+ * @param gitImage       fetches a commit of a codeset into a training pod
+ * @param tokenSecret    the Secret (key {@code token}) with the deployment's system token, for Jobs and servers
+ *                       that call the control plane or post events; never an environment value in a manifest
+ * @param controlPlane   the control plane's URL as pods reach it
+ * @param brokerUrl      the Knative broker ingress base: an org's events go to BROKER/ORG/default
+ * @param buildTimeout   longest an image build Job may run
+ * @param trainTimeout   longest a training Job may run ({@code activeDeadlineSeconds})
+ * @param readyTimeout   longest a served app may take to become Ready
+ * @param trainCpu       CPU request and limit of a training pod
+ * @param trainMemory    memory request and limit of a training pod
+ */
+public record KubernetesSettings(String registry, String pythonImage, String kanikoImage, String gitImage,
+        String tokenSecret, String controlPlane, String brokerUrl, Duration buildTimeout, Duration trainTimeout,
+        Duration readyTimeout, String trainCpu, String trainMemory) {
+}

@@ -1,0 +1,234 @@
+package dev.fuseml.serving.kubernetes;
+
+import dev.fuseml.kubernetes.Cluster;
+import dev.fuseml.kubernetes.KubernetesSettings;
+import dev.fuseml.kubernetes.Names;
+import dev.fuseml.serving.Deployer;
+import dev.fuseml.step.StepFailure;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Serves each app as a Knative Service in its org's namespace (scaled to zero when idle), or as a KServe
+ * InferenceService where that CRD is installed. The Service runs {@code fuseml_serve.py} in the environment image
+ * the model was trained in; the model comes from its artifact URI at start. A new version is a new revision of the
+ * same Service: Knative keeps the old revision answering until the new one is Ready, and the URL (from the
+ * resource's status) stays. The app's anchor owns it.
+ */
+public class KnativeDeployer implements Deployer {
+    public static final ResourceDefinitionContext KNATIVE_SERVICE = new ResourceDefinitionContext.Builder()
+            .withGroup("serving.knative.dev").withVersion("v1").withKind("Service").withPlural("services")
+            .withNamespaced(true).build();
+    public static final ResourceDefinitionContext INFERENCE_SERVICE = new ResourceDefinitionContext.Builder()
+            .withGroup("serving.kserve.io").withVersion("v1beta1").withKind("InferenceService")
+            .withPlural("inferenceservices").withNamespaced(true).build();
+    static final String KSERVE_CRD = "inferenceservices.serving.kserve.io";
+    /** Where an app's prediction token hash is kept across versions: an annotation of its Service. */
+    static final String TOKEN_ANNOTATION = "fuseml.dev/prediction-token-sha256";
+    private static final Duration POLL = Duration.ofSeconds(1);
+
+    private final Cluster cluster;
+    private final KubernetesSettings settings;
+
+    public KnativeDeployer(Cluster cluster, KubernetesSettings settings) {
+        this.cluster = cluster;
+        this.settings = settings;
+    }
+
+    public static String serviceName(String app) {
+        return Names.label(app);
+    }
+
+    @Override
+    public Deployment deploy(ServeRequest request) throws Exception {
+        String namespace = request.org();
+        String name = serviceName(request.app());
+        OwnerReference owner = cluster.appOwner(namespace, request.app());
+        boolean kserve = cluster.hasCrd(KSERVE_CRD);
+        ResourceDefinitionContext kind = kserve ? INFERENCE_SERVICE : KNATIVE_SERVICE;
+        Optional<GenericKubernetesResource> current = get(kind, namespace, name);
+        String tokenSha256 = current.map(r -> r.getMetadata().getAnnotations()).map(a -> a.get(TOKEN_ANNOTATION))
+                .orElse(null);
+        GenericKubernetesResource desired = kserve ? inferenceService(request, name, owner)
+                : knativeService(request, name, owner, tokenSha256);
+        cluster.client().genericKubernetesResources(kind).inNamespace(namespace).resource(desired)
+                .createOr(op -> op.update());
+        GenericKubernetesResource ready = awaitReady(kind, namespace, name, request.version());
+        String url = String.valueOf(status(ready).get("url"));
+        return new Deployment(url.replaceAll("/+$", "") + "/v2/models/" + request.app() + "/infer");
+    }
+
+    @Override
+    public void remove(String org, String app) {
+        for (ResourceDefinitionContext kind : List.of(KNATIVE_SERVICE, INFERENCE_SERVICE)) {
+            if (kind == INFERENCE_SERVICE && !cluster.hasCrd(KSERVE_CRD)) {
+                continue;
+            }
+            cluster.client().genericKubernetesResources(kind).inNamespace(org).withName(serviceName(app)).delete();
+        }
+        cluster.deleteApp(org, app);
+    }
+
+    @Override
+    public void protect(String org, String app, String tokenSha256) {
+        Optional<GenericKubernetesResource> current = get(KNATIVE_SERVICE, org, serviceName(app));
+        if (current.isEmpty()) {
+            throw new IllegalStateException("app " + org + "/" + app + " is not served: push it first");
+        }
+        GenericKubernetesResource service = current.get();
+        Map<String, String> annotations = new LinkedHashMap<>(Optional.ofNullable(service.getMetadata()
+                .getAnnotations()).orElse(Map.of()));
+        if (tokenSha256 == null) {
+            annotations.remove(TOKEN_ANNOTATION);
+        } else {
+            annotations.put(TOKEN_ANNOTATION, tokenSha256);
+        }
+        service.getMetadata().setAnnotations(annotations);
+        setEnv(container(service), "FUSEML_PREDICTION_TOKEN_SHA256", tokenSha256 == null ? "" : tokenSha256);
+        cluster.client().genericKubernetesResources(KNATIVE_SERVICE).inNamespace(org).resource(service).update();
+    }
+
+    private GenericKubernetesResource knativeService(ServeRequest request, String name, OwnerReference owner,
+            String tokenSha256) {
+        Map<String, Object> container = new LinkedHashMap<>();
+        container.put("name", "model");
+        container.put("image", request.environment());
+        container.put("command", List.of("python", "/fuseml/fuseml_serve.py"));
+        List<Map<String, Object>> env = new ArrayList<>();
+        env.add(Map.of("name", "FUSEML_MODEL_NAME", "value", request.app()));
+        env.add(Map.of("name", "FUSEML_MODEL_URI", "value", request.modelUri()));
+        env.add(Map.of("name", "FUSEML_CONTROL_PLANE", "value", settings.controlPlane()));
+        env.add(Map.of("name", "FUSEML_PREDICTION_TOKEN_SHA256", "value", tokenSha256 == null ? "" : tokenSha256));
+        env.add(Map.of("name", "FUSEML_TOKEN", "valueFrom", Map.of("secretKeyRef", Map.of("name",
+                settings.tokenSecret(), "key", "token"))));
+        container.put("env", env);
+        container.put("ports", List.of(Map.of("containerPort", 8080)));
+        container.put("readinessProbe", Map.of("httpGet", Map.of("path", "/v2/health/ready")));
+        container.put("volumeMounts", List.of(Map.of("name", "runner", "mountPath", "/fuseml", "readOnly", true)));
+        Map<String, Object> podSpec = new LinkedHashMap<>();
+        podSpec.put("containers", List.of(container));
+        podSpec.put("volumes", List.of(Map.of("name", "runner", "configMap", Map.of("name", Cluster.RUNNER))));
+        Map<String, Object> template = new LinkedHashMap<>();
+        template.put("metadata", Map.of("labels", Map.of("fuseml.dev/version", String.valueOf(request.version())),
+                "annotations", Map.of("autoscaling.knative.dev/min-scale", "0")));
+        template.put("spec", podSpec);
+        GenericKubernetesResource service = resource(KNATIVE_SERVICE, request, name, owner);
+        if (tokenSha256 != null) {
+            service.getMetadata().setAnnotations(Map.of(TOKEN_ANNOTATION, tokenSha256));
+        }
+        service.setAdditionalProperty("spec", Map.of("template", template));
+        return service;
+    }
+
+    private GenericKubernetesResource inferenceService(ServeRequest request, String name, OwnerReference owner) {
+        // KServe's own sklearn runtime speaks V2 and reads the pickle the MLflow sklearn flavor writes
+        String storage = settings.controlPlane().replaceAll("/+$", "") + "/api/v1/artifacts/"
+                + dev.fuseml.artifact.ArtifactUri.parse(request.modelUri()).path() + "/model.pkl";
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("modelFormat", Map.of("name", "sklearn"));
+        model.put("protocolVersion", "v2");
+        model.put("storageUri", storage);
+        Map<String, Object> predictor = new LinkedHashMap<>();
+        predictor.put("minReplicas", 0);
+        predictor.put("model", model);
+        GenericKubernetesResource service = resource(INFERENCE_SERVICE, request, name, owner);
+        service.setAdditionalProperty("spec", Map.of("predictor", predictor));
+        return service;
+    }
+
+    private static GenericKubernetesResource resource(ResourceDefinitionContext kind, ServeRequest request,
+            String name, OwnerReference owner) {
+        GenericKubernetesResource resource = new GenericKubernetesResource();
+        resource.setApiVersion(kind.getGroup() + "/" + kind.getVersion());
+        resource.setKind(kind.getKind());
+        resource.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name)
+                .withNamespace(request.org()).withLabels(Cluster.labels(request.app()))
+                .addToLabels("fuseml.dev/version", String.valueOf(request.version()))
+                .withOwnerReferences(owner).build());
+        return resource;
+    }
+
+    /** Waits until the resource is Ready with the version just applied; a False Ready names the reason. */
+    private GenericKubernetesResource awaitReady(ResourceDefinitionContext kind, String namespace, String name,
+            int version) throws InterruptedException {
+        long deadline = System.nanoTime() + settings.readyTimeout().toNanos();
+        String last = "no status yet";
+        while (System.nanoTime() < deadline) {
+            Optional<GenericKubernetesResource> current = get(kind, namespace, name);
+            if (current.isEmpty()) {
+                throw new StepFailure(kind.getKind() + " " + namespace + "/" + name + " was deleted while it "
+                        + "became ready");
+            }
+            Map<String, Object> status = status(current.get());
+            Object generation = current.get().getMetadata().getGeneration();
+            boolean observed = generation == null || String.valueOf(generation).equals(String.valueOf(
+                    status.get("observedGeneration")));
+            Optional<Map<String, Object>> ready = condition(status, "Ready");
+            if (observed && ready.isPresent() && "True".equals(ready.get().get("status"))
+                    && status.get("url") != null) {
+                return current.get();
+            }
+            if (ready.isPresent()) {
+                last = "Ready is " + ready.get().get("status") + " (" + ready.get().get("reason") + ": "
+                        + ready.get().get("message") + ")";
+                if (observed && "False".equals(ready.get().get("status"))) {
+                    throw new StepFailure(kind.getKind() + " " + namespace + "/" + name + " cannot serve version "
+                            + version + ": " + last);
+                }
+            }
+            Thread.sleep(POLL.toMillis());
+        }
+        throw new StepFailure(kind.getKind() + " " + namespace + "/" + name + " was not Ready within "
+                + settings.readyTimeout() + " (fuseml.kubernetes.ready-timeout): " + last);
+    }
+
+    private Optional<GenericKubernetesResource> get(ResourceDefinitionContext kind, String namespace, String name) {
+        return Optional.ofNullable(cluster.client().genericKubernetesResources(kind).inNamespace(namespace)
+                .withName(name).get());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> status(GenericKubernetesResource resource) {
+        Object status = resource.getAdditionalProperties().get("status");
+        return status instanceof Map ? (Map<String, Object>) status : Map.of();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Optional<Map<String, Object>> condition(Map<String, Object> status, String type) {
+        Object conditions = status.get("conditions");
+        if (!(conditions instanceof List)) {
+            return Optional.empty();
+        }
+        for (Object c : (List<Object>) conditions) {
+            if (c instanceof Map && type.equals(((Map<String, Object>) c).get("type"))) {
+                return Optional.of((Map<String, Object>) c);
+            }
+        }
+        return Optional.empty();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> container(GenericKubernetesResource service) {
+        Map<String, Object> spec = (Map<String, Object>) service.getAdditionalProperties().get("spec");
+        Map<String, Object> template = (Map<String, Object>) spec.get("template");
+        Map<String, Object> podSpec = (Map<String, Object>) template.get("spec");
+        return ((List<Map<String, Object>>) podSpec.get("containers")).get(0);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void setEnv(Map<String, Object> container, String name, String value) {
+        List<Map<String, Object>> env = new ArrayList<>((List<Map<String, Object>>) container.getOrDefault("env",
+                List.of()));
+        env.removeIf(e -> name.equals(e.get("name")));
+        env.add(Map.of("name", name, "value", value));
+        container.put("env", env);
+    }
+}

@@ -1,0 +1,163 @@
+package dev.fuseml.train.kubernetes;
+
+import dev.fuseml.codeset.CodesetSource;
+import dev.fuseml.kubernetes.Cluster;
+import dev.fuseml.kubernetes.KubernetesSettings;
+import dev.fuseml.kubernetes.Names;
+import dev.fuseml.kubernetes.Projects;
+import dev.fuseml.project.Project;
+import dev.fuseml.state.JsonFiles;
+import dev.fuseml.step.StepLog;
+import dev.fuseml.train.Trainer;
+import dev.fuseml.train.local.ProcessTrainer;
+import dev.fuseml.workspace.Workspaces;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Trains in a Kubernetes Job: an init container fetches the run's commit from the codeset (git over HTTP, the
+ * system token as password), and the main container runs the entry point's command in the environment image under
+ * {@code fuseml_job.py}, which stores the model at the run's artifact URI and posts {@code trained} or
+ * {@code failed} to the org's broker itself. So the train step only creates the Job and hands over: no step process
+ * waits while the training runs. The Job is named after the run (at most 63 characters whatever the run id), so a
+ * redelivery finds it instead of training twice; the app's anchor owns it.
+ */
+public class TrainingJobs implements Trainer {
+    private static final String STEP = "train";
+    private static final String WORKSPACE = "/workspace";
+    private final Cluster cluster;
+    private final KubernetesSettings settings;
+    private final CodesetSource codesets;
+    private final Workspaces workspaces;
+    private final StepLog log;
+
+    public TrainingJobs(Cluster cluster, KubernetesSettings settings, CodesetSource codesets, Workspaces workspaces,
+            StepLog log) {
+        this.cluster = cluster;
+        this.settings = settings;
+        this.codesets = codesets;
+        this.workspaces = workspaces;
+        this.log = log;
+    }
+
+    @Override
+    public Optional<TrainedModel> train(TrainingJob job) throws Exception {
+        String namespace = job.ref().org();
+        String name = jobName(job.ref().run());
+        if (cluster.job(namespace, name).isPresent()) {
+            log.note(job.ref().run(), STEP, "training Job " + namespace + "/" + name + " exists already: it "
+                    + "reports its own result");
+            return Optional.empty();
+        }
+        Project project = Projects.read(codesets, workspaces, job.ref(), STEP, job.repository(), job.commit(),
+                job.entryPoint(), job.params());
+        OwnerReference owner = cluster.appOwner(namespace, job.ref().app());
+        cluster.ensureRunnerFiles(namespace);
+        cluster.client().batch().v1().jobs().inNamespace(namespace).resource(jobOf(job, name, project, owner))
+                .create();
+        log.note(job.ref().run(), STEP, "training Job " + namespace + "/" + name + " created (image "
+                + job.environment() + "); it stores the model and reports its own result");
+        return Optional.empty();
+    }
+
+    public static String jobName(String run) {
+        return Names.label("fuseml-train", run);
+    }
+
+    Job jobOf(TrainingJob job, String name, Project project, OwnerReference owner) {
+        String namespace = job.ref().org();
+        String token = "FUSEML_TOKEN";
+        // the trained event's fields known now; fuseml_job.py adds modelUri and metrics
+        Map<String, Object> base = new LinkedHashMap<>();
+        base.put("repository", job.repository());
+        base.put("commit", job.commit());
+        base.put("params", job.params());
+        base.put("environment", job.environment());
+        List<EnvVar> env = new ArrayList<>();
+        env.add(value("FUSEML_CONTROL_PLANE", settings.controlPlane()));
+        env.add(value("K_SINK", settings.brokerUrl().replaceAll("/+$", "") + "/" + namespace + "/default"));
+        env.add(value("FUSEML_ORG", namespace));
+        env.add(value("FUSEML_APP", job.ref().app()));
+        env.add(value("FUSEML_RUN_ID", job.ref().run()));
+        env.add(value("FUSEML_MODEL_URI", job.modelUri()));
+        env.add(value(ProcessTrainer.MODEL_DIR_ENV, WORKSPACE + "/model"));
+        env.add(value(ProcessTrainer.METRICS_FILE_ENV, WORKSPACE + "/metrics.json"));
+        env.add(value("FUSEML_TRAINED_BASE", json(base)));
+        env.add(secret(token));
+        List<String> gitAuth = List.of("-c", "credential.helper=!f() { echo username=fuseml; "
+                + "echo \"password=$" + token + "\"; }; f");
+        List<String> clone = new ArrayList<>(gitAuth);
+        clone.addAll(List.of("clone", "--no-checkout", "--quiet", job.repository(), WORKSPACE + "/code"));
+        return new JobBuilder().withNewMetadata().withName(name).withNamespace(namespace)
+                .withLabels(labels(job)).addToOwnerReferences(owner)
+                .addToAnnotations("fuseml.dev/commit", job.commit()).endMetadata()
+                .withNewSpec().withBackoffLimit(0)
+                .withActiveDeadlineSeconds(settings.trainTimeout().toSeconds())
+                .withTtlSecondsAfterFinished(86_400)
+                .withNewTemplate().withNewMetadata().withLabels(labels(job)).endMetadata()
+                .withNewSpec().withRestartPolicy("Never").withAutomountServiceAccountToken(false)
+                .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(1000L).withFsGroup(1000L)
+                .endSecurityContext()
+                .addNewInitContainer().withName("fetch-code").withImage(settings.gitImage()).withArgs(clone)
+                .withEnv(secret(token), value("HOME", "/tmp"))
+                .addNewVolumeMount().withName("workspace").withMountPath(WORKSPACE).endVolumeMount()
+                .endInitContainer()
+                .addNewInitContainer().withName("checkout").withImage(settings.gitImage())
+                .withArgs("-C", WORKSPACE + "/code", "checkout", "--quiet", job.commit())
+                .withEnv(value("HOME", "/tmp"))
+                .addNewVolumeMount().withName("workspace").withMountPath(WORKSPACE).endVolumeMount()
+                .endInitContainer()
+                .addNewContainer().withName("train").withImage(job.environment())
+                .withWorkingDir(WORKSPACE + "/code")
+                .withCommand("python", "/fuseml/fuseml_job.py", "--", "bash", "-c", project.command())
+                .withEnv(env)
+                .withNewResources()
+                .addToRequests(Map.of("cpu", new Quantity(settings.trainCpu()), "memory",
+                        new Quantity(settings.trainMemory())))
+                .addToLimits(Map.of("cpu", new Quantity(settings.trainCpu()), "memory",
+                        new Quantity(settings.trainMemory())))
+                .endResources()
+                .addNewVolumeMount().withName("workspace").withMountPath(WORKSPACE).endVolumeMount()
+                .addNewVolumeMount().withName("runner").withMountPath("/fuseml").withReadOnly(true).endVolumeMount()
+                .endContainer()
+                .addNewVolume().withName("workspace").withNewEmptyDir().endEmptyDir().endVolume()
+                .addNewVolume().withName("runner").withNewConfigMap().withName(Cluster.RUNNER).endConfigMap()
+                .endVolume()
+                .endSpec().endTemplate().endSpec().build();
+    }
+
+    private static Map<String, String> labels(TrainingJob job) {
+        Map<String, String> labels = Cluster.labels(job.ref().app());
+        labels.put(Cluster.RUN_LABEL, Names.label(job.ref().run()));
+        labels.put(Cluster.STEP_LABEL, STEP);
+        return labels;
+    }
+
+    private static EnvVar value(String name, String value) {
+        return new EnvVarBuilder().withName(name).withValue(value).build();
+    }
+
+    /** The system token from the configured Secret: never a plain value in the Job's manifest. */
+    private EnvVar secret(String name) {
+        return new EnvVarBuilder().withName(name).withNewValueFrom().withNewSecretKeyRef()
+                .withName(settings.tokenSecret()).withKey("token").endSecretKeyRef().endValueFrom().build();
+    }
+
+    private static String json(Object value) {
+        try {
+            return JsonFiles.MAPPER.writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

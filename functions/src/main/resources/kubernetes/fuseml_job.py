@@ -1,0 +1,212 @@
+"""FuseML training Job runner (kubernetes platform): runs one training, stores its model, reports the result.
+
+The train step creates a Job whose container runs this script in the project's environment image, with the
+project's code checked out at the run's commit in the working directory:
+    python /fuseml/fuseml_job.py -- bash -c "<the entry point's command>"
+It runs the command with FuseML's training contract (FUSEML_MODEL_DIR, FUSEML_METRICS_FILE), sends its output to
+the run's log at the control plane, uploads the model directory to the run's artifact URI, and posts the
+dev.fuseml.trained (or dev.fuseml.failed) CloudEvent to the org's broker ($K_SINK) itself, so that no step process
+has to stay up while the training runs. Standard library only: the environment image has whatever the project
+asked for and nothing else.
+"""
+import collections
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+import uuid
+
+EXCERPT_LINES = 20
+PYTHON_ERROR = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit)\b.*")
+
+
+class ControlPlane:
+    def __init__(self, url, token):
+        self.url = url.rstrip("/")
+        self.token = token
+
+    def call(self, method, path, body=None, content_type="application/octet-stream", attempts=8):
+        delay = 0.2
+        for attempt in range(attempts):
+            request = urllib.request.Request(self.url + path, data=body, method=method)
+            request.add_header("Content-Type", content_type)
+            if self.token:
+                request.add_header("Authorization", "Bearer " + self.token)
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    return response.read()
+            except urllib.error.HTTPError as e:
+                if e.code < 500 and e.code not in (404, 429):
+                    raise RuntimeError("%s %s: %s %s" % (method, path, e.code, e.read()[:200]))
+                if attempt == attempts - 1:
+                    raise
+            except OSError:
+                if attempt == attempts - 1:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 2, 5)
+
+
+class RunLog:
+    """Lines of the training's output, sent to the run's log every second (as the local trainer's are)."""
+
+    def __init__(self, control, run):
+        self.control, self.run = control, run
+        self.pending, self.lock = [], threading.Lock()
+
+    def append(self, line):
+        with self.lock:
+            self.pending.append(line)
+
+    def flush(self):
+        with self.lock:
+            lines, self.pending = self.pending, []
+        if lines:
+            try:
+                self.control.call("POST", "/api/v1/runs/%s/log" % self.run, ("\n".join(lines) + "\n").encode(),
+                                  "text/plain")
+            except Exception as e:  # noqa: BLE001 - the log is best effort; the result is not
+                print("fuseml: could not send log lines: %s" % e, file=sys.stderr)
+
+
+def segment(name):
+    return urllib.parse.quote(name, safe="")
+
+
+def upload(control, artifact_uri, model_dir):
+    prefix = "fuseml-artifacts:/"
+    if not artifact_uri.startswith(prefix):
+        raise RuntimeError("not an artifact URI: %s" % artifact_uri)
+    path = "/api/v1/artifacts/" + artifact_uri[len(prefix):]
+    control.call("DELETE", path, b"", "text/plain")
+    for root, _, files in os.walk(model_dir):
+        for name in sorted(files):
+            full = os.path.join(root, name)
+            relative = os.path.relpath(full, model_dir).split(os.sep)
+            with open(full, "rb") as f:
+                control.call("PUT", path + "/" + "/".join(segment(p) for p in relative), f.read())
+
+
+def post_event(sink, token, event_type, data, extensions, control_url):
+    body = json.dumps(data).encode()
+    request = urllib.request.Request(sink, data=body, method="POST")
+    headers = {
+        "Content-Type": "application/json",
+        "ce-specversion": "1.0",
+        "ce-id": str(uuid.uuid4()),
+        "ce-type": event_type,
+        "ce-source": "fuseml/train",
+        "ce-subject": extensions["fusemlapp"],
+        "ce-time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "ce-dataschema": "%s/schemas/%s.json" % (control_url.rstrip("/"), event_type),
+    }
+    for name, value in extensions.items():
+        headers["ce-" + name] = urllib.parse.quote(value, safe="")
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    for name, value in headers.items():
+        request.add_header(name, value)
+    delay = 0.2
+    for attempt in range(10):
+        try:
+            with urllib.request.urlopen(request, timeout=30):
+                return
+        except (urllib.error.HTTPError, OSError) as e:
+            if isinstance(e, urllib.error.HTTPError) and e.code < 500 and e.code not in (404, 429):
+                raise RuntimeError("the broker refused %s: %s" % (event_type, e.code))
+            if attempt == 9:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 5)
+
+
+def error_line(lines):
+    for line in reversed(lines):
+        if PYTHON_ERROR.match(line.strip()):
+            return line.strip()
+    for line in reversed(lines):
+        if line.strip():
+            return line.strip()
+    return "it printed nothing"
+
+
+def read_metrics(path):
+    if not os.path.isfile(path):
+        return {}
+    with open(path, encoding="utf-8") as f:
+        metrics = json.load(f)
+    if not isinstance(metrics, dict) or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                                for v in metrics.values()):
+        raise ValueError("$FUSEML_METRICS_FILE must hold a JSON object of metric name to number")
+    return {k: float(v) for k, v in metrics.items()}
+
+
+def main():
+    if "--" not in sys.argv:
+        print("usage: fuseml_job.py -- COMMAND...", file=sys.stderr)
+        return 2
+    command = sys.argv[sys.argv.index("--") + 1:]
+    env = os.environ
+    control = ControlPlane(env["FUSEML_CONTROL_PLANE"], env.get("FUSEML_TOKEN", ""))
+    run, model_dir, metrics_file = env["FUSEML_RUN_ID"], env["FUSEML_MODEL_DIR"], env["FUSEML_METRICS_FILE"]
+    extensions = {"fusemlorg": env["FUSEML_ORG"], "fusemlapp": env["FUSEML_APP"], "fusemlrun": run}
+    base = json.loads(env["FUSEML_TRAINED_BASE"])  # the trained event's fields known before training
+    os.makedirs(model_dir, exist_ok=True)
+    log = RunLog(control, run)
+    last = collections.deque(maxlen=EXCERPT_LINES)
+    # The token stays with this script: the user's code gets the training contract and nothing of FuseML's own.
+    child_env = {k: v for k, v in env.items() if k not in ("FUSEML_TOKEN", "FUSEML_TRAINED_BASE")}
+    child_env["PYTHONUNBUFFERED"] = "1"
+    log.append("[train] running in pod %s: %s" % (env.get("HOSTNAME", "?"), " ".join(command[2:] or command)))
+    started = time.time()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=child_env,
+                               text=True, errors="replace")
+    next_flush = time.time() + 1
+    for line in process.stdout:
+        sys.stdout.write(line)
+        line = line.rstrip("\n")
+        last.append(line)
+        log.append(line)
+        if time.time() >= next_flush:
+            log.flush()
+            next_flush = time.time() + 1
+    code = process.wait()
+    log.append("[train] the training process ran %d ms (exit code %d)" % ((time.time() - started) * 1000, code))
+    excerpt = "\n".join(last)
+    cause = None
+    metrics = {}
+    if code != 0:
+        cause = "the training process exited with code %d: %s" % (code, error_line(list(last)))
+    elif not os.path.isfile(os.path.join(model_dir, "MLmodel")):
+        cause = "the training process wrote no usable model: no MLmodel file in $FUSEML_MODEL_DIR"
+    else:
+        try:
+            metrics = read_metrics(metrics_file)
+            requirements = "/opt/fuseml/requirements.txt"
+            if os.path.isfile(requirements) and not os.path.exists(os.path.join(model_dir, "requirements.txt")):
+                with open(requirements, "rb") as src, open(os.path.join(model_dir, "requirements.txt"), "wb") as d:
+                    d.write(src.read())
+            upload(control, env["FUSEML_MODEL_URI"], model_dir)
+            log.append("[train] model stored at %s" % env["FUSEML_MODEL_URI"])
+        except Exception as e:  # noqa: BLE001 - any failure here fails the run with its cause
+            cause = "the model could not be stored: %s" % e
+    log.flush()
+    sink, token = env["K_SINK"], env.get("FUSEML_TOKEN", "")
+    if cause is None:
+        data = dict(base, modelUri=env["FUSEML_MODEL_URI"], metrics=metrics)
+        post_event(sink, token, "dev.fuseml.trained", data, extensions, control.url)
+        return 0
+    log.append("[train] failed: " + cause)
+    log.flush()
+    post_event(sink, token, "dev.fuseml.failed", {"step": "train", "cause": cause, "logExcerpt": excerpt},
+               extensions, control.url)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
