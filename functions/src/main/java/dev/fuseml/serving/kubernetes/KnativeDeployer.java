@@ -31,6 +31,7 @@ public class KnativeDeployer implements Deployer {
             .withGroup("serving.kserve.io").withVersion("v1beta1").withKind("InferenceService")
             .withPlural("inferenceservices").withNamespaced(true).build();
     static final String KSERVE_CRD = "inferenceservices.serving.kserve.io";
+    static final String KNATIVE_CRD = "services.serving.knative.dev";
     /** Where an app's prediction token hash is kept across versions: an annotation of its Service. */
     static final String TOKEN_ANNOTATION = "fuseml.dev/prediction-token-sha256";
     private static final Duration POLL = Duration.ofSeconds(1);
@@ -53,6 +54,11 @@ public class KnativeDeployer implements Deployer {
         String name = serviceName(request.app());
         OwnerReference owner = cluster.appOwner(namespace, request.app());
         boolean kserve = cluster.hasCrd(KSERVE_CRD);
+        if (!kserve && !cluster.hasCrd(KNATIVE_CRD)) {
+            throw new StepFailure("the cluster serves neither Knative Services (" + KNATIVE_CRD + ") nor KServe "
+                    + "InferenceServices (" + KSERVE_CRD + "): install Knative Serving 1.x (see README, Running on "
+                    + "Kubernetes)");
+        }
         ResourceDefinitionContext kind = kserve ? INFERENCE_SERVICE : KNATIVE_SERVICE;
         Optional<GenericKubernetesResource> current = get(kind, namespace, name);
         String tokenSha256 = current.map(r -> r.getMetadata().getAnnotations()).map(a -> a.get(TOKEN_ANNOTATION))
@@ -79,6 +85,10 @@ public class KnativeDeployer implements Deployer {
 
     @Override
     public void protect(String org, String app, String tokenSha256) {
+        if (cluster.hasCrd(KSERVE_CRD)) {
+            throw new IllegalStateException("apps served by KServe take no FuseML prediction token: protect them "
+                    + "with the cluster's ingress authentication");
+        }
         Optional<GenericKubernetesResource> current = get(KNATIVE_SERVICE, org, serviceName(app));
         if (current.isEmpty()) {
             throw new IllegalStateException("app " + org + "/" + app + " is not served: push it first");

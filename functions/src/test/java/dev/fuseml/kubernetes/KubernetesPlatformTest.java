@@ -1,0 +1,349 @@
+package dev.fuseml.kubernetes;
+
+import dev.fuseml.build.BuildFunction;
+import dev.fuseml.build.kubernetes.ImageBuildJobs;
+import dev.fuseml.eventing.FusemlEvents;
+import dev.fuseml.eventing.payload.Built;
+import dev.fuseml.eventing.payload.Received;
+import dev.fuseml.eventing.payload.Registered;
+import dev.fuseml.mock.FakeClaims;
+import dev.fuseml.mock.FakeCodesetSource;
+import dev.fuseml.mock.FakeEventSink;
+import dev.fuseml.mock.FakeStepLog;
+import dev.fuseml.serving.ServeFunction;
+import dev.fuseml.serving.kubernetes.KnativeDeployer;
+import dev.fuseml.step.RunRef;
+import dev.fuseml.step.StepRunner;
+import dev.fuseml.train.TrainFunction;
+import dev.fuseml.train.kubernetes.TrainingJobs;
+import dev.fuseml.workspace.Workspaces;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.quarkus.funqy.knative.events.CloudEvent;
+import io.quarkus.funqy.knative.events.CloudEventBuilder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The kubernetes platform's steps against fabric8's mock API server in CRUD mode (no cluster runs here): what each
+ * step makes (Jobs, ConfigMaps, the Knative Service), with which images, commands, resources, secrets and owners,
+ * and how the run goes on once the mock resources are marked done or Ready, as the cluster's controllers would.
+ */
+@EnableKubernetesMockClient(crud = true)
+class KubernetesPlatformTest {
+    private static final RunRef RUN = new RunRef("workspace", "wine", "wine-1");
+    private static final String REPO = "http://fuseml-control-plane.fuseml-system.svc/git/workspace/wine.git";
+    private static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
+    private static final String MODEL = "fuseml-artifacts:/workspace/wine/wine-1/model";
+    private static final String MLPROJECT = "entry_points:\n  main:\n    parameters:\n      alpha: {type: float, "
+            + "default: 0.5}\n    command: python train.py --alpha {alpha}\n";
+    private static final KubernetesSettings SETTINGS = new KubernetesSettings("registry.example:5000",
+            "python:3.11-slim", "gcr.io/kaniko-project/executor:v1.23.2", "alpine/git:2.45.2", "fuseml-system-token",
+            "http://fuseml-control-plane.fuseml-system.svc", "http://broker-ingress.knative-eventing.svc",
+            Duration.ofMinutes(1), Duration.ofMinutes(30), Duration.ofSeconds(20), "1", "2Gi");
+
+    KubernetesClient client;
+    @TempDir
+    Path dir;
+    private final FakeClaims claims = new FakeClaims(Duration.ofSeconds(30));
+    private final FakeStepLog log = new FakeStepLog();
+    private final FakeEventSink sink = new FakeEventSink();
+    private final StepRunner steps = new StepRunner(claims, log, sink, () -> SETTINGS.controlPlane(),
+            Duration.ofSeconds(30), "test", Map.of(), Duration.ofSeconds(30));
+    private final FakeCodesetSource codesets = new FakeCodesetSource().with(REPO, COMMIT, Map.of("MLproject",
+            MLPROJECT, "train.py", "print(1)", "requirements.txt", "scikit-learn\npandas\n"));
+
+    /** The cluster has Knative Serving: its real Service CRD (../shared/conformance/knative-crds). */
+    @org.junit.jupiter.api.BeforeEach
+    void installKnativeServing() throws Exception {
+        installCrd("/knative-crds/serving-service.yaml");
+    }
+
+    private void installCrd(String resource) throws java.io.IOException {
+        try (var in = getClass().getResourceAsStream(resource)) {
+            client.apiextensions().v1().customResourceDefinitions().load(in).create();
+        }
+    }
+
+    @AfterEach
+    void close() {
+        steps.close();
+    }
+
+    private static <T> CloudEvent<T> event(String type, T data) {
+        return CloudEventBuilder.create().id("e1").type(type).source("test").extensions(RUN.extensions()).build(data);
+    }
+
+    private Cluster cluster() {
+        return new Cluster(client);
+    }
+
+    @Test
+    void aPushBuildsAnImageWithAKanikoJobTrainsInAJobThatReportsItselfAndIsServedByAKnativeService() {
+        // build: a Kaniko Job named after the dependency hash, its context a ConfigMap it owns
+        new BuildFunction(steps, new ImageBuildJobs(cluster(), SETTINGS, codesets, new Workspaces(dir), log))
+                .build(event(FusemlEvents.RECEIVED, new Received(REPO, COMMIT, Map.of("alpha", "0.3"), null, null)));
+        Job build = await().atMost(Duration.ofSeconds(10)).until(() -> onlyJob("build"), Optional::isPresent)
+                .orElseThrow();
+        Container kaniko = build.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(kaniko.getImage()).isEqualTo(SETTINGS.kanikoImage());
+        String image = build.getMetadata().getAnnotations().get("fuseml.dev/image");
+        assertThat(image).startsWith("registry.example:5000/fuseml-env:");
+        assertThat(kaniko.getArgs()).contains("--destination=" + image, "--context=dir:///workspace",
+                "--build-arg=BASE=python:3.11-slim", "--cache=true");
+        ConfigMap context = client.configMaps().inNamespace("workspace").withName(build.getMetadata().getName())
+                .get();
+        assertThat(context.getData().get("requirements.txt")).isEqualTo("scikit-learn\npandas\n");
+        assertThat(context.getData().get("Dockerfile")).contains("FROM ${BASE}", "pip install");
+        assertThat(context.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
+            assertThat(o.getKind()).isEqualTo("Job");
+            assertThat(o.getUid()).isEqualTo(build.getMetadata().getUid());
+        });
+        assertThat(sink.emitted).as("nothing before the Job completes").isEmpty();
+
+        markJob(build, "Complete");
+        FakeEventSink.Emitted built = await().atMost(Duration.ofSeconds(10)).until(() -> sink.emitted.stream()
+                .findFirst(), Optional::isPresent).orElseThrow();
+        assertThat(built.type()).isEqualTo(FusemlEvents.BUILT);
+        assertThat(built.data().path("environment").asText()).isEqualTo(image);
+
+        // train: a Job in the environment image, fetching the commit, running the command under fuseml_job.py
+        new TrainFunction(steps, new TrainingJobs(cluster(), SETTINGS, codesets, new Workspaces(dir), log))
+                .train(event(FusemlEvents.BUILT, new Built(REPO, COMMIT, Map.of("alpha", "0.3"), null, image)));
+        Job train = await().atMost(Duration.ofSeconds(10)).until(() -> onlyJob("train"), Optional::isPresent)
+                .orElseThrow();
+        assertThat(train.getMetadata().getName()).isEqualTo("fuseml-train-wine-1");
+        Container trainer = train.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(trainer.getImage()).isEqualTo(image);
+        assertThat(trainer.getCommand()).containsExactly("python", "/fuseml/fuseml_job.py", "--", "bash", "-c",
+                "python train.py --alpha 0.3");
+        assertThat(trainer.getResources().getLimits()).containsKeys("cpu", "memory");
+        assertThat(trainer.getResources().getLimits().get("memory").toString()).isEqualTo("2Gi");
+        assertThat(env(trainer)).containsEntry("K_SINK", "http://broker-ingress.knative-eventing.svc/workspace/default")
+                .containsEntry("FUSEML_MODEL_URI", MODEL).containsEntry("FUSEML_RUN_ID", "wine-1");
+        assertThat(trainer.getEnv()).filteredOn(e -> e.getName().equals("FUSEML_TOKEN")).singleElement()
+                .satisfies(e -> {
+                    assertThat(e.getValue()).as("never a plain token in a manifest").isNull();
+                    assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("fuseml-system-token");
+                });
+        List<Container> init = train.getSpec().getTemplate().getSpec().getInitContainers();
+        assertThat(init).extracting(Container::getImage).containsOnly("alpine/git:2.45.2");
+        assertThat(init.get(0).getArgs()).contains("clone", REPO);
+        assertThat(init.get(1).getArgs()).contains("checkout", COMMIT);
+        ConfigMap anchor = client.configMaps().inNamespace("workspace").withName("fuseml-app-wine").get();
+        assertThat(train.getMetadata().getOwnerReferences()).singleElement()
+                .satisfies(o -> assertThat(o.getUid()).isEqualTo(anchor.getMetadata().getUid()));
+        assertThat(client.configMaps().inNamespace("workspace").withName(Cluster.RUNNER).get().getData())
+                .containsKeys("fuseml_job.py", "fuseml_serve.py", "Dockerfile");
+        await().atMost(Duration.ofSeconds(10)).until(() -> log.text("wine-1").contains("[train] handed over"));
+        assertThat(sink.emitted).as("the Job reports trained itself").hasSize(1);
+
+        // serve: a Knative Service per app, scaled to zero, its URL from its status
+        new ServeFunction(steps, new KnativeDeployer(cluster(), SETTINGS), log)
+                .serve(event(FusemlEvents.REGISTERED, new Registered(1, MODEL, image)));
+        GenericKubernetesResource service = await().atMost(Duration.ofSeconds(10)).until(this::knativeService,
+                Optional::isPresent).orElseThrow();
+        assertThat(service.getMetadata().getOwnerReferences()).singleElement()
+                .satisfies(o -> assertThat(o.getUid()).isEqualTo(anchor.getMetadata().getUid()));
+        Map<String, Object> template = map(map(service.getAdditionalProperties().get("spec")).get("template"));
+        assertThat(map(map(template.get("metadata")).get("annotations")))
+                .containsEntry("autoscaling.knative.dev/min-scale", "0");
+        Map<String, Object> container = map(((List<?>) map(template.get("spec")).get("containers")).get(0));
+        assertThat(container.get("image")).isEqualTo(image);
+        assertThat(container.get("env").toString()).contains("FUSEML_MODEL_URI", MODEL);
+        markReady(service, "True", "http://wine.workspace.example.com");
+        FakeEventSink.Emitted served = await().atMost(Duration.ofSeconds(10)).until(() -> sink.emitted.stream()
+                .filter(e -> e.type().equals(FusemlEvents.SERVED)).findFirst(), Optional::isPresent).orElseThrow();
+        assertThat(served.data().path("url").asText()).isEqualTo(
+                "http://wine.workspace.example.com/v2/models/wine/infer");
+    }
+
+    @Test
+    void aSecondBuildWithTheSameDependenciesReusesTheImageAndARedeliveredTrainingMakesNoSecondJob()
+            throws Exception {
+        ImageBuildJobs builds = new ImageBuildJobs(cluster(), SETTINGS, codesets, new Workspaces(dir), log);
+        var job = new dev.fuseml.build.EnvironmentBuilder.BuildJob(RUN, REPO, COMMIT, null, Map.of());
+        var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return builds.build(job);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Job build = await().atMost(Duration.ofSeconds(10)).until(() -> onlyJob("build"), Optional::isPresent)
+                .orElseThrow();
+        markJob(build, "Complete");
+        String image = first.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(builds.build(new dev.fuseml.build.EnvironmentBuilder.BuildJob(new RunRef("workspace", "wine",
+                "wine-2"), REPO, COMMIT, null, Map.of()))).isEqualTo(image);
+        assertThat(log.text("wine-2")).contains("exists (built by Job");
+
+        TrainingJobs training = new TrainingJobs(cluster(), SETTINGS, codesets, new Workspaces(dir), log);
+        var trainingJob = new dev.fuseml.train.Trainer.TrainingJob(RUN, REPO, COMMIT, null, Map.of(), image, MODEL);
+        assertThat(training.train(trainingJob)).isEmpty();
+        assertThat(training.train(trainingJob)).isEmpty();
+        assertThat(client.batch().v1().jobs().inNamespace("workspace").list().getItems())
+                .filteredOn(j -> j.getMetadata().getName().startsWith("fuseml-train")).hasSize(1);
+    }
+
+    @Test
+    void aFailedImageBuildFailsTheRunWithTheJobsReason() {
+        new BuildFunction(steps, new ImageBuildJobs(cluster(), SETTINGS, codesets, new Workspaces(dir), log))
+                .build(event(FusemlEvents.RECEIVED, new Received(REPO, COMMIT, Map.of(), null, null)));
+        Job build = await().atMost(Duration.ofSeconds(10)).until(() -> onlyJob("build"), Optional::isPresent)
+                .orElseThrow();
+        markJob(build, "Failed");
+        FakeEventSink.Emitted failed = await().atMost(Duration.ofSeconds(10)).until(() -> sink.emitted.stream()
+                .findFirst(), Optional::isPresent).orElseThrow();
+        assertThat(failed.type()).isEqualTo(FusemlEvents.FAILED);
+        assertThat(failed.data().path("cause").asText()).contains("image build Job", "failed", "BackoffLimitExceeded");
+    }
+
+    @Test
+    void aServiceThatCannotBecomeReadyFailsTheServeWithKnativesReason() {
+        new ServeFunction(steps, new KnativeDeployer(cluster(), SETTINGS), log)
+                .serve(event(FusemlEvents.REGISTERED, new Registered(1, MODEL, "registry.example:5000/x:1")));
+        GenericKubernetesResource service = await().atMost(Duration.ofSeconds(10)).until(this::knativeService,
+                Optional::isPresent).orElseThrow();
+        markReady(service, "False", null);
+        FakeEventSink.Emitted failed = await().atMost(Duration.ofSeconds(10)).until(() -> sink.emitted.stream()
+                .findFirst(), Optional::isPresent).orElseThrow();
+        assertThat(failed.type()).isEqualTo(FusemlEvents.FAILED);
+        assertThat(failed.data().path("cause").asText()).contains("cannot serve version 1", "RevisionMissing",
+                "ImagePullBackOff");
+    }
+
+    @Test
+    void deletingAnAppDeletesItsServiceAndItsAnchorAndAProtectedAppKeepsItsTokenAcrossVersions() throws Exception {
+        KnativeDeployer deployer = new KnativeDeployer(cluster(), SETTINGS);
+        var serving = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                deployer.deploy(new dev.fuseml.serving.Deployer.ServeRequest("workspace", "wine", 1, MODEL,
+                        "registry.example:5000/x:1", "wine-1"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        markReady(await().atMost(Duration.ofSeconds(10)).until(this::knativeService, Optional::isPresent)
+                .orElseThrow(), "True", "http://wine.workspace.example.com");
+        serving.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        String hash = "a".repeat(64);
+        deployer.protect("workspace", "wine", hash);
+        assertThat(knativeService().orElseThrow().toString()).contains("FUSEML_PREDICTION_TOKEN_SHA256", hash);
+
+        deployer.remove("workspace", "wine");
+        assertThat(knativeService()).isEmpty();
+        assertThat(client.configMaps().inNamespace("workspace").withName("fuseml-app-wine").get()).isNull();
+    }
+
+    @Test
+    void whereKServeIsInstalledAnAppIsServedByAnInferenceServiceWithItsSklearnRuntime() throws Exception {
+        client.apiextensions().v1().customResourceDefinitions().resource(
+                new io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder()
+                        .withNewMetadata().withName("inferenceservices.serving.kserve.io").endMetadata()
+                        .withNewSpec().withGroup("serving.kserve.io").withScope("Namespaced").withNewNames()
+                        .withKind("InferenceService").withPlural("inferenceservices").endNames()
+                        .addNewVersion().withName("v1beta1").withServed(true).withStorage(true).endVersion()
+                        .endSpec().build()).create();
+        new ServeFunction(steps, new KnativeDeployer(cluster(), SETTINGS), log)
+                .serve(event(FusemlEvents.REGISTERED, new Registered(1, MODEL, "registry.example:5000/x:1")));
+        var services = client.genericKubernetesResources(KnativeDeployer.INFERENCE_SERVICE).inNamespace("workspace");
+        GenericKubernetesResource isvc = await().atMost(Duration.ofSeconds(10)).until(() -> Optional.ofNullable(
+                services.withName("wine").get()), Optional::isPresent).orElseThrow();
+        Map<String, Object> predictor = map(map(isvc.getAdditionalProperties().get("spec")).get("predictor"));
+        assertThat(predictor).containsEntry("minReplicas", 0);
+        assertThat(map(predictor.get("model"))).containsEntry("protocolVersion", "v2").containsEntry("storageUri",
+                "http://fuseml-control-plane.fuseml-system.svc/api/v1/artifacts/workspace/wine/wine-1/model/model.pkl");
+        assertThat(knativeService()).isEmpty();
+    }
+
+    @Test
+    void aClusterWithoutKnativeServingFailsTheServeNamingTheMissingCrd() {
+        client.apiextensions().v1().customResourceDefinitions().withName("services.serving.knative.dev").delete();
+        new ServeFunction(steps, new KnativeDeployer(cluster(), SETTINGS), log)
+                .serve(event(FusemlEvents.REGISTERED, new Registered(1, MODEL, "registry.example:5000/x:1")));
+        FakeEventSink.Emitted failed = await().atMost(Duration.ofSeconds(10)).until(() -> sink.emitted.stream()
+                .findFirst(), Optional::isPresent).orElseThrow();
+        assertThat(failed.data().path("cause").asText()).contains("services.serving.knative.dev",
+                "install Knative Serving");
+    }
+
+    @Test
+    void jobAndServiceNamesFitKubernetesLimitsWhateverTheRunIdAndStayDistinct() {
+        String longRun = "a-very-long-application-name-that-goes-on-" + "x".repeat(40) + "-20261127";
+        String name = TrainingJobs.jobName(longRun);
+        assertThat(name).hasSizeLessThanOrEqualTo(63).matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+        assertThat(TrainingJobs.jobName(longRun + "2")).isNotEqualTo(name).hasSizeLessThanOrEqualTo(63);
+        assertThat(TrainingJobs.jobName("wine-1")).isEqualTo("fuseml-train-wine-1");
+        assertThat(Names.label("Wine_App")).isEqualTo("wine-app");
+    }
+
+    private Optional<Job> onlyJob(String step) {
+        return client.batch().v1().jobs().inNamespace("workspace").list().getItems().stream()
+                .filter(j -> step.equals(j.getMetadata().getLabels().get(Cluster.STEP_LABEL))).findFirst();
+    }
+
+    private Optional<GenericKubernetesResource> knativeService() {
+        return Optional.ofNullable(client.genericKubernetesResources(KnativeDeployer.KNATIVE_SERVICE)
+                .inNamespace("workspace").withName("wine").get());
+    }
+
+    /** As the Job controller would: the Job's condition becomes true. */
+    private void markJob(Job job, String condition) {
+        Job current = client.batch().v1().jobs().inNamespace("workspace").withName(job.getMetadata().getName()).get();
+        current.setStatus(new JobStatusBuilder().addNewCondition().withType(condition).withStatus("True")
+                .withReason(condition.equals("Failed") ? "BackoffLimitExceeded" : null).endCondition().build());
+        client.batch().v1().jobs().inNamespace("workspace").resource(current).updateStatus();
+    }
+
+    /** As Knative Serving would: the Service's Ready condition, for the generation just applied. */
+    private void markReady(GenericKubernetesResource service, String ready, String url) {
+        GenericKubernetesResource current = client.genericKubernetesResources(KnativeDeployer.KNATIVE_SERVICE)
+                .inNamespace("workspace").withName(service.getMetadata().getName()).get();
+        Map<String, Object> condition = new java.util.HashMap<>(Map.of("type", "Ready", "status", ready));
+        if (!"True".equals(ready)) {
+            condition.put("reason", "RevisionMissing");
+            condition.put("message", "Back-off pulling image: ImagePullBackOff");
+        }
+        Map<String, Object> status = new java.util.HashMap<>();
+        status.put("conditions", List.of(condition));
+        status.put("observedGeneration", current.getMetadata().getGeneration());
+        if (url != null) {
+            status.put("url", url);
+        }
+        current.setAdditionalProperty("status", status);
+        client.genericKubernetesResources(KnativeDeployer.KNATIVE_SERVICE).inNamespace("workspace").resource(current)
+                .updateStatus();
+    }
+
+    private static Map<String, String> env(Container container) {
+        Map<String, String> values = new java.util.HashMap<>();
+        for (EnvVar e : container.getEnv()) {
+            if (e.getValue() != null) {
+                values.put(e.getName(), e.getValue());
+            }
+        }
+        return values;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object value) {
+        return (Map<String, Object>) value;
+    }
+}
