@@ -68,7 +68,7 @@ public interface FusemlConfig {
         @WithDefault("alpine/git:2.45.2")
         String gitImage();
 
-        @WithDefault("fuseml-system-token")
+        @WithDefault("fuseml-org-token")
         String tokenSecret();
 
         @WithDefault("PT30M")

@@ -55,9 +55,11 @@ public final class Access {
             case "orgs" -> hasName ? new Org(s[3]) : "GET".equals(method) ? new Authenticated() : new Unrestricted();
             case "artifacts" -> hasName ? new Org(s[3]) : new Unrestricted();
             case "triggers" -> hasName ? new Org(s[3]) : new Authenticated();
-            // Steps post their logs; users only read them.
+            // Users read their runs; steps post logs, and so does a training Job on a cluster with its org's token
+            // (it may append to its own org's runs, nothing else).
             case "runs" -> !hasName ? new Unrestricted()
-                    : "GET".equals(method) ? new Run(s[3]) : new Unrestricted();
+                    : "GET".equals(method) || ("POST".equals(method) && s.length == 5 && s[4].equals("log"))
+                    ? new Run(s[3]) : new Unrestricted();
             case "whoami" -> new Authenticated();
             // a host's delivery: its signature, checked by the receiver, is its credential
             case "webhooks" -> "POST".equals(method) && hasName ? new Open() : new Unrestricted();

@@ -10,8 +10,9 @@ import java.time.Duration;
  * @param pythonImage    the base image of every environment image
  * @param kanikoImage    the image builder (runs without a daemon)
  * @param gitImage       fetches a commit of a codeset into a training pod
- * @param tokenSecret    the Secret (key {@code token}) with the deployment's system token, for Jobs and servers
- *                       that call the control plane or post events; never an environment value in a manifest
+ * @param tokenSecret    the Secret in each org's namespace (key {@code token}) with an org token, for Jobs and
+ *                       servers that call the control plane: an org token, not the system token, since user code
+ *                       runs beside it; never an environment value in a manifest
  * @param controlPlane   the control plane's URL as pods reach it
  * @param brokerUrl      the Knative broker ingress base: an org's events go to BROKER/ORG/default
  * @param buildTimeout   longest an image build Job may run

@@ -42,7 +42,11 @@ class ConfigManifestsTest {
     private static final Path CONFIG = Path.of("..", "config");
     private static final Map<String, Class<?>> CORE = Map.of("v1/Namespace", Namespace.class, "v1/ServiceAccount",
             ServiceAccount.class, "v1/ConfigMap", ConfigMap.class, "v1/PersistentVolumeClaim",
-            PersistentVolumeClaim.class, "v1/Service", Service.class, "apps/v1/Deployment", Deployment.class);
+            PersistentVolumeClaim.class, "v1/Service", Service.class, "apps/v1/Deployment", Deployment.class,
+            "rbac.authorization.k8s.io/v1/ClusterRole", io.fabric8.kubernetes.api.model.rbac.ClusterRole.class,
+            "rbac.authorization.k8s.io/v1/ClusterRoleBinding",
+            io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding.class,
+            "rbac.authorization.k8s.io/v1/RoleBinding", io.fabric8.kubernetes.api.model.rbac.RoleBinding.class);
     private static final Map<String, String> CRDS = Map.of("serving.knative.dev/v1/Service", "serving-service.yaml",
             "eventing.knative.dev/v1/Broker", "eventing-broker.yaml", "eventing.knative.dev/v1/Trigger",
             "eventing-trigger.yaml");

@@ -54,17 +54,24 @@ class KubernetesPlatformTest {
     private static final String MLPROJECT = "entry_points:\n  main:\n    parameters:\n      alpha: {type: float, "
             + "default: 0.5}\n    command: python train.py --alpha {alpha}\n";
     private static final KubernetesSettings SETTINGS = new KubernetesSettings("registry.example:5000",
-            "python:3.11-slim", "gcr.io/kaniko-project/executor:v1.23.2", "alpine/git:2.45.2", "fuseml-system-token",
+            "python:3.11-slim", "gcr.io/kaniko-project/executor:v1.23.2", "alpine/git:2.45.2", "fuseml-org-token",
             "http://fuseml-control-plane.fuseml-system.svc", "http://broker-ingress.knative-eventing.svc",
             Duration.ofMinutes(1), Duration.ofMinutes(30), Duration.ofSeconds(20), "1", "2Gi");
 
     KubernetesClient client;
+    io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server;
+    /**
+     * What was asked of the API server in every test (verb group/resource[/sub] name), for the RBAC check: the steps'
+     * requests, and the test's own reads of the same objects (which the steps make too), without what only the test
+     * does as the cluster's controllers would (RbacRules.TEST_ONLY).
+     */
+    private static final java.util.Set<RbacRules.Request> REQUESTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
     @TempDir
     Path dir;
     private final FakeClaims claims = new FakeClaims(Duration.ofSeconds(30));
     private final FakeStepLog log = new FakeStepLog();
     private final FakeEventSink sink = new FakeEventSink();
-    private final StepRunner steps = new StepRunner(claims, log, sink, () -> SETTINGS.controlPlane(),
+    private final StepRunner stepRunner = new StepRunner(claims, log, sink, () -> SETTINGS.controlPlane(),
             Duration.ofSeconds(30), "test", Map.of(), Duration.ofSeconds(30));
     private final FakeCodesetSource codesets = new FakeCodesetSource().with(REPO, COMMIT, Map.of("MLproject",
             MLPROJECT, "train.py", "print(1)", "requirements.txt", "scikit-learn\npandas\n"));
@@ -82,8 +89,28 @@ class KubernetesPlatformTest {
     }
 
     @AfterEach
-    void close() {
-        steps.close();
+    void close() throws InterruptedException {
+        stepRunner.close();
+        for (var r = server.takeRequest(10, java.util.concurrent.TimeUnit.MILLISECONDS); r != null;
+                r = server.takeRequest(10, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            RbacRules.Request request = RbacRules.Request.of(r.getMethod(), r.getPath());
+            if (!RbacRules.TEST_ONLY.contains(request.verb() + " " + request.resource())) {
+                REQUESTS.add(request);
+            }
+        }
+    }
+
+    /**
+     * config/'s ServiceAccount may do every request the steps made in these tests, and nothing they did not make:
+     * least privilege, checked rather than claimed.
+     */
+    @org.junit.jupiter.api.AfterAll
+    static void everyRequestOfTheStepsIsAllowedByConfigsRbacAndEveryRuleIsUsed() throws Exception {
+        RbacRules rules = RbacRules.read(Path.of("..", "config", "10-serviceaccount.yaml"));
+        assertThat(REQUESTS).as("requests").isNotEmpty();
+        assertThat(REQUESTS).allSatisfy(r -> assertThat(rules.allows(r)).as(r + " is allowed").isTrue());
+        assertThat(rules.grants()).allSatisfy(g -> assertThat(REQUESTS.stream().anyMatch(g::covers))
+                .as(g + " is used by a request").isTrue());
     }
 
     private static <T> CloudEvent<T> event(String type, T data) {
@@ -97,7 +124,7 @@ class KubernetesPlatformTest {
     @Test
     void aPushBuildsAnImageWithAKanikoJobTrainsInAJobThatReportsItselfAndIsServedByAKnativeService() {
         // build: a Kaniko Job named after the dependency hash, its context a ConfigMap it owns
-        new BuildFunction(steps, new ImageBuildJobs(cluster(), SETTINGS, codesets, new Workspaces(dir), log))
+        new BuildFunction(stepRunner, new ImageBuildJobs(cluster(), SETTINGS, codesets, new Workspaces(dir), log))
                 .build(event(FusemlEvents.RECEIVED, new Received(REPO, COMMIT, Map.of("alpha", "0.3"), null, null)));
         Job build = await().atMost(Duration.ofSeconds(10)).until(() -> onlyJob("build"), Optional::isPresent)
                 .orElseThrow();
@@ -124,7 +151,7 @@ class KubernetesPlatformTest {
         assertThat(built.data().path("environment").asText()).isEqualTo(image);
 
         // train: a Job in the environment image, fetching the commit, running the command under fuseml_job.py
-        new TrainFunction(steps, new TrainingJobs(cluster(), SETTINGS, codesets, new Workspaces(dir), log))
+        new TrainFunction(stepRunner, new TrainingJobs(cluster(), SETTINGS, codesets, new Workspaces(dir), log))
                 .train(event(FusemlEvents.BUILT, new Built(REPO, COMMIT, Map.of("alpha", "0.3"), null, image)));
         Job train = await().atMost(Duration.ofSeconds(10)).until(() -> onlyJob("train"), Optional::isPresent)
                 .orElseThrow();
@@ -140,7 +167,7 @@ class KubernetesPlatformTest {
         assertThat(trainer.getEnv()).filteredOn(e -> e.getName().equals("FUSEML_TOKEN")).singleElement()
                 .satisfies(e -> {
                     assertThat(e.getValue()).as("never a plain token in a manifest").isNull();
-                    assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("fuseml-system-token");
+                    assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("fuseml-org-token");
                 });
         List<Container> init = train.getSpec().getTemplate().getSpec().getInitContainers();
         assertThat(init).extracting(Container::getImage).containsOnly("alpine/git:2.45.2");
@@ -155,7 +182,7 @@ class KubernetesPlatformTest {
         assertThat(sink.emitted).as("the Job reports trained itself").hasSize(1);
 
         // serve: a Knative Service per app, scaled to zero, its URL from its status
-        new ServeFunction(steps, new KnativeDeployer(cluster(), SETTINGS), log)
+        new ServeFunction(stepRunner, new KnativeDeployer(cluster(), SETTINGS), log)
                 .serve(event(FusemlEvents.REGISTERED, new Registered(1, MODEL, image)));
         GenericKubernetesResource service = await().atMost(Duration.ofSeconds(10)).until(this::knativeService,
                 Optional::isPresent).orElseThrow();
@@ -204,20 +231,32 @@ class KubernetesPlatformTest {
 
     @Test
     void aFailedImageBuildFailsTheRunWithTheJobsReason() {
-        new BuildFunction(steps, new ImageBuildJobs(cluster(), SETTINGS, codesets, new Workspaces(dir), log))
+        new BuildFunction(stepRunner, new ImageBuildJobs(cluster(), SETTINGS, codesets, new Workspaces(dir), log))
                 .build(event(FusemlEvents.RECEIVED, new Received(REPO, COMMIT, Map.of(), null, null)));
         Job build = await().atMost(Duration.ofSeconds(10)).until(() -> onlyJob("build"), Optional::isPresent)
                 .orElseThrow();
+        client.pods().inNamespace("workspace").resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                .withNewMetadata().withName(build.getMetadata().getName() + "-x1").addToLabels("job-name",
+                        build.getMetadata().getName()).endMetadata().build()).create();
         markJob(build, "Failed");
         FakeEventSink.Emitted failed = await().atMost(Duration.ofSeconds(10)).until(() -> sink.emitted.stream()
                 .findFirst(), Optional::isPresent).orElseThrow();
         assertThat(failed.type()).isEqualTo(FusemlEvents.FAILED);
         assertThat(failed.data().path("cause").asText()).contains("image build Job", "failed", "BackoffLimitExceeded");
+
+        // the next run with the same dependencies tries again: the failed Job makes way for a new one
+        String failedUid = build.getMetadata().getUid();
+        new BuildFunction(stepRunner, new ImageBuildJobs(cluster(), SETTINGS, codesets, new Workspaces(dir), log))
+                .build(CloudEventBuilder.create().id("e2").type(FusemlEvents.RECEIVED).source("test")
+                        .extensions(new RunRef("workspace", "wine", "wine-2").extensions())
+                        .build(new Received(REPO, COMMIT, Map.of(), null, null)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> onlyJob("build").map(j -> !j.getMetadata().getUid()
+                .equals(failedUid)).orElse(false));
     }
 
     @Test
     void aServiceThatCannotBecomeReadyFailsTheServeWithKnativesReason() {
-        new ServeFunction(steps, new KnativeDeployer(cluster(), SETTINGS), log)
+        new ServeFunction(stepRunner, new KnativeDeployer(cluster(), SETTINGS), log)
                 .serve(event(FusemlEvents.REGISTERED, new Registered(1, MODEL, "registry.example:5000/x:1")));
         GenericKubernetesResource service = await().atMost(Duration.ofSeconds(10)).until(this::knativeService,
                 Optional::isPresent).orElseThrow();
@@ -261,7 +300,8 @@ class KubernetesPlatformTest {
                         .withKind("InferenceService").withPlural("inferenceservices").endNames()
                         .addNewVersion().withName("v1beta1").withServed(true).withStorage(true).endVersion()
                         .endSpec().build()).create();
-        new ServeFunction(steps, new KnativeDeployer(cluster(), SETTINGS), log)
+        KnativeDeployer deployer = new KnativeDeployer(cluster(), SETTINGS);
+        new ServeFunction(stepRunner, deployer, log)
                 .serve(event(FusemlEvents.REGISTERED, new Registered(1, MODEL, "registry.example:5000/x:1")));
         var services = client.genericKubernetesResources(KnativeDeployer.INFERENCE_SERVICE).inNamespace("workspace");
         GenericKubernetesResource isvc = await().atMost(Duration.ofSeconds(10)).until(() -> Optional.ofNullable(
@@ -271,17 +311,41 @@ class KubernetesPlatformTest {
         assertThat(map(predictor.get("model"))).containsEntry("protocolVersion", "v2").containsEntry("storageUri",
                 "http://fuseml-control-plane.fuseml-system.svc/api/v1/artifacts/workspace/wine/wine-1/model/model.pkl");
         assertThat(knativeService()).isEmpty();
+
+        // the next version changes the same InferenceService
+        java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                deployer.deploy(new dev.fuseml.serving.Deployer.ServeRequest("workspace", "wine", 2,
+                        "fuseml-artifacts:/workspace/wine/wine-2/model", "registry.example:5000/x:1", "wine-2"));
+            } catch (Exception expected) {
+                // it is removed below before it is ever Ready
+            }
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> services.withName("wine").get().getMetadata()
+                .getLabels().get("fuseml.dev/version").equals("2"));
+        deployer.remove("workspace", "wine");
+        assertThat(services.withName("wine").get()).isNull();
     }
 
     @Test
     void aClusterWithoutKnativeServingFailsTheServeNamingTheMissingCrd() {
         client.apiextensions().v1().customResourceDefinitions().withName("services.serving.knative.dev").delete();
-        new ServeFunction(steps, new KnativeDeployer(cluster(), SETTINGS), log)
+        new ServeFunction(stepRunner, new KnativeDeployer(cluster(), SETTINGS), log)
                 .serve(event(FusemlEvents.REGISTERED, new Registered(1, MODEL, "registry.example:5000/x:1")));
         FakeEventSink.Emitted failed = await().atMost(Duration.ofSeconds(10)).until(() -> sink.emitted.stream()
                 .findFirst(), Optional::isPresent).orElseThrow();
         assertThat(failed.data().path("cause").asText()).contains("services.serving.knative.dev",
                 "install Knative Serving");
+    }
+
+    @Test
+    void runnerScriptsOfAnEarlierVersionAreReplacedInTheOrgsNamespace() {
+        client.configMaps().inNamespace("workspace").resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                .withNewMetadata().withName(Cluster.RUNNER).endMetadata().addToData("fuseml_job.py", "# old")
+                .build()).create();
+        cluster().ensureRunnerFiles("workspace");
+        assertThat(client.configMaps().inNamespace("workspace").withName(Cluster.RUNNER).get().getData())
+                .containsEntry("fuseml_job.py", Cluster.runnerFile("fuseml_job.py"));
     }
 
     @Test

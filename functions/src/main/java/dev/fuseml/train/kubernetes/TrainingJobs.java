@@ -26,7 +26,7 @@ import java.util.Optional;
 
 /**
  * Trains in a Kubernetes Job: an init container fetches the run's commit from the codeset (git over HTTP, the
- * system token as password), and the main container runs the entry point's command in the environment image under
+ * org's token as password), and the main container runs the entry point's command in the environment image under
  * {@code fuseml_job.py}, which stores the model at the run's artifact URI and posts {@code trained} or
  * {@code failed} to the org's broker itself. So the train step only creates the Job and hands over: no step process
  * waits while the training runs. The Job is named after the run (at most 63 characters whatever the run id), so a
@@ -147,7 +147,7 @@ public class TrainingJobs implements Trainer {
         return new EnvVarBuilder().withName(name).withValue(value).build();
     }
 
-    /** The system token from the configured Secret: never a plain value in the Job's manifest. */
+    /** The org's token from the configured Secret in its namespace: never a plain value in the Job's manifest. */
     private EnvVar secret(String name) {
         return new EnvVarBuilder().withName(name).withNewValueFrom().withNewSecretKeyRef()
                 .withName(settings.tokenSecret()).withKey("token").endSecretKeyRef().endValueFrom().build();

@@ -1,0 +1,108 @@
+package dev.fuseml.kubernetes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The rules of config/'s ClusterRoles, and the requests an API server would check against them (the verb from the
+ * method and the path, as Kubernetes' authorizer derives it).
+ */
+final class RbacRules {
+    /** What the tests do in the place of the cluster (install CRDs, list and complete Jobs, make Services Ready). */
+    static final java.util.Set<String> TEST_ONLY = java.util.Set.of("create customresourcedefinitions",
+            "delete customresourcedefinitions", "list jobs", "update jobs/status", "update services/status",
+            "list services", "create pods");
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    /** One request as RBAC sees it: verb, API group, resource (with subresource), object name (or ""). */
+    record Request(String verb, String group, String resource, String name) {
+        static Request of(String method, String rawPath) {
+            String path = rawPath.split("\\?", 2)[0];
+            boolean watch = rawPath.contains("watch=true");
+            String[] s = path.replaceAll("^/+", "").split("/");
+            int i;
+            String group;
+            if (s[0].equals("api")) {
+                group = "";
+                i = 2; // api/v1/...
+            } else {
+                group = s[1];
+                i = 3; // apis/GROUP/VERSION/...
+            }
+            if (i < s.length && s[i].equals("namespaces") && i + 2 < s.length) {
+                i += 2; // namespaces/NS/...
+            }
+            String resource = s[i];
+            String name = i + 1 < s.length ? s[i + 1] : "";
+            if (i + 2 < s.length) {
+                resource = resource + "/" + s[i + 2];
+            }
+            String verb = switch (method) {
+                case "GET" -> watch ? "watch" : name.isEmpty() ? "list" : "get";
+                case "POST" -> "create";
+                case "PUT" -> "update";
+                case "PATCH" -> "patch";
+                case "DELETE" -> name.isEmpty() ? "deletecollection" : "delete";
+                default -> method.toLowerCase();
+            };
+            return new Request(verb, group, resource, name);
+        }
+    }
+
+    /** One verb on one resource that a rule grants (limited to names when the rule lists them). */
+    record Grant(String verb, String group, String resource, List<String> names) {
+        boolean covers(Request r) {
+            return verb.equals(r.verb()) && group.equals(r.group()) && resource.equals(r.resource())
+                    && (names.isEmpty() || names.contains(r.name()));
+        }
+    }
+
+    private final List<Grant> grants;
+
+    private RbacRules(List<Grant> grants) {
+        this.grants = grants;
+    }
+
+    static RbacRules read(Path file) throws IOException {
+        List<Grant> grants = new ArrayList<>();
+        try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(file.toFile())) {
+            while (docs.hasNext()) {
+                JsonNode doc = docs.next();
+                if (!doc.path("kind").asText().equals("ClusterRole")) {
+                    continue;
+                }
+                for (JsonNode rule : doc.path("rules")) {
+                    List<String> names = new ArrayList<>();
+                    rule.path("resourceNames").forEach(n -> names.add(n.asText()));
+                    for (JsonNode group : rule.path("apiGroups")) {
+                        for (JsonNode resource : rule.path("resources")) {
+                            for (JsonNode verb : rule.path("verbs")) {
+                                if (verb.asText().equals("*") || resource.asText().equals("*")
+                                        || group.asText().equals("*")) {
+                                    throw new IllegalStateException("a wildcard in " + file + ": name each verb");
+                                }
+                                grants.add(new Grant(verb.asText(), group.asText(), resource.asText(), names));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return new RbacRules(grants);
+    }
+
+    boolean allows(Request request) {
+        return grants.stream().anyMatch(g -> g.covers(request));
+    }
+
+    List<Grant> grants() {
+        return grants;
+    }
+}
