@@ -24,6 +24,39 @@ public final class Tokens {
         return "fuseml_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
+    /** The prefix of an org's deployment token: {@code fuseml-org.ORG.MAC}. */
+    public static final String ORG_PREFIX = "fuseml-org.";
+
+    /**
+     * An org's deployment token: what that org's Jobs and model servers on a cluster, and deliveries to FuseML's
+     * steps for that org, present. It is derived from the deployment's system token (HMAC-SHA256 of the org's
+     * name), so whoever holds the system token can make it and check it, and nothing needs to store it; it reaches
+     * what an org token of that org reaches, and nothing of another org.
+     */
+    public static String forOrg(String systemToken, String org) {
+        return ORG_PREFIX + org + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(mac(systemToken,
+                "org/" + org));
+    }
+
+    /** The org an org deployment token names, if {@code token} has that form ({@link #forOrg} checks the rest). */
+    public static java.util.Optional<String> orgOf(String token) {
+        if (token == null || !token.startsWith(ORG_PREFIX)) {
+            return java.util.Optional.empty();
+        }
+        int dot = token.indexOf('.', ORG_PREFIX.length());
+        return dot < 0 ? java.util.Optional.empty() : java.util.Optional.of(token.substring(ORG_PREFIX.length(), dot));
+    }
+
+    private static byte[] mac(String key, String message) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return mac.doFinal(message.getBytes(StandardCharsets.UTF_8));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The hex SHA-256 of a token. */
     public static String sha256(String token) {
         return HexFormat.of().formatHex(digest(token));

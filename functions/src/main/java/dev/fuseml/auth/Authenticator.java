@@ -72,6 +72,10 @@ public class Authenticator {
         if (!controlPlane) {
             return Optional.empty(); // a single function takes its deployment's token only
         }
+        Optional<String> org = Tokens.orgOf(token.get()).filter(dev.fuseml.eventing.Names::valid);
+        if (org.isPresent() && MessageDigest.isEqual(hash, Tokens.digest(Tokens.forOrg(systemToken, org.get())))) {
+            return Optional.of(new Principal("deployment-" + org.get(), org.get()));
+        }
         return tokens.find(hash).map(t -> new Principal(t.id(), t.org()));
     }
 

@@ -63,6 +63,28 @@ class AuthenticatorTest {
     }
 
     @Test
+    void anOrgsDeploymentTokenIsDerivedFromTheSystemTokenAndReachesThatOrgOnly() {
+        String system = "fuseml_system-token-for-tests";
+        Authenticator auth = new Authenticator(Optional.of(dev.fuseml.eventing.Tokens.sha256(ADMIN)),
+                Optional.of(system), true, new TokenStore(new TestConfig(dir)));
+        String workspace = dev.fuseml.eventing.Tokens.forOrg(system, "workspace");
+        assertThat(auth.authenticate("Bearer " + workspace)).hasValueSatisfying(p -> {
+            assertThat(p.org()).isEqualTo("workspace");
+            assertThat(p).isNotEqualTo(Principal.SYSTEM);
+        });
+        // another org's name with this org's MAC, a MAC from another system token, a truncated one: nobody
+        String forged = workspace.replace("fuseml-org.workspace.", "fuseml-org.rival.");
+        assertThat(auth.authenticate("Bearer " + forged)).isEmpty();
+        assertThat(auth.authenticate("Bearer " + dev.fuseml.eventing.Tokens.forOrg("another-system", "workspace")))
+                .isEmpty();
+        assertThat(auth.authenticate("Bearer " + workspace.substring(0, workspace.length() - 2))).isEmpty();
+        assertThat(auth.authenticate("Bearer fuseml-org.../..")).isEmpty();
+        // a single function takes no org token, derived or not
+        Authenticator function = new Authenticator(Optional.empty(), Optional.of(system), false, null);
+        assertThat(function.authenticate("Bearer " + workspace)).isEmpty();
+    }
+
+    @Test
     void aSingleFunctionTakesItsDeploymentsTokenOnly() {
         TokenStore tokens = new TokenStore(new TestConfig(dir));
         TokenStore.Issued issued = tokens.create("team", "");
