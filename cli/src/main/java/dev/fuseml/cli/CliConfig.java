@@ -12,15 +12,20 @@ import java.nio.file.Path;
 /**
  * The CLI's config file ({@code $HOME/.config/fuseml/config.yaml} unless {@code --config-file} or
  * {@code FUSEML_CONFIG} says otherwise): where the orchestrator answers and which org commands act on.
+ * {@code kubernetes} is set (to a kubeconfig context, or "" for the current one) when the target is a cluster.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record CliConfig(String server, String org, Long pid, String dataDir, String token) {
+public record CliConfig(String server, String org, Long pid, String dataDir, String token, String kubernetes) {
     public static final String DEFAULT_ORG = "workspace";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     public CliConfig(String server, String org, Long pid, String dataDir) {
-        this(server, org, pid, dataDir, null);
+        this(server, org, pid, dataDir, null, null);
+    }
+
+    public CliConfig(String server, String org, Long pid, String dataDir, String token) {
+        this(server, org, pid, dataDir, token, null);
     }
 
     public static Path defaultPath() {
@@ -77,15 +82,20 @@ public record CliConfig(String server, String org, Long pid, String dataDir, Str
     }
 
     public CliConfig withServer(String url, Long processId, String data) {
-        return new CliConfig(url, org, processId, data, token);
+        return new CliConfig(url, org, processId, data, token, kubernetes);
     }
 
     public CliConfig withOrg(String name) {
-        return new CliConfig(server, name, pid, dataDir, token);
+        return new CliConfig(server, name, pid, dataDir, token, kubernetes);
     }
 
     public CliConfig withToken(String value) {
-        return new CliConfig(server, org, pid, dataDir, value);
+        return new CliConfig(server, org, pid, dataDir, value, kubernetes);
+    }
+
+    /** The target is a cluster: {@code context} names its kubeconfig context ("" for the current one). */
+    public CliConfig onKubernetes(String url, String context) {
+        return new CliConfig(url, org, null, null, token, context == null ? "" : context);
     }
 
     /** The token requests carry: {@code $FUSEML_TOKEN} when set (as CI would pass one), else the config's. */

@@ -32,12 +32,37 @@ public class InstallCommand extends FusemlCommand {
                     + "beside this CLI).")
     Path serverJar;
 
-    @Option(names = "--timeout", defaultValue = "PT2M", description = "How long to wait for it to answer.")
+    @Option(names = "--timeout", defaultValue = "PT2M", description = "How long to wait for it to answer (for "
+            + "--kubernetes: to be Ready; default there PT5M).")
     Duration timeout;
+
+    @Option(names = "--kubernetes", description = "Install on the Kubernetes cluster with Knative of the current "
+            + "kubeconfig context (or --context): applies config/, waits until everything is Ready.")
+    boolean kubernetes;
+
+    @Option(names = "--context", paramLabel = "NAME", description = "With --kubernetes: the kubeconfig context.")
+    String context;
+
+    @Option(names = "--server", paramLabel = "URL", description = "With --kubernetes: the control plane's URL as "
+            + "this machine reaches it (an ingress, or a port-forward); default: its in-cluster URL.")
+    String server;
 
     @Override
     public Integer call() throws Exception {
         CliConfig config = config();
+        if (kubernetes) {
+            // its own class: the Kubernetes client loads only for Kubernetes commands, so --help stays fast
+            String token = config.token() != null ? config.token() : Tokens.create();
+            String url = KubernetesTarget.install(context, Tokens.sha256(token), timeout, out());
+            config.onKubernetes(server != null ? server : url, context).withToken(token).save(global().configPath());
+            println("FuseML is installed on " + (context == null ? "the current context" : "context " + context)
+                    + "; the control plane is " + url + (server == null ? " (inside the cluster: pass --server "
+                    + "with a URL this machine reaches, such as a port-forward of svc/fuseml-control-plane)" : ""));
+            return 0;
+        }
+        if (context != null || server != null) {
+            throw new CliException("--context and --server go with --kubernetes");
+        }
         if (config.server() != null) {
             Optional<JsonNode> running = new OrchestratorClient(config.server(), config.effectiveToken()).status();
             if (running.isPresent()) {

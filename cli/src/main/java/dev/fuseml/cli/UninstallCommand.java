@@ -17,9 +17,21 @@ public class UninstallCommand extends FusemlCommand {
     @Option(names = "--purge", description = "Also delete its data: codesets, environments, models and runs.")
     boolean purge;
 
+    @Option(names = "--kubernetes", description = "Remove from the cluster (the config's, or --context) what "
+            + "'install --kubernetes' made, and nothing else.")
+    boolean kubernetes;
+
+    @Option(names = "--context", paramLabel = "NAME", description = "With --kubernetes: the kubeconfig context.")
+    String context;
+
     @Override
     public Integer call() throws Exception {
         CliConfig config = config();
+        if (kubernetes) {
+            KubernetesTarget.uninstall(context != null ? context : config.kubernetes(), out());
+            new CliConfig(null, config.org(), null, null, config.token()).save(global().configPath());
+            return 0;
+        }
         Optional<ProcessHandle> process = config.pid() == null ? Optional.empty() : ProcessHandle.of(config.pid());
         if (process.isPresent() && process.get().isAlive()) {
             process.get().destroy();
