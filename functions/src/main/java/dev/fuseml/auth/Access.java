@@ -28,6 +28,13 @@ public final class Access {
     public record Org(String org) implements Scope {
     }
 
+    /**
+     * A delivery of an event to a step (or to the dead-letter sink): the deployment, the admin, or a token of the
+     * org the event belongs to (its {@code ce-fusemlorg} header), as a trigger an org applied delivers with.
+     */
+    public record EventOf() implements Scope {
+    }
+
     /** A token that reaches the org the run belongs to (looked up, since run URLs do not name it). */
     public record Run(String run) implements Scope {
     }
@@ -46,8 +53,11 @@ public final class Access {
         if (s.length >= 2 && s[0].equals("git")) {
             return new Org(s[1]);
         }
+        if (s.length == 1) {
+            return new EventOf(); // a step's path (/receive, /register, ...), or / where Funqy routes by type
+        }
         if (s.length < 3 || !s[0].equals("api") || !s[1].equals("v1")) {
-            return new Unrestricted(); // steps (the broker's deliveries) and anything else
+            return new Unrestricted();
         }
         String area = s[2];
         boolean hasName = s.length >= 4 && !s[3].isEmpty();
@@ -63,6 +73,7 @@ public final class Access {
             case "whoami" -> new Authenticated();
             // a host's delivery: its signature, checked by the receiver, is its credential
             case "webhooks" -> "POST".equals(method) && hasName ? new Open() : new Unrestricted();
+            case "deadletter" -> new EventOf();
             default -> new Unrestricted();
         };
     }

@@ -1,5 +1,6 @@
 package dev.fuseml.broker;
 
+import dev.fuseml.eventing.Tokens;
 import dev.fuseml.auth.Authenticator;
 import dev.fuseml.auth.Principal;
 import dev.fuseml.eventing.FusemlEvents;
@@ -20,10 +21,16 @@ import java.util.function.Supplier;
 final class BrokerAuth implements BrokerGuard {
     private final Authenticator auth;
     private final Supplier<Set<Trigger>> defaults;
+    private final Supplier<Set<String>> fuseml;
 
-    BrokerAuth(Authenticator auth, Supplier<Set<Trigger>> defaults) {
+    /**
+     * @param defaults the default chain's triggers as they run
+     * @param fuseml   the addresses (scheme://host:port) of FuseML's own functions and control plane
+     */
+    BrokerAuth(Authenticator auth, Supplier<Set<Trigger>> defaults, Supplier<Set<String>> fuseml) {
         this.auth = auth;
         this.defaults = defaults;
+        this.fuseml = fuseml;
     }
 
     @Override
@@ -55,12 +62,24 @@ final class BrokerAuth implements BrokerGuard {
         return Optional.empty();
     }
 
+    /**
+     * The system token for the default chain's own deliveries; for a trigger an org applied, that org's deployment
+     * token, and only to FuseML's own addresses (a step it reroutes to, the control plane's dead-letter sink): a
+     * user's subscriber elsewhere gets no token at all.
+     */
     @Override
     public Optional<String> credentials(Trigger trigger, URI target) {
-        if (!defaults.get().contains(trigger)) {
+        boolean own = target.equals(trigger.subscriber()) || target.equals(trigger.delivery().deadLetterSink());
+        if (!own) {
             return Optional.empty();
         }
-        boolean own = target.equals(trigger.subscriber()) || target.equals(trigger.delivery().deadLetterSink());
-        return own ? Optional.of(auth.systemAuthorization()) : Optional.empty();
+        if (defaults.get().contains(trigger)) {
+            return Optional.of(auth.systemAuthorization());
+        }
+        boolean toFuseml = fuseml.get().contains(target.getScheme() + "://" + target.getAuthority());
+        if (!toFuseml || Trigger.ALL_NAMESPACES.equals(trigger.namespace())) {
+            return Optional.empty();
+        }
+        return Optional.of("Bearer " + Tokens.forOrg(auth.systemToken(), trigger.namespace()));
     }
 }

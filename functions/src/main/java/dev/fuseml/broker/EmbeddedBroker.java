@@ -31,6 +31,8 @@ public class EmbeddedBroker {
     private final BrokerMetrics metrics;
     private final Authenticator auth;
     private volatile Set<Trigger> defaults = Set.of();
+    /** Where FuseML's own functions and control plane are (scheme, host and port): deliveries there carry a token. */
+    private volatile Set<String> fusemlAddresses = Set.of();
     private Broker broker;
     private BrokerIngress ingress;
 
@@ -48,7 +50,7 @@ public class EmbeddedBroker {
     public void open() throws IOException {
         broker = new Broker(config.dataDir().resolve("broker"));
         broker.observe(BrokerObserver.all(List.of(trace, metrics)));
-        broker.guard(new BrokerAuth(auth, () -> defaults));
+        broker.guard(new BrokerAuth(auth, () -> defaults, () -> fusemlAddresses));
         orgs.create(config.defaultOrg());
         orgs.list().forEach(org -> broker.addNamespace(org.name()));
         Path portFile = config.dataDir().resolve("broker").resolve("ingress.port");
@@ -70,10 +72,33 @@ public class EmbeddedBroker {
     /** Delivers: the default chain's subscribers are where {@code stepUrl} says, the control plane at its URL. */
     public void start(Function<String, URI> stepUrl, URI controlPlane) throws IOException {
         List<Trigger> chain = DefaultChain.triggers(stepUrl, controlPlane, config.deliveryTimeout());
-        defaults = Set.copyOf(chain);
-        registry.load(chain);
-        broker.setTriggers(registry.active());
+        Set<String> addresses = new java.util.HashSet<>();
+        addresses.add(address(controlPlane));
+        DefaultChain.ORDER.forEach(step -> addresses.add(address(stepUrl.apply(step))));
+        fusemlAddresses = Set.copyOf(addresses);
+        // Knative Destinations may name FuseML's own Services by ref, as on a cluster
+        registry.load(chain, (kind, name, namespace) -> {
+            if (!"Service".equals(kind)) {
+                return java.util.Optional.empty();
+            }
+            if (name.equals("fuseml-control-plane")) {
+                return java.util.Optional.of(controlPlane.resolve("/"));
+            }
+            return DefaultChain.ORDER.stream().filter(step -> name.equals("fuseml-" + step)).findFirst()
+                    .map(step -> stepUrl.apply(step).resolve("/"));
+        });
+        refresh();
         broker.start();
+    }
+
+    /** The broker runs the registry's triggers; the default chain's own (as they run now) get the system token. */
+    private synchronized void refresh() {
+        defaults = Set.copyOf(registry.builtInActive());
+        broker.setTriggers(registry.active());
+    }
+
+    private static String address(URI uri) {
+        return uri.getScheme() + "://" + uri.getAuthority();
     }
 
     public void close() throws IOException {
@@ -88,18 +113,19 @@ public class EmbeddedBroker {
     /** Applies Knative Broker and Trigger resources; all or none. */
     public List<String> apply(String yaml, java.util.function.Predicate<String> mayChange) {
         List<String> applied = registry.apply(yaml, mayChange);
-        broker.setTriggers(registry.active());
+        refresh();
         return applied;
     }
 
     public boolean deleteTrigger(String namespace, String name) {
         boolean deleted = registry.delete(namespace, name);
-        broker.setTriggers(registry.active());
+        refresh();
         return deleted;
     }
 
     public void addOrg(String org) {
         broker.addNamespace(org);
+        refresh(); // a default trigger overridden in some org runs in this new one as its own copy
     }
 
     public URI ingress(String org) {

@@ -18,15 +18,21 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
  * The broker's triggers: the default chain, plus the Broker and Trigger resources users apply in Knative's schema.
  * Applied resources are kept as YAML files under {@code definitions/} and loaded again at start-up.
+ * <p>
+ * A trigger applied in an org with the name of a default chain's trigger overrides it in that org only: the default
+ * one goes on in every other org. With the annotation {@value #DISABLED} set to "true" the override delivers
+ * nothing, which disables that step of the default chain in the org. Deleting the override restores the default.
  */
 @ApplicationScoped
 public class TriggerRegistry {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    public static final String DISABLED = "fuseml.dev/disabled";
 
     /** A trigger as {@code fuseml triggers} lists it. */
     public record TriggerStatus(String namespace, String name, String broker, boolean builtIn, JsonNode filter,
@@ -39,6 +45,7 @@ public class TriggerRegistry {
     private final Map<String, Definitions.BrokerDefinition> brokers = new LinkedHashMap<>();
     private final Map<String, Definitions.TriggerDefinition> triggers = new LinkedHashMap<>();
     private List<Trigger> builtIn = List.of();
+    private dev.fuseml.eventing.knative.References references = dev.fuseml.eventing.knative.References.NONE;
 
     public TriggerRegistry(FusemlConfig config, OrgStore orgs) {
         this.dir = config.dataDir().resolve("definitions");
@@ -48,14 +55,20 @@ public class TriggerRegistry {
 
     /** Loads the applied definitions; a file that no longer validates is reported and left out. */
     public synchronized void load(List<Trigger> defaultChain) {
+        load(defaultChain, dev.fuseml.eventing.knative.References.NONE);
+    }
+
+    /** As {@link #load(List)}, resolving Destinations' {@code ref}s (FuseML's own Services) with {@code refs}. */
+    public synchronized void load(List<Trigger> defaultChain, dev.fuseml.eventing.knative.References refs) {
         builtIn = List.copyOf(defaultChain);
+        references = refs;
         if (!Files.isDirectory(dir)) {
             return;
         }
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
                 try {
-                    remember(Definitions.parse(Files.readString(file), defaultOrg));
+                    remember(Definitions.parse(Files.readString(file), defaultOrg, references));
                 } catch (IllegalArgumentException e) {
                     System.getLogger(TriggerRegistry.class.getName()).log(System.Logger.Level.ERROR,
                             "ignoring " + file + ": " + e.getMessage());
@@ -80,7 +93,7 @@ public class TriggerRegistry {
      */
     public List<String> apply(String yaml, java.util.function.Predicate<String> mayChange) {
         // Parsed outside the lock: a large or slow file holds up no one else's apply.
-        Definitions.Parsed parsed = Definitions.parse(yaml, defaultOrg);
+        Definitions.Parsed parsed = Definitions.parse(yaml, defaultOrg, currentReferences());
         java.util.stream.Stream.concat(parsed.brokers().stream().map(Definitions.BrokerDefinition::namespace),
                 parsed.triggers().stream().map(Definitions.TriggerDefinition::namespace)).distinct()
                 .filter(mayChange.negate()).findFirst().ifPresent(org -> {
@@ -90,13 +103,11 @@ public class TriggerRegistry {
         return store(parsed);
     }
 
+    private synchronized dev.fuseml.eventing.knative.References currentReferences() {
+        return references;
+    }
+
     private synchronized List<String> store(Definitions.Parsed parsed) {
-        for (Definitions.TriggerDefinition t : parsed.triggers()) {
-            if (builtIn.stream().anyMatch(b -> b.name().equals(t.name()))) {
-                throw new Definitions.InvalidDefinitionException(List.of("Trigger " + t.name() + ": metadata.name: '"
-                        + t.name() + "' is a trigger of the default chain; pick another name"));
-            }
-        }
         List<String> applied = new ArrayList<>();
         for (Definitions.BrokerDefinition b : parsed.brokers()) {
             applied.add("broker.eventing.knative.dev/" + b.name() + " in " + b.namespace() + (store("broker",
@@ -104,7 +115,8 @@ public class TriggerRegistry {
         }
         for (Definitions.TriggerDefinition t : parsed.triggers()) {
             applied.add("trigger.eventing.knative.dev/" + t.name() + " in " + t.namespace() + (store("trigger",
-                    t.namespace(), t.name(), t.resource()) ? " created" : " configured"));
+                    t.namespace(), t.name(), t.resource()) ? " created" : " configured")
+                    + (isBuiltIn(t.name()) ? " (overrides the default chain's " + t.name() + " in this org)" : ""));
         }
         remember(parsed);
         return applied;
@@ -120,28 +132,73 @@ public class TriggerRegistry {
         return existed;
     }
 
-    /** The triggers the broker runs: the default chain first, then the applied ones. */
+    /** The triggers the broker runs: the default chain first (where not overridden), then the applied ones. */
     public synchronized List<Trigger> active() {
-        List<Trigger> all = new ArrayList<>(builtIn);
+        List<Trigger> all = new ArrayList<>(builtInActive());
         for (Definitions.TriggerDefinition t : triggers.values()) {
-            all.add(Definitions.trigger(t, brokers));
+            if (!disabled(t)) {
+                all.add(Definitions.trigger(t, brokers, references));
+            }
         }
         return all;
+    }
+
+    /**
+     * The default chain's triggers as they run: on every org's broker, except that one an org overrides runs in
+     * each other org (one copy per org) and not in that one.
+     */
+    public synchronized List<Trigger> builtInActive() {
+        List<Trigger> out = new ArrayList<>();
+        for (Trigger b : builtIn) {
+            Set<String> overriddenIn = overrides(b.name());
+            if (overriddenIn.isEmpty()) {
+                out.add(b);
+                continue;
+            }
+            for (dev.fuseml.org.OrgStore.Org org : orgs.list()) {
+                if (!overriddenIn.contains(org.name())) {
+                    out.add(new Trigger(b.name(), org.name(), b.filter(), b.subscriber(), b.delivery()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The orgs where the default trigger {@code name} is overridden. */
+    private Set<String> overrides(String name) {
+        Set<String> orgsWith = new java.util.TreeSet<>();
+        triggers.values().stream().filter(t -> t.name().equals(name)).forEach(t -> orgsWith.add(t.namespace()));
+        return orgsWith;
+    }
+
+    private boolean isBuiltIn(String name) {
+        return builtIn.stream().anyMatch(b -> b.name().equals(name));
+    }
+
+    private static boolean disabled(Definitions.TriggerDefinition t) {
+        return "true".equals(t.resource().path("metadata").path("annotations").path(DISABLED).asText());
     }
 
     public synchronized List<TriggerStatus> list() {
         List<TriggerStatus> out = new ArrayList<>();
         for (Trigger t : builtIn) {
+            Set<String> overriddenIn = overrides(t.name());
             out.add(new TriggerStatus("*", t.name(), "default", true, describe(t.filter()), t.subscriber().toString(),
-                    delivery(t), true, "the default chain, on every org's broker"));
+                    delivery(t), true, "the default chain, on every org's broker" + (overriddenIn.isEmpty() ? ""
+                            : "; overridden in " + String.join(", ", overriddenIn))));
         }
         for (Definitions.TriggerDefinition d : triggers.values()) {
-            Trigger t = Definitions.trigger(d, brokers);
+            Trigger t = Definitions.trigger(d, brokers, references);
             JsonNode spec = d.resource().path("spec");
             boolean ready = orgs.exists(d.namespace());
+            String reason = ready ? "Ready" : "BrokerDoesNotExist: create org '" + d.namespace() + "'";
+            if (isBuiltIn(d.name())) {
+                reason += disabled(d) ? "; disables the default chain's " + d.name() + " in this org"
+                        : "; overrides the default chain's " + d.name() + " in this org";
+            }
             out.add(new TriggerStatus(d.namespace(), d.name(), d.broker(), false,
                     spec.has("filters") ? spec.get("filters") : spec.path("filter"), t.subscriber().toString(),
-                    delivery(t), ready, ready ? "Ready" : "BrokerDoesNotExist: create org '" + d.namespace() + "'"));
+                    delivery(t), ready, reason));
         }
         return out;
     }

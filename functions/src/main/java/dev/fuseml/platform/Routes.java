@@ -95,6 +95,10 @@ public class Routes {
             refusal = "this needs the admin token; a token of org '" + p.org() + "' reaches that org only";
         } else if (scope instanceof Access.Org o && !p.reaches(o.org())) {
             refusal = "a token of org '" + p.org() + "' reaches that org only, not '" + o.org() + "'";
+        } else if (scope instanceof Access.EventOf && !p.unrestricted()
+                && !p.reaches(ctx.request().getHeader("ce-" + dev.fuseml.eventing.FusemlEvents.EXT_ORG))) {
+            refusal = "a token of org '" + p.org() + "' delivers events of that org only (ce-"
+                    + dev.fuseml.eventing.FusemlEvents.EXT_ORG + ")";
         } else if (scope instanceof Access.Run r && !p.unrestricted()
                 && runs.get().get(r.run()).filter(run -> p.reaches(run.org())).isEmpty()) {
             refusal = "";

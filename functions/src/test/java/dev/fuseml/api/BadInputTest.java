@@ -195,8 +195,11 @@ class BadInputTest {
                         trigger.replace("NAME", "no-regex") + "  filters: [{regex: {type: x}}]\n", Map.of(), 400,
                         "spec.filters[0].regex: unknown field",
                         noFile("definitions/trigger.workspace.no-regex.yaml")),
-                c("a trigger named like the default chain", "POST", "/api/v1/triggers", yaml,
-                        trigger.replace("NAME", "fuseml-train"), 400, "default chain"),
+                c("a trigger whose subscriber is a ref nothing resolves", "POST", "/api/v1/triggers", yaml,
+                        "apiVersion: eventing.knative.dev/v1\nkind: Trigger\nmetadata: {name: by-ref}\nspec:\n"
+                                + "  broker: default\n  subscriber: {ref: {apiVersion: v1, kind: Service, name: "
+                                + "elsewhere}}\n", Map.of(), 400, "give spec.subscriber.uri",
+                        noFile("definitions/trigger.workspace.by-ref.yaml")),
                 c("a trigger file over the size limit", "POST", "/api/v1/triggers", yaml,
                         "# " + "x".repeat(TriggersResource.MAX_YAML_CHARS), 413, "smaller files"),
                 c("a trigger file that is not YAML", "POST", "/api/v1/triggers", yaml, "{[: :", 400, ""),

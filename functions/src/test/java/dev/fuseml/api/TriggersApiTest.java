@@ -79,8 +79,34 @@ class TriggersApiTest {
                 .body("problems[0]", containsString("Trigger bad: spec.filters[0].regex: unknown field"))
                 .body("problems[1]", containsString("Trigger worse: spec.subscriber.uri: required"));
         given().get("/api/v1/triggers").then().body("name", org.hamcrest.Matchers.not(hasItem("good")));
-        given().contentType("application/yaml").body(bytes(trigger("fuseml-train", "[{exact: {type: x}}]", 1)))
-                .post("/api/v1/triggers").then().statusCode(400).body("error", containsString("default chain"));
+    }
+
+    @Test
+    void anOrgOverridesADefaultTriggerInThatOrgOnlyAndDeletingTheOverrideRestoresIt() {
+        // register takes approved models in this org: the subscriber is FuseML's own register, named by ref
+        String override = """
+                apiVersion: eventing.knative.dev/v1
+                kind: Trigger
+                metadata: {name: fuseml-register, namespace: workspace}
+                spec:
+                  broker: default
+                  filter: {attributes: {type: dev.fuseml.trained.approved}}
+                  subscriber:
+                    ref: {apiVersion: serving.knative.dev/v1, kind: Service, name: fuseml-register, namespace: fuseml-system}
+                    uri: /register
+                """;
+        given().contentType("application/yaml").body(bytes(override)).post("/api/v1/triggers").then().statusCode(200)
+                .body("applied[0]", containsString("overrides the default chain's fuseml-register"));
+        given().get("/api/v1/triggers").then().statusCode(200)
+                .body("find { it.name == 'fuseml-register' && it.builtIn }.reason",
+                        containsString("overridden in workspace"))
+                .body("find { it.name == 'fuseml-register' && !it.builtIn }.subscriber",
+                        org.hamcrest.Matchers.endsWith("/register"))
+                .body("find { it.name == 'fuseml-register' && !it.builtIn }.reason",
+                        containsString("overrides the default chain's fuseml-register in this org"));
+        given().delete("/api/v1/triggers/workspace/fuseml-register").then().statusCode(204);
+        given().get("/api/v1/triggers").then().body("find { it.name == 'fuseml-register' && it.builtIn }.reason",
+                org.hamcrest.Matchers.not(containsString("overridden")));
     }
 
     @Test

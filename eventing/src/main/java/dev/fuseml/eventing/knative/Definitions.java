@@ -60,6 +60,11 @@ public final class Definitions {
 
     /** Reads every document of a (multi-document) YAML text; nothing is returned unless all of them are valid. */
     public static Parsed parse(String yaml, String defaultNamespace) {
+        return parse(yaml, defaultNamespace, References.NONE);
+    }
+
+    /** As {@link #parse(String, String)}, resolving Destinations' {@code ref}s with {@code references}. */
+    public static Parsed parse(String yaml, String defaultNamespace, References references) {
         List<JsonNode> documents = new ArrayList<>();
         try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(yaml)) {
             while (it.hasNextValue()) {
@@ -116,7 +121,7 @@ public final class Definitions {
                         throw new IllegalArgumentException("metadata.name: each org has one broker, named '"
                                 + Broker.DEFAULT_BROKER + "'");
                     }
-                    delivery(spec.path("delivery"), "spec.delivery", DeliverySpec.defaults());
+                    delivery(spec.path("delivery"), "spec.delivery", DeliverySpec.defaults(), references);
                     brokers.add(new BrokerDefinition(namespace, name, spec.path("delivery"), doc));
                 } else {
                     String broker = spec.path("broker").asText("");
@@ -124,9 +129,9 @@ public final class Definitions {
                         throw new IllegalArgumentException("spec.broker: must be '" + Broker.DEFAULT_BROKER
                                 + "' (each org has one broker), got '" + broker + "'");
                     }
-                    subscriber(spec);
+                    destination(spec.path("subscriber"), "spec.subscriber", namespace, references);
                     Filters.fromSpec(spec);
-                    delivery(spec.path("delivery"), "spec.delivery", DeliverySpec.defaults());
+                    delivery(spec.path("delivery"), "spec.delivery", DeliverySpec.defaults(), references);
                     triggers.add(new TriggerDefinition(namespace, name, broker, doc));
                 }
             } catch (IllegalArgumentException e) {
@@ -141,23 +146,49 @@ public final class Definitions {
 
     /** The trigger to run, with delivery settings from the trigger, else its namespace's Broker, else defaults. */
     public static Trigger trigger(TriggerDefinition definition, Map<String, BrokerDefinition> brokers) {
+        return trigger(definition, brokers, References.NONE);
+    }
+
+    /** As {@link #trigger(TriggerDefinition, Map)}, resolving Destinations' {@code ref}s with {@code references}. */
+    public static Trigger trigger(TriggerDefinition definition, Map<String, BrokerDefinition> brokers,
+            References references) {
         JsonNode spec = definition.resource().path("spec");
         DeliverySpec base = DeliverySpec.defaults();
         BrokerDefinition broker = brokers.get(definition.namespace());
         if (broker != null) {
-            base = delivery(broker.delivery(), "spec.delivery", base);
+            base = delivery(broker.delivery(), "spec.delivery", base, references);
         }
-        return new Trigger(definition.name(), definition.namespace(), Filters.fromSpec(spec), subscriber(spec),
-                delivery(spec.path("delivery"), "spec.delivery", base));
+        return new Trigger(definition.name(), definition.namespace(), Filters.fromSpec(spec),
+                destination(spec.path("subscriber"), "spec.subscriber", definition.namespace(), references),
+                delivery(spec.path("delivery"), "spec.delivery", base, references));
     }
 
-    private static URI subscriber(JsonNode spec) {
-        JsonNode subscriber = spec.path("subscriber");
-        if (subscriber.has("ref") && !subscriber.has("uri")) {
-            throw new IllegalArgumentException("spec.subscriber.ref: the embedded broker cannot resolve Kubernetes "
-                    + "references; give spec.subscriber.uri");
+    /**
+     * A Knative Destination: {@code uri} alone (absolute), or {@code ref} resolved to its URL, to which a relative
+     * {@code uri} is added, as Knative's resolver does.
+     */
+    static URI destination(JsonNode destination, String field, String namespace, References references) {
+        JsonNode ref = destination.path("ref");
+        if (ref.isMissingNode()) {
+            return uri(destination.path("uri"), field + ".uri");
         }
-        return uri(subscriber.path("uri"), "spec.subscriber.uri");
+        String kind = ref.path("kind").asText("");
+        String name = ref.path("name").asText("");
+        URI base = references.resolve(kind, name, ref.path("namespace").asText(namespace)).orElseThrow(() ->
+                new IllegalArgumentException(field + ".ref: " + kind + " '" + name + "' cannot be resolved here: "
+                        + "the embedded broker resolves FuseML's own Services (fuseml-receive, fuseml-build, "
+                        + "fuseml-train, fuseml-register, fuseml-serve, fuseml-control-plane); give " + field
+                        + ".uri for anything else"));
+        String relative = destination.path("uri").asText("");
+        if (relative.isEmpty()) {
+            return base;
+        }
+        URI path = URI.create(relative);
+        if (path.isAbsolute()) {
+            throw new IllegalArgumentException(field + ".uri: with a ref, uri is a path relative to it, got '"
+                    + relative + "'");
+        }
+        return base.resolve(relative.startsWith("/") ? relative : "/" + relative);
     }
 
     private static URI uri(JsonNode node, String field) {
@@ -178,6 +209,10 @@ public final class Definitions {
 
     /** Knative's DeliverySpec over {@code base}: the fields given replace base's. */
     static DeliverySpec delivery(JsonNode node, String field, DeliverySpec base) {
+        return delivery(node, field, base, References.NONE);
+    }
+
+    static DeliverySpec delivery(JsonNode node, String field, DeliverySpec base, References references) {
         if (node == null || node.isMissingNode() || node.isNull()) {
             return base;
         }
@@ -207,11 +242,7 @@ public final class Definitions {
         URI deadLetterSink = base.deadLetterSink();
         JsonNode dls = node.path("deadLetterSink");
         if (!dls.isMissingNode()) {
-            if (dls.has("ref") && !dls.has("uri")) {
-                throw new IllegalArgumentException(field + ".deadLetterSink.ref: the embedded broker cannot resolve "
-                        + "Kubernetes references; give deadLetterSink.uri");
-            }
-            deadLetterSink = uri(dls.path("uri"), field + ".deadLetterSink.uri");
+            deadLetterSink = destination(dls, field + ".deadLetterSink", "", references);
         }
         return new DeliverySpec(retry, policy, delay, timeout, deadLetterSink);
     }
