@@ -137,7 +137,7 @@ public class TriggerRegistry {
         List<Trigger> all = new ArrayList<>(builtInActive());
         for (Definitions.TriggerDefinition t : triggers.values()) {
             if (!disabled(t)) {
-                all.add(Definitions.trigger(t, brokers, references));
+                all.add(Definitions.trigger(t, brokers, references, userDefaults()));
             }
         }
         return all;
@@ -171,6 +171,15 @@ public class TriggerRegistry {
         return orgsWith;
     }
 
+    /**
+     * What an org's own triggers get where neither they nor the org's Broker say otherwise: the default chain's
+     * delivery, with the control plane's dead-letter sink, so that an event a user's step never takes fails its run
+     * with the cause instead of leaving it waiting.
+     */
+    private dev.fuseml.eventing.broker.DeliverySpec userDefaults() {
+        return builtIn.isEmpty() ? dev.fuseml.eventing.broker.DeliverySpec.defaults() : builtIn.get(0).delivery();
+    }
+
     private boolean isBuiltIn(String name) {
         return builtIn.stream().anyMatch(b -> b.name().equals(name));
     }
@@ -188,7 +197,7 @@ public class TriggerRegistry {
                             : "; overridden in " + String.join(", ", overriddenIn))));
         }
         for (Definitions.TriggerDefinition d : triggers.values()) {
-            Trigger t = Definitions.trigger(d, brokers, references);
+            Trigger t = Definitions.trigger(d, brokers, references, userDefaults());
             JsonNode spec = d.resource().path("spec");
             boolean ready = orgs.exists(d.namespace());
             String reason = ready ? "Ready" : "BrokerDoesNotExist: create org '" + d.namespace() + "'";

@@ -56,6 +56,10 @@ public class Routes {
             if (!admitted(ctx, path)) {
                 return;
             }
+            StepRequests.boundType(ctx.request().method().name(), path, ctx.request()::getHeader).ifPresent(type -> {
+                ctx.request().headers().set(StepRequests.DELIVERED_TYPE, ctx.request().getHeader("ce-type"));
+                ctx.request().headers().set("ce-type", type);
+            });
             StepRequests.problem(ctx.request().method().name(), path, ctx.request()::getHeader)
                     .ifPresentOrElse(problem -> refuse(ctx, 400, problem), ctx::next);
         });

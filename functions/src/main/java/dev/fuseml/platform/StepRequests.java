@@ -18,6 +18,26 @@ final class StepRequests {
     private StepRequests() {
     }
 
+    /** The header that keeps the type an event had when a trigger delivered it to a step under another type. */
+    static final String DELIVERED_TYPE = "ce-fusemldeliveredtype";
+
+    /**
+     * The CloudEvent type the step at {@code path} is bound to, when a binary-mode delivery there has another one:
+     * a trigger delivers whatever its filter passes to its subscriber, as Knative does, so an org that reroutes a
+     * step (register taking {@code dev.fuseml.trained.approved} from its quality gate) reaches it at its path,
+     * while Funqy maps a delivery to a function by its type. The type it came with is kept in
+     * {@value #DELIVERED_TYPE}.
+     */
+    static Optional<String> boundType(String method, String path, Function<String, String> header) {
+        String function = path.length() > 1 ? path.substring(1) : "";
+        String bound = DefaultChain.STEPS.get(function);
+        if (!"POST".equals(method) || bound == null || header.apply("ce-specversion") == null
+                || bound.equals(header.apply("ce-type"))) {
+            return Optional.empty();
+        }
+        return Optional.of(bound);
+    }
+
     /** What is wrong with a delivery to {@code path}, or empty when it may go on. */
     static Optional<String> problem(String method, String path, Function<String, String> header) {
         String function = path.length() > 1 ? path.substring(1) : "";

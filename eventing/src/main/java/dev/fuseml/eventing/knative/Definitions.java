@@ -152,8 +152,18 @@ public final class Definitions {
     /** As {@link #trigger(TriggerDefinition, Map)}, resolving Destinations' {@code ref}s with {@code references}. */
     public static Trigger trigger(TriggerDefinition definition, Map<String, BrokerDefinition> brokers,
             References references) {
+        return trigger(definition, brokers, references, DeliverySpec.defaults());
+    }
+
+    /**
+     * As {@link #trigger(TriggerDefinition, Map, References)}, with {@code defaults} under the Broker's and the
+     * trigger's own delivery settings (where the embedded broker's dead-letter sink comes from, as a cluster's
+     * default delivery config gives one).
+     */
+    public static Trigger trigger(TriggerDefinition definition, Map<String, BrokerDefinition> brokers,
+            References references, DeliverySpec defaults) {
         JsonNode spec = definition.resource().path("spec");
-        DeliverySpec base = DeliverySpec.defaults();
+        DeliverySpec base = defaults;
         BrokerDefinition broker = brokers.get(definition.namespace());
         if (broker != null) {
             base = delivery(broker.delivery(), "spec.delivery", base, references);
