@@ -17,7 +17,8 @@ public class AppsCommand extends FusemlCommand {
                 OutputFormat.Column.field("STATUS", "status"), OutputFormat.Column.field("LAST RUN", "lastRun"),
                 OutputFormat.Column.field("URL", "url"),
                 new OutputFormat.Column("TOKEN", app -> app.path("tokenRequired").asBoolean() ? "required" : "-"),
-                OutputFormat.Column.field("CODESET (git clone/push)", "codeset")));
+                OutputFormat.Column.field("CODESET (git clone/push)", "codeset"),
+                new OutputFormat.Column("BRANCH", app -> app.path("branch").asText("main"))));
         return 0;
     }
 }

@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
         subcommands = {CommandLine.HelpCommand.class, InstallCommand.class, UninstallCommand.class,
                 PushCommand.class, AppsCommand.class, RunsCommand.class, LogsCommand.class, DeleteCommand.class,
                 CreateOrgCommand.class, OrgsCommand.class, TargetCommand.class, StatusCommand.class, TriggersCommand.class, EventsCommand.class,
-                GcCommand.class, WarmUpCommand.class, TokensCommand.class, LoginCommand.class, ProtectCommand.class, ModelsCommand.class,
+                GcCommand.class, WarmUpCommand.class, TokensCommand.class, LoginCommand.class, ProtectCommand.class, FollowCommand.class, ModelsCommand.class,
                 ServeCommand.class, ServeCommand.Rollback.class, GitCredentialCommand.class,
                 WebhooksCommand.class})
 public class Fuseml implements Runnable {

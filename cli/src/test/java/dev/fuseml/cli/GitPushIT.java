@@ -129,7 +129,36 @@ class GitPushIT {
     }
 
     @Test
-    @Order(5)
+    @Order(4)
+    void anAppThatFollowsAnotherBranchStartsRunsFromItAndStoresPushesToMain() throws Exception {
+        CliProcess.Result refused = cli.run("follow", "wine", "no..such");
+        assertThat(refused.exitCode()).isNotZero();
+        assertThat(refused.all()).contains("not a branch name git takes");
+        CliProcess.Result follow = cli.run("follow", "wine", "experiment");
+        assertThat(follow.exitCode()).as(follow.all()).isZero();
+        assertThat(cli.run("apps").out()).contains("experiment");
+
+        Files.writeString(work.resolve("NOTES.md"), "trying more things\n");
+        git("-c", "user.name=Ada", "-c", "user.email=ada@example.com", "commit", "-q", "-am", "more notes");
+        Result pushed = git("push", codeset, "experiment");
+        assertThat(pushed.out()).contains("FuseML: run wine-");
+        String commit = git("rev-parse", "HEAD").out().trim();
+        await().atMost(Duration.ofMinutes(5)).until(() -> runs().size() == 2
+                && runs().get(0).path("status").asText().matches("succeeded|failed"));
+        assertThat(runs().get(0).path("status").asText()).isEqualTo("succeeded");
+        assertThat(runs().get(0).path("commit").asText()).isEqualTo(commit);
+
+        git("checkout", "-q", "main");
+        Files.writeString(work.resolve("MAIN.md"), "on main\n");
+        git("add", "MAIN.md");
+        git("-c", "user.name=Ada", "-c", "user.email=ada@example.com", "commit", "-q", "-m", "main note");
+        assertThat(git("push", codeset, "main").out()).contains("only pushes to experiment start a run");
+        assertThat(runs()).hasSize(2);
+        assertThat(cli.run("follow", "wine", "main").exitCode()).isZero();
+    }
+
+    @Test
+    @Order(6)
     void signedPushWebhooksOfEachHostStartOneRunThatEndsServedAndWrongOnesStartNothing() throws Exception {
         String commit = git("rev-parse", "main").out().trim();
         // GitHub: the octokit push example made an ordinary push to main of the commit in the codeset
@@ -229,7 +258,7 @@ class GitPushIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void theCredentialHelperGivesTheTokenToTheOrchestratorsHostOnly() throws Exception {
         ProcessBuilder helper = new ProcessBuilder("java", "-jar", CliProcess.jar().toString(), "git-credential", "get")
                 .redirectErrorStream(true);

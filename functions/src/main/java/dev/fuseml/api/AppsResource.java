@@ -174,6 +174,26 @@ public class AppsResource {
                 + "'Authorization: Bearer TOKEN' with every prediction; it is shown this once")).build();
     }
 
+    /** The branch to follow, {@code PUT /apps/APP/branch}. */
+    public record Follow(String branch) {
+    }
+
+    /** From now on pushes to {@code branch} start the app's runs (git push, webhooks); the CLI's pushes go there. */
+    @jakarta.ws.rs.PUT
+    @Path("/apps/{app}/branch")
+    @jakarta.ws.rs.Consumes(MediaType.APPLICATION_JSON)
+    public Response follow(@PathParam("org") String org, @PathParam("app") String app, Follow follow)
+            throws java.io.IOException {
+        require(org, app);
+        String branch = follow == null ? null : follow.branch();
+        try {
+            codesets.follow(org, app, branch);
+        } catch (IllegalArgumentException e) {
+            return ApiError.of(Response.Status.BAD_REQUEST, e.getMessage());
+        }
+        return Response.ok(apps.update(org, app, a -> a.following(branch)).orElseThrow()).build();
+    }
+
     /** Opens the app's prediction URL again. */
     @DELETE
     @Path("/apps/{app}/prediction-token")

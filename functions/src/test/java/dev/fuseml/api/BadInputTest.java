@@ -324,4 +324,25 @@ class BadInputTest {
         given().get("/api/v1/orgs/workspace/runs?app=" + app).then().statusCode(200)
                 .body("size()", org.hamcrest.Matchers.is(1)); // only the push: no serving run was started
     }
+
+    @org.junit.jupiter.api.Test
+    void aBranchToFollowMustBeOneGitTakesAndAGoodOneBecomesTheCodesetsHead() throws Exception {
+        String app = "follow-" + java.util.UUID.randomUUID().toString().substring(0, 6);
+        given().header("ce-specversion", "1.0").header("ce-id", app).header("ce-type", "dev.fuseml.push")
+                .header("ce-source", "test").header("ce-fusemlorg", "workspace").header("ce-fusemlapp", app)
+                .header("ce-fusemlrun", app + "-1").contentType("application/json").body("{}")
+                .post("/api/v1/projection").then().statusCode(org.hamcrest.Matchers.lessThan(300));
+        String branch = "/api/v1/orgs/workspace/apps/" + app + "/branch";
+        for (String bad : java.util.List.of("a..b", "-x", "with space", "x".repeat(101), "ends.lock")) {
+            given().contentType("application/json").body(java.util.Map.of("branch", bad)).put(branch).then()
+                    .statusCode(400).body("error", org.hamcrest.Matchers.containsString("not a branch name git takes"));
+        }
+        given().contentType("application/json").body("{}").put(branch).then().statusCode(400);
+        given().contentType("application/json").body("{\"branch\":\"release/2.x\"}").put(branch).then()
+                .statusCode(200).body("branch", org.hamcrest.Matchers.is("release/2.x"));
+        java.nio.file.Path head = java.nio.file.Path.of("target/test-data/codesets/workspace", app + ".git", "HEAD");
+        assertThat(java.nio.file.Files.readString(head).trim()).isEqualTo("ref: refs/heads/release/2.x");
+        given().contentType("application/json").body("{\"branch\":\"main\"}")
+                .put("/api/v1/orgs/workspace/apps/none/branch").then().statusCode(404);
+    }
 }

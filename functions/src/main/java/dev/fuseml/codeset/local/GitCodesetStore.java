@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  */
 @ApplicationScoped
 public class GitCodesetStore implements CodesetStore {
-    private static final String BRANCH = "refs/heads/main";
+    private static final String MAIN = "refs/heads/main";
     private static final PersonIdent AUTHOR = new PersonIdent("FuseML", "fuseml@localhost");
     private final Path root;
 
@@ -60,7 +60,8 @@ public class GitCodesetStore implements CodesetStore {
             builder.finish();
             CommitBuilder commit = new CommitBuilder();
             commit.setTreeId(index.writeTree(inserter));
-            ObjectId parent = repo.resolve(BRANCH);
+            String branch = followed(repo);
+            ObjectId parent = repo.resolve(branch);
             if (parent != null) {
                 commit.setParentId(parent);
             }
@@ -69,15 +70,38 @@ public class GitCodesetStore implements CodesetStore {
             commit.setMessage(message);
             ObjectId id = inserter.insert(commit);
             inserter.flush();
-            RefUpdate update = repo.updateRef(BRANCH);
+            RefUpdate update = repo.updateRef(branch);
             update.setNewObjectId(id);
             update.setExpectedOldObjectId(parent == null ? ObjectId.zeroId() : parent);
             RefUpdate.Result result = update.update();
             if (result != RefUpdate.Result.NEW && result != RefUpdate.Result.FAST_FORWARD) {
-                throw new IOException("could not move " + BRANCH + " of " + org + "/" + app + ": " + result);
+                throw new IOException("could not move " + branch + " of " + org + "/" + app + ": " + result);
             }
             return id.name();
         }
+    }
+
+    @Override
+    public synchronized void follow(String org, String app, String branch) throws IOException {
+        String ref = Constants.R_HEADS + branch;
+        if (branch == null || branch.length() > 100 || !Repository.isValidRefName(ref) || branch.startsWith("-")) {
+            throw new IllegalArgumentException("'" + branch + "' is not a branch name git takes (letters, digits, "
+                    + "'/', '.', '_', '-'; no '..', no spaces, at most 100 characters)");
+        }
+        try (Repository repo = open(org, app, true)) {
+            RefUpdate head = repo.updateRef(Constants.HEAD);
+            RefUpdate.Result result = head.link(ref);
+            if (result != RefUpdate.Result.NEW && result != RefUpdate.Result.FORCED
+                    && result != RefUpdate.Result.NO_CHANGE) {
+                throw new IOException("could not point HEAD of " + org + "/" + app + " at " + ref + ": " + result);
+            }
+        }
+    }
+
+    /** The branch the app follows: its HEAD's target ({@code refs/heads/main} unless told otherwise). */
+    public static String followed(Repository repo) throws IOException {
+        org.eclipse.jgit.lib.Ref head = repo.exactRef(Constants.HEAD);
+        return head != null && head.isSymbolic() ? head.getTarget().getName() : MAIN;
     }
 
     @Override
@@ -86,14 +110,14 @@ public class GitCodesetStore implements CodesetStore {
     }
 
     /**
-     * Fetches {@code branch} of {@code repository} (a git host's) into the app's codeset as its {@code main}, the
-     * host's history being the app's; answers whether {@code commit} is there now.
+     * Fetches {@code branch} of {@code repository} (a git host's) into the app's codeset as the branch it follows,
+     * the host's history being the app's; answers whether {@code commit} is there now.
      */
     public synchronized boolean fetch(String org, String app, String repository, String branch, String commit,
             org.eclipse.jgit.transport.CredentialsProvider credentials) throws IOException {
         try (Repository repo = open(org, app, true); org.eclipse.jgit.api.Git git = new org.eclipse.jgit.api.Git(repo)) {
             git.fetch().setRemote(repository).setCredentialsProvider(credentials)
-                    .setRefSpecs(new org.eclipse.jgit.transport.RefSpec("+refs/heads/" + branch + ":" + BRANCH))
+                    .setRefSpecs(new org.eclipse.jgit.transport.RefSpec("+refs/heads/" + branch + ":" + followed(repo)))
                     .call();
             ObjectId id = repo.resolve(commit + "^{commit}");
             return id != null;
@@ -123,7 +147,7 @@ public class GitCodesetStore implements CodesetStore {
             repo.create(true);
             // Point HEAD at main, so that a clone checks out the pushed code.
             RefUpdate head = repo.updateRef(Constants.HEAD);
-            head.link(BRANCH);
+            head.link(MAIN);
             return repo;
         }
         return new FileRepositoryBuilder().setGitDir(dir.toFile()).setMustExist(true).build();

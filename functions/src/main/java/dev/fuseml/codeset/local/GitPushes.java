@@ -1,5 +1,6 @@
 package dev.fuseml.codeset.local;
 
+import org.eclipse.jgit.lib.Constants;
 import dev.fuseml.codeset.CodesetStore;
 import dev.fuseml.eventing.FusemlEvents;
 import dev.fuseml.eventing.Names;
@@ -15,13 +16,12 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * What a {@code git push} to an app's codeset starts: one run per pushed ref the app follows ({@code main}), with
+ * What a {@code git push} to an app's codeset starts: one run per pushed ref the app follows (its codeset's HEAD,
+ * {@code main} unless {@code fuseml follow} said otherwise), with
  * the pushed commit, through the same {@code dev.fuseml.push} event as {@code fuseml push}. A push to another branch
  * is stored and starts nothing; deleting a branch starts nothing. The git client hears which run started.
  */
 final class GitPushes implements PostReceiveHook {
-    static final String FOLLOWED = "refs/heads/main";
-
     private final String org;
     private final String app;
     private final EventSink events;
@@ -36,12 +36,22 @@ final class GitPushes implements PostReceiveHook {
 
     @Override
     public void onPostReceive(ReceivePack pack, Collection<ReceiveCommand> commands) {
+        String followed;
+        try {
+            followed = GitCodesetStore.followed(pack.getRepository());
+        } catch (java.io.IOException e) {
+            pack.sendError("FuseML: the commits are stored but no run started: cannot read HEAD (" + e.getMessage()
+                    + ")");
+            return;
+        }
+        String branch = followed.substring(Constants.R_HEADS.length());
         for (ReceiveCommand command : commands) {
             if (command.getResult() != ReceiveCommand.Result.OK || command.getType() == ReceiveCommand.Type.DELETE) {
                 continue;
             }
-            if (!FOLLOWED.equals(command.getRefName())) {
-                pack.sendMessage("FuseML: " + command.getRefName() + " stored; only pushes to main start a run");
+            if (!followed.equals(command.getRefName())) {
+                pack.sendMessage("FuseML: " + command.getRefName() + " stored; only pushes to " + branch
+                        + " start a run (fuseml follow " + app + " BRANCH changes that)");
                 continue;
             }
             RunRef run = new RunRef(org, app, Names.runId(app));
