@@ -20,10 +20,12 @@ public class OrgsResource {
 
     private final OrgStore orgs;
     private final EmbeddedBroker broker;
+    private final dev.fuseml.org.OrgProvisioner provisioner;
 
-    public OrgsResource(OrgStore orgs, EmbeddedBroker broker) {
+    public OrgsResource(OrgStore orgs, EmbeddedBroker broker, dev.fuseml.org.OrgProvisioner provisioner) {
         this.orgs = orgs;
         this.broker = broker;
+        this.provisioner = provisioner;
     }
 
     /** The orgs the request's token reaches. */
@@ -35,12 +37,13 @@ public class OrgsResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response create(CreateOrg request) {
+    public Response create(CreateOrg request) throws Exception {
         if (request == null || request.name() == null) {
             throw new IllegalArgumentException("send {\"name\": \"ORG\"}");
         }
         boolean existed = orgs.exists(request.name());
         OrgStore.Org org = orgs.create(request.name());
+        provisioner.provision(org.name()); // on a cluster: its namespace, Broker, Triggers, RoleBinding, Secret
         broker.addOrg(org.name());
         return Response.status(existed ? Response.Status.OK : Response.Status.CREATED).entity(org).build();
     }

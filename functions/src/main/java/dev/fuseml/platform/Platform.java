@@ -210,6 +210,14 @@ public class Platform {
         return kubernetes() ? new KnativeDeployer(cluster(), kubernetesSettings()) : local.get();
     }
 
+    /** What an org needs made when it is created: on a cluster, its namespace and what config/ puts there. */
+    @Produces
+    @Singleton
+    dev.fuseml.org.OrgProvisioner orgProvisioner(Authenticator auth) {
+        return kubernetes() ? new dev.fuseml.org.kubernetes.OrgNamespaces(cluster().client(), auth.systemToken(),
+                config.kubernetes().tokenSecret()) : dev.fuseml.org.OrgProvisioner.NONE;
+    }
+
     /** Whether the steps' work goes to a Kubernetes cluster (else it runs on this machine). */
     public boolean kubernetes() {
         return KUBERNETES.equals(config.platform());

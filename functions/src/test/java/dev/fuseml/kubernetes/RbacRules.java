@@ -71,11 +71,17 @@ final class RbacRules {
     }
 
     static RbacRules read(Path file) throws IOException {
+        return read(file, java.util.Set.of());
+    }
+
+    /** The rules of the ClusterRoles named {@code roles} (all of the file's when empty). */
+    static RbacRules read(Path file, java.util.Set<String> roles) throws IOException {
         List<Grant> grants = new ArrayList<>();
         try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(file.toFile())) {
             while (docs.hasNext()) {
                 JsonNode doc = docs.next();
-                if (!doc.path("kind").asText().equals("ClusterRole")) {
+                if (!doc.path("kind").asText().equals("ClusterRole") || (!roles.isEmpty()
+                        && !roles.contains(doc.path("metadata").path("name").asText()))) {
                     continue;
                 }
                 for (JsonNode rule : doc.path("rules")) {

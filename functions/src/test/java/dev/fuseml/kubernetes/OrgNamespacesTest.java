@@ -1,0 +1,73 @@
+package dev.fuseml.kubernetes;
+
+import dev.fuseml.eventing.Tokens;
+import dev.fuseml.org.kubernetes.OrgNamespaces;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * create-org on a cluster, against fabric8's mock API server: the org gets what config/ gives the default org, in
+ * its own namespace, and its token Secret; the control plane's ServiceAccount may make exactly those requests.
+ */
+@EnableKubernetesMockClient(crud = true)
+class OrgNamespacesTest {
+    private static final String SYSTEM = "fuseml_system-token-for-tests";
+    private static final ResourceDefinitionContext TRIGGERS = eventing("Trigger", "triggers");
+    private static final ResourceDefinitionContext BROKERS = eventing("Broker", "brokers");
+    KubernetesClient client;
+    KubernetesMockServer server;
+
+    private static ResourceDefinitionContext eventing(String kind, String plural) {
+        return new ResourceDefinitionContext.Builder().withGroup("eventing.knative.dev").withVersion("v1")
+                .withKind(kind).withPlural(plural).withNamespaced(true).build();
+    }
+
+    @Test
+    void anOrgGetsTheDefaultOrgsResourcesInItsOwnNamespaceWithItsTokenAndTheControlPlaneMayMakeThem()
+            throws Exception {
+        OrgNamespaces orgs = new OrgNamespaces(client, SYSTEM, "fuseml-org-token");
+        orgs.provision("team-a");
+        orgs.provision("team-a"); // again: brought up to date, not refused
+        Set<RbacRules.Request> requests = new HashSet<>();
+        for (var r = server.takeRequest(10, TimeUnit.MILLISECONDS); r != null;
+                r = server.takeRequest(10, TimeUnit.MILLISECONDS)) {
+            requests.add(RbacRules.Request.of(r.getMethod(), r.getPath()));
+        }
+
+        assertThat(client.namespaces().withName("team-a").get()).isNotNull();
+        assertThat(client.namespaces().withName("workspace").get()).as("the template's own org is not made").isNull();
+        assertThat(client.rbac().roleBindings().inNamespace("team-a").withName("fuseml-steps").get().getRoleRef()
+                .getName()).isEqualTo("fuseml-steps");
+        assertThat(client.genericKubernetesResources(BROKERS).inNamespace("team-a").withName("default").get())
+                .isNotNull();
+        List<GenericKubernetesResource> triggers = client.genericKubernetesResources(TRIGGERS).inNamespace("team-a")
+                .list().getItems();
+        assertThat(triggers).extracting(t -> t.getMetadata().getName()).contains("fuseml-receive", "fuseml-train",
+                "fuseml-serve", "fuseml-runs").hasSize(8);
+        var secret = client.secrets().inNamespace("team-a").withName("fuseml-org-token").get();
+        String token = secret.getStringData() != null && secret.getStringData().containsKey("token")
+                ? secret.getStringData().get("token")
+                : new String(Base64.getDecoder().decode(secret.getData().get("token")), StandardCharsets.UTF_8);
+        assertThat(token).isEqualTo(Tokens.forOrg(SYSTEM, "team-a"));
+
+        RbacRules rules = RbacRules.read(Path.of("..", "config", "10-serviceaccount.yaml"), Set.of("fuseml-orgs"));
+        assertThat(requests).allSatisfy(r -> assertThat(rules.allows(r)).as(r + " is allowed").isTrue());
+        // "bind" is no request: the API server checks it when the RoleBinding to fuseml-steps is made
+        assertThat(rules.grants()).filteredOn(g -> !g.verb().equals("bind")).allSatisfy(g -> assertThat(requests
+                .stream().anyMatch(g::covers)).as(g + " is used by a request").isTrue());
+    }
+}
