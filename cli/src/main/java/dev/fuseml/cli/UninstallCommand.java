@@ -27,6 +27,9 @@ public class UninstallCommand extends FusemlCommand {
     @Override
     public Integer call() throws Exception {
         CliConfig config = config();
+        if (!kubernetes && context != null) {
+            throw new CliException("--context goes with --kubernetes");
+        }
         if (kubernetes) {
             KubernetesTarget.uninstall(context != null ? context : config.kubernetes(), out());
             new CliConfig(null, config.org(), null, null, config.token()).save(global().configPath());

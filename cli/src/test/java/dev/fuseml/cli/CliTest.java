@@ -63,6 +63,17 @@ class CliTest {
     }
 
     @Test
+    void clusterOptionsWithoutKubernetesAreRefusedNamingTheFlag() {
+        for (String[] args : new String[][]{{"install", "--context", "prod"}, {"install", "--server",
+                "http://127.0.0.1:8080"}, {"uninstall", "--context", "prod"}}) {
+            Run run = run(args);
+            assertThat(run.exitCode()).as(String.join(" ", args)).isNotZero();
+            assertThat(run.err()).contains("--kubernetes");
+        }
+        assertThat(dir.resolve("config.yaml")).as("nothing written").doesNotExist();
+    }
+
+    @Test
     void commandsThatNeedTheOrchestratorSayHowToStartIt() {
         Run run = run("apps");
         assertThat(run.exitCode()).isEqualTo(1);

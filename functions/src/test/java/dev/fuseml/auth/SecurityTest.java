@@ -165,6 +165,23 @@ class SecurityTest {
     }
 
     @Test
+    void aStepTakesADeliveryWithATokenOfTheEventsOrgOnly() {
+        // as an org's own trigger delivers to FuseML's register: another org's event with this org's token is 403
+        as(red).header("ce-specversion", "1.0").header("ce-id", "x1").header("ce-type", "dev.fuseml.trained")
+                .header("ce-source", "test").header("ce-fusemlorg", "blue").header("ce-fusemlapp", "wine")
+                .header("ce-fusemlrun", "wine-x1").contentType(ContentType.JSON).body("{}").post("/register").then()
+                .statusCode(403).body("error", containsString("delivers events of that org only"));
+        as(red).header("ce-specversion", "1.0").header("ce-id", "x2").header("ce-type", "dev.fuseml.trained")
+                .header("ce-source", "test").contentType(ContentType.JSON).body("{}").post("/register").then()
+                .statusCode(403);
+        given().header("ce-specversion", "1.0").header("ce-id", "x3").header("ce-type", "dev.fuseml.trained")
+                .header("ce-source", "test").header("ce-fusemlorg", "red").contentType(ContentType.JSON).body("{}")
+                .post("/register").then().statusCode(401);
+        as(red).contentType(ContentType.JSON).header("ce-fusemlorg", "blue").body("{}").post("/api/v1/deadletter")
+                .then().statusCode(403);
+    }
+
+    @Test
     void gitServesACodesetToATokenOfItsOrgOnly() throws Exception {
         String repository = as(blue).contentType("application/zip").body(zip("train.py", "print('blue')\n"))
                 .post("/api/v1/orgs/blue/apps/secret/codeset").then().statusCode(201).extract().path("repository");

@@ -104,6 +104,29 @@ final class RbacRules {
         return new RbacRules(grants);
     }
 
+    /** Every request the mock server has recorded since the last call, as RBAC sees it. */
+    static java.util.Set<Request> drain(io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server)
+            throws InterruptedException {
+        java.util.Set<Request> requests = new java.util.HashSet<>();
+        for (var r = server.takeRequest(10, java.util.concurrent.TimeUnit.MILLISECONDS); r != null;
+                r = server.takeRequest(10, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            requests.add(Request.of(r.getMethod(), r.getPath()));
+        }
+        return requests;
+    }
+
+    /**
+     * Least privilege, checked: each request is allowed, and each grant is used by one ("bind" is no request: the
+     * API server checks it when a RoleBinding to that role is made).
+     */
+    void assertAllowsExactly(java.util.Collection<Request> requests) {
+        org.assertj.core.api.Assertions.assertThat(requests).as("requests").isNotEmpty().allSatisfy(r ->
+                org.assertj.core.api.Assertions.assertThat(allows(r)).as(r + " is allowed").isTrue());
+        org.assertj.core.api.Assertions.assertThat(grants).filteredOn(g -> !g.verb().equals("bind")).allSatisfy(g ->
+                org.assertj.core.api.Assertions.assertThat(requests.stream().anyMatch(g::covers))
+                        .as(g + " is used by a request").isTrue());
+    }
+
     boolean allows(Request request) {
         return grants.stream().anyMatch(g -> g.covers(request));
     }

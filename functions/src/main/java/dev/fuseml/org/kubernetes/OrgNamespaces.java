@@ -1,6 +1,7 @@
 package dev.fuseml.org.kubernetes;
 
 import dev.fuseml.eventing.Tokens;
+import dev.fuseml.kubernetes.KnativeKinds;
 import dev.fuseml.org.OrgProvisioner;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -26,7 +27,7 @@ public class OrgNamespaces implements OrgProvisioner {
     static final String TEMPLATE = "/kubernetes/70-org-workspace.yaml";
     static final String TEMPLATE_ORG = "workspace";
     private static final Map<String, ResourceDefinitionContext> KNATIVE = Map.of(
-            "Broker", context("Broker", "brokers"), "Trigger", context("Trigger", "triggers"));
+            "Broker", KnativeKinds.BROKER, "Trigger", KnativeKinds.TRIGGER);
 
     private final KubernetesClient client;
     private final String systemToken;
@@ -79,10 +80,5 @@ public class OrgNamespaces implements OrgProvisioner {
         } else {
             client.resource(item).createOr(op -> op.update());
         }
-    }
-
-    private static ResourceDefinitionContext context(String kind, String plural) {
-        return new ResourceDefinitionContext.Builder().withGroup("eventing.knative.dev").withVersion("v1")
-                .withKind(kind).withPlural(plural).withNamespaced(true).build();
     }
 }

@@ -24,12 +24,9 @@ import java.util.Optional;
  * resource's status) stays. The app's anchor owns it.
  */
 public class KnativeDeployer implements Deployer {
-    public static final ResourceDefinitionContext KNATIVE_SERVICE = new ResourceDefinitionContext.Builder()
-            .withGroup("serving.knative.dev").withVersion("v1").withKind("Service").withPlural("services")
-            .withNamespaced(true).build();
-    public static final ResourceDefinitionContext INFERENCE_SERVICE = new ResourceDefinitionContext.Builder()
-            .withGroup("serving.kserve.io").withVersion("v1beta1").withKind("InferenceService")
-            .withPlural("inferenceservices").withNamespaced(true).build();
+    public static final ResourceDefinitionContext KNATIVE_SERVICE = dev.fuseml.kubernetes.KnativeKinds.SERVICE;
+    public static final ResourceDefinitionContext INFERENCE_SERVICE =
+            dev.fuseml.kubernetes.KnativeKinds.INFERENCE_SERVICE;
     static final String KSERVE_CRD = "inferenceservices.serving.kserve.io";
     static final String KNATIVE_CRD = "services.serving.knative.dev";
     /** Where an app's prediction token hash is kept across versions: an annotation of its Service. */

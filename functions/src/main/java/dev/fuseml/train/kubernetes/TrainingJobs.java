@@ -52,6 +52,13 @@ public class TrainingJobs implements Trainer {
 
     @Override
     public Optional<TrainedModel> train(TrainingJob job) throws Exception {
+        // both become git's arguments in the pod: a URL and a commit id, never something git reads as an option
+        if (job.repository() == null || !job.repository().matches("https?://[^\\s]+")) {
+            throw new dev.fuseml.step.StepFailure("the codeset '" + job.repository() + "' is not an http(s) URL");
+        }
+        if (job.commit() == null || !job.commit().matches("[0-9a-f]{40}")) {
+            throw new dev.fuseml.step.StepFailure("'" + job.commit() + "' is not a commit id (40 hex digits)");
+        }
         String namespace = job.ref().org();
         String name = jobName(job.ref().run());
         if (cluster.job(namespace, name).isPresent()) {
