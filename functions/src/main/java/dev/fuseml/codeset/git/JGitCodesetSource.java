@@ -74,21 +74,41 @@ public class JGitCodesetSource implements CodesetSource {
 
     private static void fetch(String repository, Path mirror, CredentialsProvider credentials) throws IOException {
         try {
-            if (Files.isDirectory(mirror.resolve("objects"))) {
+            if (Files.isDirectory(mirror.resolve("objects")) && Files.isRegularFile(mirror.resolve("HEAD"))) {
                 try (Git git = Git.open(mirror.toFile())) {
-                    git.fetch().setRemote(repository).setCredentialsProvider(credentials).setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*"))
+                    org.eclipse.jgit.transport.FetchResult result = git.fetch().setRemote(repository)
+                            .setCredentialsProvider(credentials).setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*"))
                             .setRemoveDeletedRefs(true).call();
+                    if (result.getTrackingRefUpdates().stream().allMatch(JGitCodesetSource::applied)) {
+                        return;
+                    }
+                } catch (GitAPIException | IOException | RuntimeException e) {
+                    // A mirror is only a cache: one a killed fetch left locked or broken is cloned again below.
                 }
-            } else {
-                Files.createDirectories(mirror.getParent());
-                Git.cloneRepository().setURI(repository).setCredentialsProvider(credentials).setDirectory(mirror.toFile()).setBare(true)
-                        .setCloneAllBranches(true).call().close();
             }
-        } catch (GitAPIException e) {
+            // A clone goes to a directory of its own and is moved into place whole: a process killed mid-clone
+            // leaves a partial directory that the next attempt removes, never a mirror that blocks every later
+            // clone ("destination path already exists").
+            Files.createDirectories(mirror.getParent());
+            deleteQuietly(mirror);
+            Path partial = mirror.resolveSibling(mirror.getFileName() + ".partial");
+            deleteQuietly(partial);
+            Git.cloneRepository().setURI(repository).setCredentialsProvider(credentials).setDirectory(partial.toFile())
+                    .setBare(true).setCloneAllBranches(true).call().close();
+            Files.move(partial, mirror, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (GitAPIException | org.eclipse.jgit.api.errors.JGitInternalException e) {
             deleteQuietly(mirror);
             throw new StepFailure("cannot fetch the codeset " + repository + ": " + e.getMessage()
                     + " (is the control plane running? fuseml status)");
         }
+    }
+
+    /** Whether a fetched ref was stored (a stale lock file answers LOCK_FAILURE instead of throwing). */
+    private static boolean applied(org.eclipse.jgit.transport.TrackingRefUpdate update) {
+        return switch (update.getResult()) {
+            case NEW, FORCED, FAST_FORWARD, NO_CHANGE, RENAMED -> true;
+            default -> false;
+        };
     }
 
     private static void write(Repository repo, ObjectId id, Path target) throws IOException {
