@@ -92,6 +92,17 @@ def upload(control, artifact_uri, model_dir):
                 control.call("PUT", path + "/" + "/".join(segment(p) for p in relative), f.read())
 
 
+def broker_token(env):
+    """The token the org's Broker takes: with Knative's sender identity on, a service account token for the
+    Broker's audience (projected into the pod and renewed by the kubelet, so it is read when it is used); else
+    the org's FuseML token, which a Broker without sender identity ignores."""
+    path = env.get("FUSEML_BROKER_TOKEN_FILE")
+    if path:
+        with open(path) as f:
+            return f.read().strip()
+    return env.get("FUSEML_TOKEN", "")
+
+
 def post_event(sink, token, event_type, data, extensions, control_url):
     body = json.dumps(data).encode()
     request = urllib.request.Request(sink, data=body, method="POST")
@@ -196,7 +207,7 @@ def main():
         except Exception as e:  # noqa: BLE001 - any failure here fails the run with its cause
             cause = "the model could not be stored: %s" % e
     log.flush()
-    sink, token = env["K_SINK"], env.get("FUSEML_TOKEN", "")
+    sink, token = env["K_SINK"], broker_token(env)
     if cause is None:
         data = dict(base, modelUri=env["FUSEML_MODEL_URI"], metrics=metrics)
         post_event(sink, token, "dev.fuseml.trained", data, extensions, control.url)

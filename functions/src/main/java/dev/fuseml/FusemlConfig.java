@@ -82,6 +82,13 @@ public interface FusemlConfig {
 
         @WithDefault("2Gi")
         String trainMemory();
+
+        /**
+         * This pod's service account (FUSEML_KUBERNETES_SERVICE_ACCOUNT): the one that asks for tokens to post to
+         * org Brokers when Knative's sender identity is on.
+         */
+        @WithDefault("fuseml")
+        String serviceAccount();
     }
 
     /** The control plane's URL, for a process that is not the control plane (FUSEML_CONTROL_PLANE). */

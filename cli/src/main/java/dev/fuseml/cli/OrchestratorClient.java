@@ -93,10 +93,14 @@ public class OrchestratorClient {
         check(exchange("DELETE", server + path, Map.of(), null, READ_TIMEOUT_MS));
     }
 
-    /** Posts a CloudEvent (binary mode) to a broker ingress. */
+    /**
+     * Posts a CloudEvent (binary mode) to a broker ingress: a URL, or a path on the orchestrator (on a cluster, where
+     * the broker answers inside it only, the control plane takes the org's events and sends them on).
+     */
     public void sendEvent(String ingress, CloudEvent event) {
         CloudEventHttp.Encoded encoded = CloudEventHttp.binary(event);
-        check(exchange("POST", ingress, encoded.headers(), encoded.body(), READ_TIMEOUT_MS));
+        String url = ingress.startsWith("/") ? server + ingress : ingress;
+        check(exchange("POST", url, encoded.headers(), encoded.body(), READ_TIMEOUT_MS));
     }
 
     /** The orchestrator's status, when one answers at this address. */

@@ -22,8 +22,9 @@ public class StatusCommand extends FusemlCommand {
         println("FuseML " + status.path("version").asText() + " at " + status.path("url").asText() + " (pid "
                 + status.path("pid").asText() + ", data in " + status.path("dataDir").asText() + ")");
         println("Current org: " + org());
+        String server = client().server();
         status.path("brokers").fields().forEachRemaining(b -> println("broker " + b.getKey() + "/default: "
-                + b.getValue().asText()));
+                + (b.getValue().asText().startsWith("/") ? server : "") + b.getValue().asText()));
         return 0;
     }
 }

@@ -1,6 +1,6 @@
 package dev.fuseml.api;
 
-import dev.fuseml.broker.EmbeddedBroker;
+import dev.fuseml.broker.Brokers;
 import dev.fuseml.org.OrgStore;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -19,10 +19,10 @@ public class OrgsResource {
     }
 
     private final OrgStore orgs;
-    private final EmbeddedBroker broker;
+    private final Brokers broker;
     private final dev.fuseml.org.OrgProvisioner provisioner;
 
-    public OrgsResource(OrgStore orgs, EmbeddedBroker broker, dev.fuseml.org.OrgProvisioner provisioner) {
+    public OrgsResource(OrgStore orgs, Brokers broker, dev.fuseml.org.OrgProvisioner provisioner) {
         this.orgs = orgs;
         this.broker = broker;
         this.provisioner = provisioner;

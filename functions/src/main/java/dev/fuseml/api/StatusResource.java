@@ -1,7 +1,7 @@
 package dev.fuseml.api;
 
 import dev.fuseml.FusemlConfig;
-import dev.fuseml.broker.EmbeddedBroker;
+import dev.fuseml.broker.Brokers;
 import dev.fuseml.org.OrgStore;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -23,12 +23,12 @@ public class StatusResource {
 
     private final FusemlConfig config;
     private final OrgStore orgs;
-    private final EmbeddedBroker broker;
+    private final Brokers broker;
 
     @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.port")
     int port;
 
-    public StatusResource(FusemlConfig config, OrgStore orgs, EmbeddedBroker broker) {
+    public StatusResource(FusemlConfig config, OrgStore orgs, Brokers broker) {
         this.config = config;
         this.orgs = orgs;
         this.broker = broker;

@@ -1,6 +1,6 @@
 package dev.fuseml.api;
 
-import dev.fuseml.broker.EmbeddedBroker;
+import dev.fuseml.broker.Brokers;
 import dev.fuseml.broker.TriggerRegistry;
 import dev.fuseml.eventing.knative.Definitions;
 import jakarta.ws.rs.Consumes;
@@ -19,26 +19,24 @@ import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Map;
 
-/** Knative Broker and Trigger resources on the embedded broker: {@code fuseml triggers [apply FILE]}. */
+/** Knative Broker and Trigger resources of the platform's brokers: {@code fuseml triggers [apply FILE]}. */
 @Path("/api/v1/triggers")
 @Produces(MediaType.APPLICATION_JSON)
 public class TriggersResource {
     /** Trigger files are a few KiB; this bound keeps a huge one from being parsed at all. */
     static final int MAX_YAML_CHARS = 1 << 20;
 
-    private final EmbeddedBroker broker;
-    private final TriggerRegistry registry;
+    private final Brokers broker;
 
-    public TriggersResource(EmbeddedBroker broker, TriggerRegistry registry) {
+    public TriggersResource(Brokers broker) {
         this.broker = broker;
-        this.registry = registry;
     }
 
     /** The triggers of the orgs the request's token reaches (built-in ones, which apply to all, included). */
     @GET
     public List<TriggerRegistry.TriggerStatus> list(@Context RoutingContext context) {
         Principal principal = Principal.of(context);
-        return registry.list().stream().filter(t -> t.builtIn() || principal.reaches(t.namespace())).toList();
+        return broker.triggers().stream().filter(t -> t.builtIn() || principal.reaches(t.namespace())).toList();
     }
 
     /** Takes a YAML file of resources; 400 lists every problem when any resource is invalid (then none applies). */

@@ -35,6 +35,13 @@ public final class Access {
     public record EventOf() implements Scope {
     }
 
+    /**
+     * A broker's delivery of an event to the control plane's run projection: the deployment, the admin, or on a
+     * cluster a Knative Broker of the event's org (not a user's org token: runs are written from the chain's events).
+     */
+    public record Delivery() implements Scope {
+    }
+
     /** A token that reaches the org the run belongs to (looked up, since run URLs do not name it). */
     public record Run(String run) implements Scope {
     }
@@ -43,6 +50,43 @@ public final class Access {
     public static String segment(String path, int n) {
         String[] s = path.replaceAll("^/+", "").split("/", -1);
         return n < s.length ? s[n] : "";
+    }
+
+    /**
+     * Why {@code p} may not do what {@code scope} needs, or empty when it may; "" means "answer 404, as if the run did
+     * not exist" (another org's run ids cannot be probed).
+     *
+     * @param eventOrg the delivered event's org ({@code ce-fusemlorg}), or null
+     * @param runOrg   the org of a run, by its id
+     */
+    public static java.util.Optional<String> refusal(Scope scope, Principal p, String eventOrg,
+            java.util.function.Function<String, java.util.Optional<String>> runOrg) {
+        String org = dev.fuseml.eventing.FusemlEvents.EXT_ORG;
+        if (p.delivery() && !(scope instanceof EventOf || scope instanceof Delivery)) {
+            return java.util.Optional.of("a broker's delivery token reaches the paths events are delivered to, "
+                    + "nothing else");
+        }
+        if (scope instanceof Delivery && !p.unrestricted() && !(p.delivery() && p.reaches(eventOrg))) {
+            return java.util.Optional.of(p.delivery() ? "a broker of org '" + p.org() + "' delivers events of that "
+                    + "org only (ce-" + org + ")" : "runs are written from the chain's events: only the broker "
+                    + "delivers here");
+        }
+        if (scope instanceof Unrestricted && !p.unrestricted()) {
+            return java.util.Optional.of("this needs the admin token; a token of org '" + p.org() + "' reaches that "
+                    + "org only");
+        }
+        if (scope instanceof Org o && !p.reaches(o.org())) {
+            return java.util.Optional.of("a token of org '" + p.org() + "' reaches that org only, not '" + o.org()
+                    + "'");
+        }
+        if (scope instanceof EventOf && !p.unrestricted() && !p.reaches(eventOrg)) {
+            return java.util.Optional.of("a token of org '" + p.org() + "' delivers events of that org only (ce-"
+                    + org + ")");
+        }
+        if (scope instanceof Run r && !p.unrestricted() && runOrg.apply(r.run()).filter(p::reaches).isEmpty()) {
+            return java.util.Optional.of("");
+        }
+        return java.util.Optional.empty();
     }
 
     public static Scope of(String method, String path) {
@@ -74,6 +118,7 @@ public final class Access {
             // a host's delivery: its signature, checked by the receiver, is its credential
             case "webhooks" -> "POST".equals(method) && hasName ? new Open() : new Unrestricted();
             case "deadletter" -> new EventOf();
+            case "projection" -> new Delivery();
             default -> new Unrestricted();
         };
     }

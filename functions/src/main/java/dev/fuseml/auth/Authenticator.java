@@ -21,6 +21,7 @@ public class Authenticator {
     private final Optional<byte[]> adminHash;
     private final TokenStore tokens;
     private final boolean controlPlane;
+    private final java.util.function.Function<String, Optional<String>> deliveries;
 
     /**
      * @param adminTokenSha256 the admin token's hash, if any
@@ -29,6 +30,16 @@ public class Authenticator {
      */
     public Authenticator(Optional<String> adminTokenSha256, Optional<String> systemToken, boolean controlPlane,
             TokenStore tokens) {
+        this(adminTokenSha256, systemToken, controlPlane, tokens, token -> Optional.empty());
+    }
+
+    /**
+     * @param deliveries the org a broker's delivery token speaks for (on a cluster: Knative's sender identity, see
+     *                   kubernetes/ClusterIdentity), or empty for any other token
+     */
+    public Authenticator(Optional<String> adminTokenSha256, Optional<String> systemToken, boolean controlPlane,
+            TokenStore tokens, java.util.function.Function<String, Optional<String>> deliveries) {
+        this.deliveries = deliveries;
         this.adminHash = adminTokenSha256.filter(h -> !h.isBlank()).map(Authenticator::parseHash);
         this.enabled = adminHash.isPresent() || systemToken.filter(t -> !t.isBlank()).isPresent();
         // Without a configured one, the steps of the embedded default share a token made at start-up: nothing
@@ -68,6 +79,10 @@ public class Authenticator {
         }
         if (adminHash.isPresent() && MessageDigest.isEqual(hash, adminHash.get())) {
             return Optional.of(Principal.ADMIN);
+        }
+        Optional<Principal> delivery = deliveries.apply(token.get()).map(Principal::deliveryOf);
+        if (delivery.isPresent()) {
+            return delivery;
         }
         if (!controlPlane) {
             return Optional.empty(); // a single function takes its deployment's token only

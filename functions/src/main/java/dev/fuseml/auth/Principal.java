@@ -6,10 +6,21 @@ package dev.fuseml.auth;
  *
  * @param name what logs and {@code fuseml tokens} call it (never the token)
  * @param org  the one org it reaches, or null for no restriction
+ * @param delivery whether it is a broker's delivery on a cluster (Knative's sender identity), which reaches the
+ *                 paths events are delivered to, of its org's events, and nothing else
  */
-public record Principal(String name, String org) {
+public record Principal(String name, String org, boolean delivery) {
     /** Where the request gate (platform.Routes) leaves the principal of a request for the resources behind. */
     public static final String KEY = "fuseml.principal";
+    public Principal(String name, String org) {
+        this(name, org, false);
+    }
+
+    /** What a Knative Broker of {@code org}'s namespace delivers as (see kubernetes/ClusterIdentity). */
+    public static Principal deliveryOf(String org) {
+        return new Principal("knative-broker-" + org, org, true);
+    }
+
     public static final Principal SYSTEM = new Principal("system", null);
     public static final Principal ADMIN = new Principal("admin", null);
     /** A request without a token, on a path open to all: it reaches no org. */

@@ -23,7 +23,8 @@ import java.util.function.Function;
  * is reached over HTTP exactly as Knative would reach it.
  */
 @ApplicationScoped
-public class EmbeddedBroker {
+@jakarta.enterprise.inject.Typed(EmbeddedBroker.class) // as Brokers, Platform produces the platform's choice
+public class EmbeddedBroker implements Brokers {
     private final FusemlConfig config;
     private final OrgStore orgs;
     private final TriggerRegistry registry;
@@ -111,23 +112,32 @@ public class EmbeddedBroker {
     }
 
     /** Applies Knative Broker and Trigger resources; all or none. */
+    @Override
+    public List<TriggerRegistry.TriggerStatus> triggers() {
+        return registry.list();
+    }
+
+    @Override
     public List<String> apply(String yaml, java.util.function.Predicate<String> mayChange) {
         List<String> applied = registry.apply(yaml, mayChange);
         refresh();
         return applied;
     }
 
+    @Override
     public boolean deleteTrigger(String namespace, String name) {
         boolean deleted = registry.delete(namespace, name);
         refresh();
         return deleted;
     }
 
+    @Override
     public void addOrg(String org) {
         broker.addNamespace(org);
         refresh(); // a default trigger overridden in some org runs in this new one as its own copy
     }
 
+    @Override
     public URI ingress(String org) {
         return ingress.url(org);
     }

@@ -94,12 +94,7 @@ public class TriggerRegistry {
     public List<String> apply(String yaml, java.util.function.Predicate<String> mayChange) {
         // Parsed outside the lock: a large or slow file holds up no one else's apply.
         Definitions.Parsed parsed = Definitions.parse(yaml, defaultOrg, currentReferences());
-        java.util.stream.Stream.concat(parsed.brokers().stream().map(Definitions.BrokerDefinition::namespace),
-                parsed.triggers().stream().map(Definitions.TriggerDefinition::namespace)).distinct()
-                .filter(mayChange.negate()).findFirst().ifPresent(org -> {
-                    throw new SecurityException("nothing was applied: the file has resources of org '" + org
-                            + "', which your token does not reach (set metadata.namespace to your org)");
-                });
+        Brokers.requireReachable(parsed, mayChange);
         return store(parsed);
     }
 

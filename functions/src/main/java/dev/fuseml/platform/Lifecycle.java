@@ -59,7 +59,7 @@ public class Lifecycle {
         platform.requireValid();
         LOG.log(System.Logger.Level.INFO, "fuseml runs " + role.name() + " on the " + config.platform()
                 + " platform, data in " + config.dataDir());
-        if (role.controlPlane()) {
+        if (embeddedBroker()) {
             broker.get().open();
         }
         if (role.runs("serve") && !platform.kubernetes()) { // servers of the local platform come back
@@ -72,10 +72,17 @@ public class Lifecycle {
             return;
         }
         URI controlPlane = URI.create(self.url());
-        broker.get().start(step -> stepUrl(step, controlPlane), controlPlane);
+        if (embeddedBroker()) {
+            broker.get().start(step -> stepUrl(step, controlPlane), controlPlane);
+        }
         reaper = new LeaseReaper(claims.get(), runs.get(), log.get(), sink.get());
         Duration every = Duration.ofMillis(Math.max(200, config.lease().toMillis() / 4));
         reaper.start(every, config.dataDir().resolve("claims").resolve("local-owner"), role.runsSteps());
+    }
+
+    /** The control plane opens the embedded broker; on a cluster each org's events go to its Knative Broker. */
+    private boolean embeddedBroker() {
+        return role.controlPlane() && !platform.kubernetes();
     }
 
     /** Where a step's function is: this process, or {@code fuseml.steps.STEP} when the control plane is alone. */
@@ -93,7 +100,7 @@ public class Lifecycle {
         if (reaper != null) {
             reaper.close();
         }
-        if (role.controlPlane()) {
+        if (embeddedBroker()) {
             broker.get().close();
         }
     }

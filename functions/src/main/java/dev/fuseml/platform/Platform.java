@@ -4,11 +4,14 @@ import dev.fuseml.FusemlConfig;
 import dev.fuseml.artifact.ArtifactStore;
 import dev.fuseml.auth.Authenticator;
 import dev.fuseml.auth.TokenStore;
+import dev.fuseml.broker.Brokers;
 import dev.fuseml.broker.EmbeddedBroker;
+import dev.fuseml.broker.kubernetes.KnativeBrokers;
 import dev.fuseml.build.EnvironmentBuilder;
 import dev.fuseml.build.kubernetes.ImageBuildJobs;
 import dev.fuseml.build.local.VenvBuilder;
 import dev.fuseml.kubernetes.Cluster;
+import dev.fuseml.kubernetes.ClusterIdentity;
 import dev.fuseml.kubernetes.KubernetesSettings;
 import dev.fuseml.serving.kubernetes.KnativeDeployer;
 import dev.fuseml.train.kubernetes.TrainingJobs;
@@ -59,6 +62,7 @@ public class Platform {
     private final SelfAddress self;
     private final Instance<EmbeddedBroker> broker;
     private Cluster cluster;
+    private ClusterIdentity identity;
 
     public Platform(FusemlConfig config, SelfAddress self, Instance<EmbeddedBroker> broker) {
         this.config = config;
@@ -75,6 +79,10 @@ public class Platform {
     @Produces
     @Singleton
     Authenticator authenticator(TokenStore tokens) {
+        if (kubernetes()) { // a Knative Broker's delivery carries a service account token (its sender identity)
+            return new Authenticator(config.adminTokenSha256(), config.systemToken(), role().controlPlane(), tokens,
+                    clusterIdentity()::orgOf);
+        }
         return new Authenticator(config.adminTokenSha256(), config.systemToken(), role().controlPlane(), tokens);
     }
 
@@ -100,6 +108,11 @@ public class Platform {
                 && (config.controlPlane().isEmpty() || config.brokerUrl().isEmpty())) {
             throw new IllegalStateException("the kubernetes platform's Jobs and servers call the control plane and "
                     + "the broker: set FUSEML_CONTROL_PLANE and FUSEML_BROKER_URL to their in-cluster URLs");
+        }
+        if (KUBERNETES.equals(config.platform()) && config.brokerUrl().isEmpty()) {
+            throw new IllegalStateException("on the kubernetes platform events go to each org's Knative Broker: set "
+                    + "FUSEML_BROKER_URL to the broker ingress (http://broker-ingress.knative-eventing.svc.cluster"
+                    + ".local)");
         }
         if (!role().runsSteps()) {
             List<String> missing = DefaultChain.ORDER.stream().filter(s -> !config.steps().containsKey(s)).toList();
@@ -149,7 +162,11 @@ public class Platform {
         }
         if (config.brokerUrl().isPresent()) {
             String base = config.brokerUrl().get().replaceAll("/+$", "");
-            return new HttpEventSink(org -> URI.create(base + "/" + org + "/default"), this::controlPlaneUrl, authorization);
+            // a Knative Broker takes a token for its own audience, not FuseML's (when sender identity is on)
+            java.util.function.Function<String, String> authorizations = kubernetes()
+                    ? org -> clusterIdentity().brokerAuthorization(org).orElse(null) : org -> authorization;
+            return new HttpEventSink(org -> URI.create(base + "/" + org + "/default"), this::controlPlaneUrl,
+                    authorizations);
         }
         return new HttpEventSink(org -> broker.get().ingress(org), this::controlPlaneUrl, authorization);
     }
@@ -214,8 +231,23 @@ public class Platform {
     @Produces
     @Singleton
     dev.fuseml.org.OrgProvisioner orgProvisioner(Authenticator auth) {
-        return kubernetes() ? new dev.fuseml.org.kubernetes.OrgNamespaces(cluster().client(), auth.systemToken(),
-                config.kubernetes().tokenSecret()) : dev.fuseml.org.OrgProvisioner.NONE;
+        return kubernetes() ? orgNamespaces(auth) : dev.fuseml.org.OrgProvisioner.NONE;
+    }
+
+    private dev.fuseml.org.kubernetes.OrgNamespaces orgNamespaces(Authenticator auth) {
+        return new dev.fuseml.org.kubernetes.OrgNamespaces(cluster().client(), auth.systemToken(),
+                config.kubernetes().tokenSecret());
+    }
+
+    /** The brokers the API shows and changes: the embedded one, or each org's Knative Broker and Triggers. */
+    @Produces
+    @Singleton
+    Brokers brokers(Authenticator auth, dev.fuseml.org.OrgStore orgs) {
+        if (!kubernetes()) {
+            return broker.get();
+        }
+        return new KnativeBrokers(cluster().client(), orgs, orgNamespaces(auth), config.defaultOrg(),
+                systemNamespace());
     }
 
     /** Whether the steps' work goes to a Kubernetes cluster (else it runs on this machine). */
@@ -229,6 +261,20 @@ public class Platform {
             cluster = new Cluster(new io.fabric8.kubernetes.client.KubernetesClientBuilder().build());
         }
         return cluster;
+    }
+
+    /** Who a Knative Broker's delivery is from, and tokens to post to org Brokers; made once, on a cluster only. */
+    private synchronized ClusterIdentity clusterIdentity() {
+        if (identity == null) {
+            identity = new ClusterIdentity(cluster().client(), systemNamespace(),
+                    config.kubernetes().serviceAccount(), java.time.Clock.systemUTC());
+        }
+        return identity;
+    }
+
+    /** Where FuseML's own Services and this pod are (fabric8 reads it from the pod's service account). */
+    private String systemNamespace() {
+        return java.util.Optional.ofNullable(cluster().client().getNamespace()).orElse("fuseml-system");
     }
 
     private KubernetesSettings kubernetesSettings() {

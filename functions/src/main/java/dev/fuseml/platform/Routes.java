@@ -94,19 +94,9 @@ public class Routes {
             return false;
         }
         Principal p = principal.get();
-        String refusal = null;
-        if (scope instanceof Access.Unrestricted && !p.unrestricted()) {
-            refusal = "this needs the admin token; a token of org '" + p.org() + "' reaches that org only";
-        } else if (scope instanceof Access.Org o && !p.reaches(o.org())) {
-            refusal = "a token of org '" + p.org() + "' reaches that org only, not '" + o.org() + "'";
-        } else if (scope instanceof Access.EventOf && !p.unrestricted()
-                && !p.reaches(ctx.request().getHeader("ce-" + dev.fuseml.eventing.FusemlEvents.EXT_ORG))) {
-            refusal = "a token of org '" + p.org() + "' delivers events of that org only (ce-"
-                    + dev.fuseml.eventing.FusemlEvents.EXT_ORG + ")";
-        } else if (scope instanceof Access.Run r && !p.unrestricted()
-                && runs.get().get(r.run()).filter(run -> p.reaches(run.org())).isEmpty()) {
-            refusal = "";
-        }
+        String refusal = Access.refusal(scope, p, ctx.request().getHeader("ce-"
+                + dev.fuseml.eventing.FusemlEvents.EXT_ORG), run -> runs.get().get(run).map(r -> r.org()))
+                .orElse(null);
         if (refusal != null) {
             if (refusal.isEmpty()) {
                 refuse(ctx, 404, "run " + Access.segment(path, 3) + " does not exist in org '" + p.org()

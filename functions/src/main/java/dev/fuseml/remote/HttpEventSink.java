@@ -29,7 +29,7 @@ public class HttpEventSink implements EventSink {
     private static final Duration PATIENCE = Duration.ofMinutes(2);
     private final Function<String, URI> ingress;
     private final Supplier<String> controlPlane;
-    private final String authorization;
+    private final Function<String, String> authorization;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(3)).build();
 
@@ -39,6 +39,15 @@ public class HttpEventSink implements EventSink {
      * @param authorization the Authorization header for the ingress (the deployment's token), or null
      */
     public HttpEventSink(Function<String, URI> ingress, Supplier<String> controlPlane, String authorization) {
+        this(ingress, controlPlane, org -> authorization);
+    }
+
+    /**
+     * @param authorization the Authorization header for an org's ingress, or null for none (a Knative Broker takes
+     *                      a token for its own audience, one per org)
+     */
+    public HttpEventSink(Function<String, URI> ingress, Supplier<String> controlPlane,
+            Function<String, String> authorization) {
         this.ingress = ingress;
         this.controlPlane = controlPlane;
         this.authorization = authorization;
@@ -69,6 +78,7 @@ public class HttpEventSink implements EventSink {
     }
 
     /** Posts {@code event} to the org's ingress, retrying transport errors, 5xx, 404 and 429. */
+    @Override
     public void send(String org, CloudEvent event) {
         URI target = ingress.apply(org);
         Patience waiting = new Patience(PATIENCE);
@@ -76,8 +86,9 @@ public class HttpEventSink implements EventSink {
         while (true) {
             try {
                 java.net.http.HttpRequest.Builder request = CloudEventHttp.post(target, event, Duration.ofSeconds(30));
-                if (authorization != null) {
-                    request.header("Authorization", authorization);
+                String header = authorization.apply(org);
+                if (header != null) {
+                    request.header("Authorization", header);
                 }
                 HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
                 int status = response.statusCode();

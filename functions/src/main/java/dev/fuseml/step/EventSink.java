@@ -10,4 +10,7 @@ public interface EventSink {
 
     /** Sends an event about an app outside any run (such as {@code dev.fuseml.deleted}). */
     void emitForApp(String org, String app, String source, String type, Object data);
+
+    /** Sends an event made elsewhere (a client's, taken by the control plane) to the org's broker as it is. */
+    void send(String org, io.cloudevents.CloudEvent event);
 }

@@ -188,6 +188,18 @@ class BadInputTest {
                         "no MLmodel file", noFile("models/workspace/bad-input/1.json")),
                 c("a version that does not exist", "GET", "/api/v1/orgs/workspace/apps/bad-input/models/7", null,
                         null, 404, "does not exist"),
+                // events a client posts through the control plane (a cluster's broker is not reachable outside)
+                c("an event for the org's broker that is not a CloudEvent", "POST",
+                        "/api/v1/orgs/workspace/events", json, "{}", 400, "ce-specversion"),
+                c("an event without the org extension", "POST", "/api/v1/orgs/workspace/events", json, "{}",
+                        Map.of("ce-specversion", "1.0", "ce-id", "e-1", "ce-source", "test", "ce-type",
+                                "dev.fuseml.push"), 400, "set it to 'workspace'", ANYTHING),
+                c("an event of another org posted to this org's broker", "POST", "/api/v1/orgs/workspace/events",
+                        json, "{}", Map.of("ce-specversion", "1.0", "ce-id", "e-2", "ce-source", "test", "ce-type",
+                                "dev.fuseml.push", "ce-fusemlorg", "org2"), 400,
+                        "post it to /api/v1/orgs/org2/events", ANYTHING),
+                c("an event over the body limit", "POST", "/api/v1/orgs/workspace/events", json,
+                        new byte[(4 << 20) + 1], merge(RUN, push), 413, "larger than 4 MiB", ANYTHING),
                 // triggers
                 c("a trigger file that declares nothing", "POST", "/api/v1/triggers", yaml, "", 400,
                         "declares nothing"),

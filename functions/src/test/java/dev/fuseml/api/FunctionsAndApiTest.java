@@ -173,6 +173,21 @@ class FunctionsAndApiTest {
                 .then().statusCode(202); // outside any run: nothing to keep
     }
 
+    /** What a client outside the cluster does: the control plane sends the event on to the org's broker. */
+    @Test
+    void anEventPostedToTheOrgsEventsPathGoesThroughItsBroker() {
+        String run = "run-" + UUID.randomUUID().toString().substring(0, 8);
+        given().header("ce-specversion", "1.0").header("ce-id", UUID.randomUUID().toString())
+                .header("ce-type", "dev.fuseml.failed").header("ce-source", "test").header("ce-fusemlorg", "workspace")
+                .header("ce-fusemlapp", "via-proxy").header("ce-fusemlrun", run).contentType(ContentType.JSON)
+                .body("{\"step\":\"train\",\"cause\":\"stopped by hand\",\"logExcerpt\":\"\"}")
+                .post("/api/v1/orgs/workspace/events").then().statusCode(202);
+        // the run projection hears of it only through the broker's fuseml-runs trigger
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() ->
+                given().get("/api/v1/runs/" + run).then().statusCode(200).body("status", equalTo("failed"))
+                        .body("cause", containsString("stopped by hand")));
+    }
+
     private static void projected(String run, String type, String data) {
         given().header("ce-specversion", "1.0").header("ce-id", UUID.randomUUID().toString()).header("ce-type", type)
                 .header("ce-source", "test").header("ce-fusemlorg", "workspace").header("ce-fusemlapp", "proj")

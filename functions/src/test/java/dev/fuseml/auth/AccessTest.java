@@ -36,7 +36,7 @@ class AccessTest {
                         new Access.Unrestricted()),
                 arguments("claims are the steps'", "POST", "/api/v1/claims/r-1/train", new Access.Unrestricted()),
                 arguments("the run projection is the broker's", "POST", "/api/v1/projection",
-                        new Access.Unrestricted()),
+                        new Access.Delivery()),
                 arguments("the dead-letter sink needs the event's org", "POST", "/api/v1/deadletter",
                         new Access.EventOf()),
                 arguments("tokens are the admin's", "POST", "/api/v1/tokens", new Access.Unrestricted()),
@@ -62,5 +62,43 @@ class AccessTest {
     @MethodSource("paths")
     void eachPathNeedsWhatTheTableSays(String name, String method, String path, Access.Scope expected) {
         assertThat(Access.of(method, path)).isEqualTo(expected);
+    }
+
+    static Stream<Arguments> principals() {
+        Principal teamToken = new Principal("tok-1", "team");
+        Principal teamBroker = Principal.deliveryOf("team");
+        java.util.Optional<String> allowed = java.util.Optional.empty();
+        return Stream.of(
+                arguments("the team's broker delivers the team's event to a step", teamBroker, "POST", "/train",
+                        "team", allowed),
+                arguments("the team's broker delivers the team's event to the run projection", teamBroker, "POST",
+                        "/api/v1/projection", "team", allowed),
+                arguments("the team's broker delivers to the dead-letter sink", teamBroker, "POST",
+                        "/api/v1/deadletter", "team", allowed),
+                arguments("the team's broker may not deliver another org's event", teamBroker, "POST", "/train",
+                        "other", java.util.Optional.of("a token of org 'team' delivers events of that org only "
+                                + "(ce-fusemlorg)")),
+                arguments("the team's broker may not write another org's runs", teamBroker, "POST",
+                        "/api/v1/projection", "other", java.util.Optional.of("a broker of org 'team' delivers "
+                                + "events of that org only (ce-fusemlorg)")),
+                arguments("a broker's token reads nothing of its org", teamBroker, "GET", "/api/v1/orgs/team/apps",
+                        null, java.util.Optional.of("a broker's delivery token reaches the paths events are "
+                                + "delivered to, nothing else")),
+                arguments("a user's org token does not write runs", teamToken, "POST", "/api/v1/projection", "team",
+                        java.util.Optional.of("runs are written from the chain's events: only the broker delivers "
+                                + "here")),
+                arguments("a user's org token delivers its org's event to a step", teamToken, "POST", "/train",
+                        "team", allowed),
+                arguments("the system writes runs", Principal.SYSTEM, "POST", "/api/v1/projection", "team", allowed),
+                arguments("another org's run is as if it did not exist", teamToken, "GET", "/api/v1/runs/r-9", null,
+                        java.util.Optional.of("")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("principals")
+    void eachPrincipalIsAdmittedWhereTheTableSays(String name, Principal principal, String method, String path,
+            String eventOrg, java.util.Optional<String> refusal) {
+        assertThat(Access.refusal(Access.of(method, path), principal, eventOrg,
+                run -> java.util.Optional.of("other"))).isEqualTo(refusal);
     }
 }

@@ -94,6 +94,20 @@ class AuthenticatorTest {
         assertThat(function.authenticate("Bearer " + issued.token())).isEmpty();
     }
 
+    /** On a cluster a Knative Broker delivers with its service account's token (sender identity), to any function. */
+    @Test
+    void aBrokersDeliveryTokenIsADeliveryOfItsOrgAlsoAtASingleFunction() {
+        String jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln";
+        java.util.function.Function<String, Optional<String>> cluster = t -> t.equals(jwt) ? Optional.of("team")
+                : Optional.empty();
+        Authenticator function = new Authenticator(Optional.empty(), Optional.of("shared-secret"), false, null,
+                cluster);
+        assertThat(function.authenticate("Bearer " + jwt)).contains(Principal.deliveryOf("team"));
+        assertThat(function.authenticate("Bearer " + jwt).orElseThrow().delivery()).isTrue();
+        assertThat(function.authenticate("Bearer eyJother.token.sig")).isEmpty();
+        assertThat(function.authenticate("Bearer shared-secret")).contains(Principal.SYSTEM);
+    }
+
     @Test
     void aMalformedAdminHashIsRefusedAtStartWithTheFix() {
         assertThatThrownBy(() -> new Authenticator(Optional.of("abc"), Optional.empty(), true, null))

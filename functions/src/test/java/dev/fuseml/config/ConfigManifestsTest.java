@@ -46,7 +46,8 @@ class ConfigManifestsTest {
             "rbac.authorization.k8s.io/v1/ClusterRole", io.fabric8.kubernetes.api.model.rbac.ClusterRole.class,
             "rbac.authorization.k8s.io/v1/ClusterRoleBinding",
             io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding.class,
-            "rbac.authorization.k8s.io/v1/RoleBinding", io.fabric8.kubernetes.api.model.rbac.RoleBinding.class);
+            "rbac.authorization.k8s.io/v1/RoleBinding", io.fabric8.kubernetes.api.model.rbac.RoleBinding.class,
+            "rbac.authorization.k8s.io/v1/Role", io.fabric8.kubernetes.api.model.rbac.Role.class);
     private static final Map<String, String> CRDS = Map.of("serving.knative.dev/v1/Service", "serving-service.yaml",
             "eventing.knative.dev/v1/Broker", "eventing-broker.yaml", "eventing.knative.dev/v1/Trigger",
             "eventing-trigger.yaml");

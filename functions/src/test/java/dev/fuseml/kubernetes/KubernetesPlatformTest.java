@@ -161,6 +161,8 @@ class KubernetesPlatformTest {
                     assertThat(e.getValue()).as("never a plain token in a manifest").isNull();
                     assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("fuseml-org-token");
                 });
+        assertThat(train.getSpec().getTemplate().getSpec().getVolumes()).as("no Broker audience: no broker token")
+                .noneMatch(v -> v.getName().equals("broker-token"));
         List<Container> init = train.getSpec().getTemplate().getSpec().getInitContainers();
         assertThat(init).extracting(Container::getImage).containsOnly("alpine/git:2.45.2");
         assertThat(init.get(0).getArgs()).contains("clone", REPO);
@@ -219,6 +221,37 @@ class KubernetesPlatformTest {
         assertThat(training.train(trainingJob)).isEmpty();
         assertThat(client.batch().v1().jobs().inNamespace("workspace").list().getItems())
                 .filteredOn(j -> j.getMetadata().getName().startsWith("fuseml-train")).hasSize(1);
+    }
+
+    /**
+     * With Knative's sender identity on, the org's Broker announces an audience and takes events only with a token
+     * for it: the training Job gets one projected (renewed by the kubelet), and fuseml_job.py posts with it.
+     */
+    @Test
+    void whereTheBrokerAnnouncesAnAudienceTheTrainingJobGetsAProjectedTokenForIt() throws Exception {
+        installCrd("/knative-crds/eventing-broker.yaml");
+        GenericKubernetesResource broker = new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
+                .withApiVersion("eventing.knative.dev/v1").withKind("Broker").withNewMetadata().withName("default")
+                .withNamespace("workspace").endMetadata().build();
+        broker.getAdditionalProperties().put("status", Map.of("address", Map.of("url",
+                "http://broker-ingress.knative-eventing.svc/workspace/default", "audience",
+                "eventing.knative.dev/broker/workspace/default")));
+        client.genericKubernetesResources(KnativeKinds.BROKER).inNamespace("workspace").resource(broker).create();
+        client.genericKubernetesResources(KnativeKinds.BROKER).inNamespace("workspace").resource(broker)
+                .updateStatus(); // as Knative's controller would
+
+        TrainingJobs training = new TrainingJobs(cluster(), SETTINGS, codesets, new Workspaces(dir), log);
+        training.train(new dev.fuseml.train.Trainer.TrainingJob(RUN, REPO, COMMIT, null, Map.of(), "img:1", MODEL));
+
+        Job job = onlyJob("train").orElseThrow();
+        var pod = job.getSpec().getTemplate().getSpec();
+        assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals("broker-token")).singleElement()
+                .satisfies(v -> assertThat(v.getProjected().getSources().get(0).getServiceAccountToken()
+                        .getAudience()).isEqualTo("eventing.knative.dev/broker/workspace/default"));
+        assertThat(env(pod.getContainers().get(0))).containsEntry("FUSEML_BROKER_TOKEN_FILE",
+                "/var/run/fuseml/broker/token");
+        assertThat(pod.getContainers().get(0).getVolumeMounts()).anySatisfy(m ->
+                assertThat(m.getMountPath()).isEqualTo("/var/run/fuseml/broker"));
     }
 
     @Test

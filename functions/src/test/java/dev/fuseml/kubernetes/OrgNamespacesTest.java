@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * create-org on a cluster, against fabric8's mock API server: the org gets what config/ gives the default org, in
- * its own namespace, and its token Secret; the control plane's ServiceAccount may make exactly those requests.
+ * its own namespace, and its token Secret; the control plane's ServiceAccount may make those requests.
  */
 @EnableKubernetesMockClient(crud = true)
 class OrgNamespacesTest {
@@ -53,7 +53,8 @@ class OrgNamespacesTest {
                 : new String(Base64.getDecoder().decode(secret.getData().get("token")), StandardCharsets.UTF_8);
         assertThat(token).isEqualTo(Tokens.forOrg(SYSTEM, "team-a"));
 
-        RbacRules.read(Path.of("..", "config", "10-serviceaccount.yaml"), Set.of("fuseml-orgs"))
-                .assertAllowsExactly(requests);
+        // each request allowed; that every grant is used is checked with the triggers' requests (KnativeBrokersTest)
+        RbacRules rules = RbacRules.read(Path.of("..", "config", "10-serviceaccount.yaml"), Set.of("fuseml-orgs"));
+        assertThat(requests).isNotEmpty().allSatisfy(r -> assertThat(rules.allows(r)).as(r + " is allowed").isTrue());
     }
 }

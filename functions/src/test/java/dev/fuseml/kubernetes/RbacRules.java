@@ -18,7 +18,7 @@ final class RbacRules {
     /** What the tests do in the place of the cluster (install CRDs, list and complete Jobs, make Services Ready). */
     static final java.util.Set<String> TEST_ONLY = java.util.Set.of("create customresourcedefinitions",
             "delete customresourcedefinitions", "list jobs", "update jobs/status", "update services/status",
-            "list services", "create pods");
+            "list services", "create pods", "create brokers", "update brokers/status");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     /** One request as RBAC sees it: verb, API group, resource (with subresource), object name (or ""). */
@@ -74,13 +74,13 @@ final class RbacRules {
         return read(file, java.util.Set.of());
     }
 
-    /** The rules of the ClusterRoles named {@code roles} (all of the file's when empty). */
+    /** The rules of the ClusterRoles and Roles named {@code roles} (all of the file's when empty). */
     static RbacRules read(Path file, java.util.Set<String> roles) throws IOException {
         List<Grant> grants = new ArrayList<>();
         try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(file.toFile())) {
             while (docs.hasNext()) {
                 JsonNode doc = docs.next();
-                if (!doc.path("kind").asText().equals("ClusterRole") || (!roles.isEmpty()
+                if (!List.of("ClusterRole", "Role").contains(doc.path("kind").asText()) || (!roles.isEmpty()
                         && !roles.contains(doc.path("metadata").path("name").asText()))) {
                     continue;
                 }

@@ -25,4 +25,16 @@ public class FakeEventSink implements EventSink {
     public void emitForApp(String org, String app, String source, String type, Object data) {
         emitted.add(new Emitted(org, app, null, source, type, JSON.valueToTree(data)));
     }
+
+    @Override
+    public void send(String org, io.cloudevents.CloudEvent event) {
+        JsonNode data = null;
+        try {
+            data = event.getData() == null ? null : JSON.readTree(event.getData().toBytes());
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(e);
+        }
+        emitted.add(new Emitted(org, String.valueOf(event.getExtension("fusemlapp")),
+                (String) event.getExtension("fusemlrun"), event.getSource().toString(), event.getType(), data));
+    }
 }

@@ -39,6 +39,7 @@ public class KubernetesInstaller {
             "brokers.eventing.knative.dev", "triggers.eventing.knative.dev");
     public static final String INSTALLED_BY = "fuseml.dev/installed-by";
     public static final String SYSTEM_NAMESPACE = "fuseml-system";
+    static final String EVENTING_NAMESPACE = "knative-eventing";
     public static final String TOKENS_SECRET = "fuseml-tokens";
     public static final String ORG_TOKEN_SECRET = "fuseml-org-token";
     static final Map<String, ResourceDefinitionContext> KNATIVE = Map.of(
@@ -87,6 +88,7 @@ public class KubernetesInstaller {
             throw new InstallException("the cluster has no " + String.join(", ", missing) + ": install Knative "
                     + "Serving and Eventing (1.x, with a Broker class) first; nothing was changed");
         }
+        requireSenderIdentity();
         Map<String, Change> changes = new LinkedHashMap<>();
         Iterator<HasMetadata> ordered = manifests.iterator();
         // Namespaces first, then the Secrets the Deployment and Services need, then everything else.
@@ -118,6 +120,23 @@ public class KubernetesInstaller {
         }
         awaitReady(manifests, timeout);
         return changes;
+    }
+
+    /**
+     * FuseML's functions take a Broker's deliveries only with a token (Knative's sender identity): without it every
+     * delivery would be refused, so a cluster without it is refused before anything changes.
+     */
+    private void requireSenderIdentity() {
+        var features = client.configMaps().inNamespace(EVENTING_NAMESPACE).withName("config-features").get();
+        String oidc = features == null || features.getData() == null ? null
+                : features.getData().get("authentication-oidc");
+        if (!"enabled".equals(oidc)) {
+            throw new InstallException("Knative Eventing's sender identity is " + (oidc == null ? "not set" : "'"
+                    + oidc + "'") + " (config-features authentication-oidc in " + EVENTING_NAMESPACE + "): FuseML "
+                    + "takes a Broker's deliveries only with its token. Enable it with: kubectl patch configmap "
+                    + "config-features -n " + EVENTING_NAMESPACE + " --type merge -p "
+                    + "'{\"data\":{\"authentication-oidc\":\"enabled\"}}'; nothing was changed");
+        }
     }
 
     /** Deletes what install created (it carries {@value #INSTALLED_BY}), newest first; nothing else. */

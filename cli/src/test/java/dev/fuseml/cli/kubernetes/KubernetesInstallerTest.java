@@ -56,6 +56,13 @@ class KubernetesInstallerTest {
                 client.apiextensions().v1().customResourceDefinitions().load(in).create();
             }
         }
+        senderIdentity("enabled");
+    }
+
+    private void senderIdentity(String value) {
+        client.configMaps().inNamespace("knative-eventing").resource(new io.fabric8.kubernetes.api.model
+                .ConfigMapBuilder().withNewMetadata().withName("config-features").withNamespace("knative-eventing")
+                .endMetadata().addToData("authentication-oidc", value).build()).createOr(op -> op.update());
     }
 
     @AfterEach
@@ -179,6 +186,17 @@ class KubernetesInstallerTest {
                 () -> installer.install(installer.manifests(), ADMIN_HASH, Duration.ofSeconds(5)));
         assertThat(refused.getMessage()).contains("brokers.eventing.knative.dev", "triggers.eventing.knative.dev",
                 "install Knative").doesNotContain("services.serving.knative.dev");
+        assertThat(client.namespaces().list().getItems()).isEmpty();
+    }
+
+    @Test
+    void aClusterWithoutKnativesSenderIdentityIsRefusedNamingTheFixAndNothingIsChanged() {
+        senderIdentity("disabled");
+        KubernetesInstaller installer = installer();
+        var refused = assertThrows(KubernetesInstaller.InstallException.class,
+                () -> installer.install(installer.manifests(), ADMIN_HASH, Duration.ofSeconds(5)));
+        assertThat(refused.getMessage()).contains("sender identity is 'disabled'", "kubectl patch configmap "
+                + "config-features -n knative-eventing", "nothing was changed");
         assertThat(client.namespaces().list().getItems()).isEmpty();
     }
 

@@ -50,6 +50,12 @@ public class OrgNamespaces implements OrgProvisioner {
                 .createOr(op -> op.update());
     }
 
+    /** The default chain's Triggers as config/ makes them in {@code org}'s namespace. */
+    public List<GenericKubernetesResource> defaultTriggers(String org) throws IOException {
+        return resources(org).stream().filter(r -> r.getKind().equals("Trigger"))
+                .map(GenericKubernetesResource.class::cast).toList();
+    }
+
     /** The template's resources for {@code org}: every namespace of it, and the Namespace itself, renamed. */
     List<HasMetadata> resources(String org) throws IOException {
         String template;

@@ -35,6 +35,7 @@ import java.util.Optional;
 public class TrainingJobs implements Trainer {
     private static final String STEP = "train";
     private static final String WORKSPACE = "/workspace";
+    private static final String BROKER_TOKEN = "/var/run/fuseml/broker";
     private final Cluster cluster;
     private final KubernetesSettings settings;
     private final CodesetSource codesets;
@@ -70,8 +71,9 @@ public class TrainingJobs implements Trainer {
                 job.entryPoint(), job.params());
         OwnerReference owner = cluster.appOwner(namespace, job.ref().app());
         cluster.ensureRunnerFiles(namespace);
-        cluster.client().batch().v1().jobs().inNamespace(namespace).resource(jobOf(job, name, project, owner))
-                .create();
+        Optional<String> audience = dev.fuseml.kubernetes.ClusterIdentity.brokerAudience(cluster.client(), namespace);
+        cluster.client().batch().v1().jobs().inNamespace(namespace)
+                .resource(jobOf(job, name, project, owner, audience)).create();
         log.note(job.ref().run(), STEP, "training Job " + namespace + "/" + name + " created (image "
                 + job.environment() + "); it stores the model and reports its own result");
         return Optional.empty();
@@ -81,7 +83,11 @@ public class TrainingJobs implements Trainer {
         return Names.label("fuseml-train", run);
     }
 
-    Job jobOf(TrainingJob job, String name, Project project, OwnerReference owner) {
+    /**
+     * @param brokerAudience the org Broker's OIDC audience, when Knative's sender identity is on: the pod then gets
+     *                       a token for it (projected, renewed by the kubelet) to post its result with
+     */
+    Job jobOf(TrainingJob job, String name, Project project, OwnerReference owner, Optional<String> brokerAudience) {
         String namespace = job.ref().org();
         String token = "FUSEML_TOKEN";
         // the trained event's fields known now; fuseml_job.py adds modelUri and metrics
@@ -101,11 +107,12 @@ public class TrainingJobs implements Trainer {
         env.add(value(ProcessTrainer.METRICS_FILE_ENV, WORKSPACE + "/metrics.json"));
         env.add(value("FUSEML_TRAINED_BASE", json(base)));
         env.add(secret(token));
+        brokerAudience.ifPresent(a -> env.add(value("FUSEML_BROKER_TOKEN_FILE", BROKER_TOKEN + "/token")));
         List<String> gitAuth = List.of("-c", "credential.helper=!f() { echo username=fuseml; "
                 + "echo \"password=$" + token + "\"; }; f");
         List<String> clone = new ArrayList<>(gitAuth);
         clone.addAll(List.of("clone", "--no-checkout", "--quiet", job.repository(), WORKSPACE + "/code"));
-        return new JobBuilder().withNewMetadata().withName(name).withNamespace(namespace)
+        Job built = new JobBuilder().withNewMetadata().withName(name).withNamespace(namespace)
                 .withLabels(labels(job)).addToOwnerReferences(owner)
                 .addToAnnotations("fuseml.dev/commit", job.commit()).endMetadata()
                 .withNewSpec().withBackoffLimit(0)
@@ -141,6 +148,16 @@ public class TrainingJobs implements Trainer {
                 .addNewVolume().withName("runner").withNewConfigMap().withName(Cluster.RUNNER).endConfigMap()
                 .endVolume()
                 .endSpec().endTemplate().endSpec().build();
+        brokerAudience.ifPresent(audience -> {
+            var pod = built.getSpec().getTemplate().getSpec();
+            pod.getVolumes().add(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName("broker-token")
+                    .withNewProjected().addNewSource().withNewServiceAccountToken().withAudience(audience)
+                    .withExpirationSeconds(3600L).withPath("token").endServiceAccountToken().endSource()
+                    .endProjected().build());
+            pod.getContainers().get(0).getVolumeMounts().add(new io.fabric8.kubernetes.api.model.VolumeMountBuilder()
+                    .withName("broker-token").withMountPath(BROKER_TOKEN).withReadOnly(true).build());
+        });
+        return built;
     }
 
     private static Map<String, String> labels(TrainingJob job) {
