@@ -16,10 +16,15 @@ import jakarta.ws.rs.core.Response;
 public class ProjectionResource {
     private final RunProjection projection;
     private final dev.fuseml.retention.Retention retention;
+    private final dev.fuseml.broker.Brokers brokers;
+    private final dev.fuseml.broker.EventTrace trace;
 
-    public ProjectionResource(RunProjection projection, dev.fuseml.retention.Retention retention) {
+    public ProjectionResource(RunProjection projection, dev.fuseml.retention.Retention retention,
+            dev.fuseml.broker.Brokers brokers, dev.fuseml.broker.EventTrace trace) {
         this.projection = projection;
         this.retention = retention;
+        this.brokers = brokers;
+        this.trace = trace;
     }
 
     @POST
@@ -28,6 +33,9 @@ public class ProjectionResource {
         projection.apply(event);
         String type = event.getType();
         Object org = event.getExtension(dev.fuseml.eventing.FusemlEvents.EXT_ORG);
+        if (!brokers.traced() && org != null) {
+            trace.accepted(org.toString(), event, java.util.List.of());
+        }
         Object app = event.getExtension(dev.fuseml.eventing.FusemlEvents.EXT_APP);
         if ((dev.fuseml.eventing.FusemlEvents.SERVED.equals(type) || dev.fuseml.eventing.FusemlEvents.FAILED
                 .equals(type)) && org != null && app != null && dev.fuseml.eventing.Names.valid(org.toString())

@@ -35,6 +35,15 @@ public interface Brokers {
     boolean deleteTrigger(String org, String name);
 
     /**
+     * Whether these brokers record each event and delivery in the {@link EventTrace} themselves (the embedded one
+     * does); where not, the run projection records the events it is delivered, so {@code fuseml events} still shows
+     * a run's events, without the delivery attempts Knative keeps to itself.
+     */
+    default boolean traced() {
+        return true;
+    }
+
+    /**
      * Refuses the whole of {@code parsed} when one of its resources is of an org {@code mayChange} refuses: a file
      * applies to the orgs its applier reaches, or not at all.
      */

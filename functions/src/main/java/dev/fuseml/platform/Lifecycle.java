@@ -38,11 +38,15 @@ public class Lifecycle {
     private final Instance<RunStore> runs;
     private final Instance<RunLog> log;
     private final Instance<EventSink> sink;
+    private final Instance<dev.fuseml.train.TrainingWatch> training;
     private LeaseReaper reaper;
+    private java.util.concurrent.ScheduledExecutorService watching;
 
     public Lifecycle(FusemlConfig config, Platform platform, Role role, SelfAddress self,
             Instance<EmbeddedBroker> broker, Instance<LocalDeployer> deployer, Instance<ClaimStore> claims,
-            Instance<RunStore> runs, Instance<RunLog> log, Instance<EventSink> sink) {
+            Instance<RunStore> runs, Instance<RunLog> log, Instance<EventSink> sink,
+            Instance<dev.fuseml.train.TrainingWatch> training) {
+        this.training = training;
         this.config = config;
         this.platform = platform;
         this.role = role;
@@ -78,6 +82,21 @@ public class Lifecycle {
         reaper = new LeaseReaper(claims.get(), runs.get(), log.get(), sink.get());
         Duration every = Duration.ofMillis(Math.max(200, config.lease().toMillis() / 4));
         reaper.start(every, config.dataDir().resolve("claims").resolve("local-owner"), role.runsSteps());
+        dev.fuseml.train.TrainingWatch watch = training.get();
+        if (watch != dev.fuseml.train.TrainingWatch.NONE) {
+            watching = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "fuseml-training-watch");
+                t.setDaemon(true);
+                return t;
+            });
+            watching.scheduleWithFixedDelay(() -> {
+                try {
+                    watch.sweep();
+                } catch (RuntimeException e) { // the next sweep tries again
+                    LOG.log(System.Logger.Level.WARNING, "the training watch failed: " + e.getMessage());
+                }
+            }, 15, 15, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 
     /** The control plane opens the embedded broker; on a cluster each org's events go to its Knative Broker. */
@@ -97,6 +116,9 @@ public class Lifecycle {
     }
 
     void onStop(@Observes ShutdownEvent event) throws IOException {
+        if (watching != null) {
+            watching.shutdownNow();
+        }
         if (reaper != null) {
             reaper.close();
         }

@@ -227,6 +227,15 @@ public class Platform {
         return kubernetes() ? new KnativeDeployer(cluster(), kubernetesSettings()) : local.get();
     }
 
+    /** On a cluster the control plane looks after training Jobs that might never report (see TrainingWatch). */
+    @Produces
+    @Singleton
+    dev.fuseml.train.TrainingWatch trainingWatch(Instance<dev.fuseml.run.RunStore> runs,
+            Instance<dev.fuseml.run.RunLog> log, EventSink sink) {
+        return kubernetes() ? new dev.fuseml.train.kubernetes.TrainingJobWatch(cluster(), runs.get(), log.get(), sink,
+                java.time.Clock.systemUTC(), java.time.Duration.ofMinutes(2)) : dev.fuseml.train.TrainingWatch.NONE;
+    }
+
     /** What an org needs made when it is created: on a cluster, its namespace and what config/ puts there. */
     @Produces
     @Singleton

@@ -68,6 +68,11 @@ public class KnativeBrokers implements Brokers {
     }
 
     @Override
+    public boolean traced() {
+        return false; // Knative delivers: the run projection records what reaches it
+    }
+
+    @Override
     public void addOrg(String org) {
         // the org's namespace, Broker and default Triggers come from OrgNamespaces when the org is created
     }

@@ -33,7 +33,7 @@ import java.util.Optional;
  * redelivery finds it instead of training twice; the app's anchor owns it.
  */
 public class TrainingJobs implements Trainer {
-    private static final String STEP = "train";
+    static final String STEP = "train";
     private static final String WORKSPACE = "/workspace";
     private static final String BROKER_TOKEN = "/var/run/fuseml/broker";
     private final Cluster cluster;
