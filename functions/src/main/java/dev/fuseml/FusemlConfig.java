@@ -91,6 +91,27 @@ public interface FusemlConfig {
         String serviceAccount();
     }
 
+    /** Where the control plane keeps artifacts (fuseml.artifacts.*). */
+    Artifacts artifacts();
+
+    interface Artifacts {
+        /**
+         * An S3-compatible bucket for artifacts (FUSEML_ARTIFACTS_S3_BUCKET), with the credentials in
+         * AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY; without one, the control plane's data directory (a volume).
+         */
+        Optional<String> s3Bucket();
+
+        /** The store's URL (FUSEML_ARTIFACTS_S3_ENDPOINT): AWS's, or MinIO's, Ceph's, ... */
+        @WithDefault("https://s3.amazonaws.com")
+        String s3Endpoint();
+
+        @WithDefault("us-east-1")
+        String s3Region();
+
+        /** What every key starts with (FUSEML_ARTIFACTS_S3_PREFIX), such as "fuseml/". */
+        Optional<String> s3Prefix();
+    }
+
     /** The control plane's URL, for a process that is not the control plane (FUSEML_CONTROL_PLANE). */
     Optional<String> controlPlane();
 

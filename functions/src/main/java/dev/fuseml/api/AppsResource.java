@@ -2,7 +2,7 @@ package dev.fuseml.api;
 
 import dev.fuseml.app.App;
 import dev.fuseml.app.AppStore;
-import dev.fuseml.artifact.local.ArtifactFiles;
+import dev.fuseml.artifact.ArtifactStorage;
 import dev.fuseml.claim.ClaimStore;
 import dev.fuseml.codeset.CodesetStore;
 import dev.fuseml.eventing.FusemlEvents;
@@ -42,12 +42,12 @@ public class AppsResource {
     private final RunStore runs;
     private final DirectoryModelStore models;
     private final CodesetStore codesets;
-    private final ArtifactFiles artifacts;
+    private final ArtifactStorage artifacts;
     private final ClaimStore claims;
     private final EventSink events;
 
     public AppsResource(AppLookup lookup, AppStore apps, RunStore runs, DirectoryModelStore models,
-            CodesetStore codesets, ArtifactFiles artifacts, ClaimStore claims, EventSink events) {
+            CodesetStore codesets, ArtifactStorage artifacts, ClaimStore claims, EventSink events) {
         this.lookup = lookup;
         this.apps = apps;
         this.runs = runs;

@@ -1,7 +1,7 @@
 package dev.fuseml.api;
 
 import dev.fuseml.artifact.ArtifactUri;
-import dev.fuseml.artifact.local.ArtifactFiles;
+import dev.fuseml.artifact.ArtifactStorage;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -13,7 +13,6 @@ import jakarta.ws.rs.core.Response;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 
@@ -24,21 +23,21 @@ import java.util.Map;
  */
 @Path("/api/v1/artifacts/{org}/{app}/{run}/{name}")
 public class ArtifactsResource {
-    private final ArtifactFiles files;
+    private final ArtifactStorage files;
 
-    public ArtifactsResource(ArtifactFiles files) {
+    public ArtifactsResource(ArtifactStorage files) {
         this.files = files;
     }
 
     /** The artifact's files. */
-    public record Listing(String uri, List<ArtifactFiles.FileInfo> files) {
+    public record Listing(String uri, List<ArtifactStorage.FileInfo> files) {
     }
 
     @GET
     public Response list(@PathParam("org") String org, @PathParam("app") String app, @PathParam("run") String run,
             @PathParam("name") String name) throws IOException {
         ArtifactUri uri = new ArtifactUri(org, app, run, name);
-        List<ArtifactFiles.FileInfo> all = files.list(uri);
+        List<ArtifactStorage.FileInfo> all = files.list(uri);
         if (all.isEmpty()) {
             throw ApiError.notFound("artifact " + uri + " does not exist");
         }
@@ -48,12 +47,11 @@ public class ArtifactsResource {
     @GET
     @Path("/{file: .+}")
     public Response read(@PathParam("org") String org, @PathParam("app") String app, @PathParam("run") String run,
-            @PathParam("name") String name, @PathParam("file") String file) {
-        java.nio.file.Path path = files.file(new ArtifactUri(org, app, run, name), file);
-        if (!Files.isRegularFile(path)) {
-            throw ApiError.notFound("artifact file " + file + " does not exist");
-        }
-        return Response.ok(path.toFile(), MediaType.APPLICATION_OCTET_STREAM).build();
+            @PathParam("name") String name, @PathParam("file") String file) throws IOException {
+        ArtifactUri uri = new ArtifactUri(org, app, run, name);
+        InputStream content = files.read(uri, ArtifactStorage.inside(uri, file)).orElseThrow(() ->
+                ApiError.notFound("artifact file " + file + " does not exist"));
+        return Response.ok(content, MediaType.APPLICATION_OCTET_STREAM).build();
     }
 
     @PUT
@@ -61,7 +59,8 @@ public class ArtifactsResource {
     @Consumes(MediaType.WILDCARD)
     public Response write(@PathParam("org") String org, @PathParam("app") String app, @PathParam("run") String run,
             @PathParam("name") String name, @PathParam("file") String file, InputStream content) throws IOException {
-        files.write(new ArtifactUri(org, app, run, name), file, content);
+        ArtifactUri uri = new ArtifactUri(org, app, run, name);
+        files.write(uri, ArtifactStorage.inside(uri, file), content);
         return Response.status(Response.Status.CREATED).type(MediaType.APPLICATION_JSON)
                 .entity(Map.of("path", file)).build();
     }

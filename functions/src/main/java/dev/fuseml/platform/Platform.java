@@ -227,6 +227,23 @@ public class Platform {
         return kubernetes() ? new KnativeDeployer(cluster(), kubernetesSettings()) : local.get();
     }
 
+    /**
+     * Where the control plane keeps artifacts: an S3-compatible bucket when one is configured, else its data
+     * directory. The credentials are the standard AWS variables (on a cluster, from a Secret).
+     */
+    @Produces
+    @Singleton
+    dev.fuseml.artifact.ArtifactStorage artifactStorage() {
+        FusemlConfig.Artifacts a = config.artifacts();
+        if (a.s3Bucket().filter(b -> !b.isBlank()).isEmpty()) {
+            return new dev.fuseml.artifact.local.ArtifactFiles(config);
+        }
+        return new dev.fuseml.artifact.s3.S3Artifacts(URI.create(a.s3Endpoint()), a.s3Bucket().get(),
+                a.s3Prefix().orElse(""), a.s3Region(), System.getenv("AWS_ACCESS_KEY_ID"),
+                System.getenv("AWS_SECRET_ACCESS_KEY"), dataDir().resolve("artifact-spool"),
+                java.time.Clock.systemUTC());
+    }
+
     /** On a cluster the control plane looks after training Jobs that might never report (see TrainingWatch). */
     @Produces
     @Singleton

@@ -35,13 +35,34 @@ public record MLModel(List<String> flavors, String modelFile, String serializati
     /** Reads and checks {@code dir/MLmodel}; the message of the exception says what the training code must fix. */
     public static MLModel read(Path dir) throws InvalidModelException {
         Path file = dir.resolve(FILE);
-        if (!Files.isRegularFile(file)) {
+        byte[] text;
+        try {
+            text = Files.isRegularFile(file) ? Files.readAllBytes(file) : null;
+        } catch (IOException e) {
+            throw new InvalidModelException("MLmodel cannot be read: " + e.getMessage());
+        }
+        Path root = dir.normalize();
+        return parse(text, name -> {
+            Path model = root.resolve(name).normalize();
+            return model.startsWith(root) && Files.isRegularFile(model);
+        });
+    }
+
+    /**
+     * A model from its MLmodel file's bytes (null when there is none) and the files of its directory, wherever they
+     * are kept (a directory, a bucket).
+     *
+     * @param hasFile whether the model directory holds a file at this relative path
+     */
+    public static MLModel parse(byte[] text, java.util.function.Predicate<String> hasFile)
+            throws InvalidModelException {
+        if (text == null) {
             throw new InvalidModelException("no MLmodel file in the model directory: save the model in MLflow "
                     + "format into $FUSEML_MODEL_DIR (an MLmodel file and the model file it names)");
         }
         JsonNode root;
         try {
-            root = YAML.readTree(file.toFile());
+            root = YAML.readTree(text);
         } catch (IOException e) {
             throw new InvalidModelException("MLmodel is not valid YAML: " + e.getMessage().lines().findFirst()
                     .orElse(""));
@@ -58,7 +79,7 @@ public record MLModel(List<String> flavors, String modelFile, String serializati
                 throw new InvalidModelException("MLmodel's onnx flavor names no model file: set flavors.onnx.data "
                         + "(for example model.onnx)");
             }
-            requireInside(dir, data);
+            requireInside(hasFile, data);
             return new MLModel(names(flavors), data, ONNX, signatureInputs(root));
         }
         JsonNode sklearn = flavors.get("sklearn");
@@ -74,7 +95,7 @@ public record MLModel(List<String> flavors, String modelFile, String serializati
             throw new InvalidModelException("MLmodel names no model file: set flavors.sklearn.pickled_model "
                     + "(or flavors.python_function.model_path)");
         }
-        requireInside(dir, modelFile);
+        requireInside(hasFile, modelFile);
         String serialization = sklearn != null ? sklearn.path("serialization_format").asText("pickle") : "pickle";
         return new MLModel(names(flavors), modelFile, serialization, signatureInputs(root));
     }
@@ -84,9 +105,9 @@ public record MLModel(List<String> flavors, String modelFile, String serializati
         return ONNX.equals(serialization);
     }
 
-    private static void requireInside(Path dir, String modelFile) throws InvalidModelException {
-        Path model = dir.resolve(modelFile).normalize();
-        if (!model.startsWith(dir.normalize()) || !Files.isRegularFile(model)) {
+    private static void requireInside(java.util.function.Predicate<String> hasFile, String modelFile)
+            throws InvalidModelException {
+        if (!hasFile.test(modelFile)) {
             throw new InvalidModelException("MLmodel names the model file '" + modelFile
                     + "', which is not in the model directory");
         }

@@ -4,7 +4,7 @@ import dev.fuseml.FusemlConfig;
 import dev.fuseml.app.App;
 import dev.fuseml.app.AppStore;
 import dev.fuseml.artifact.ArtifactUri;
-import dev.fuseml.artifact.local.ArtifactFiles;
+import dev.fuseml.artifact.ArtifactStorage;
 import dev.fuseml.claim.ClaimStore;
 import dev.fuseml.registry.ModelVersion;
 import dev.fuseml.registry.local.DirectoryModelStore;
@@ -43,13 +43,13 @@ public class Retention {
     private final ClaimStore claims;
     private final AppStore apps;
     private final DirectoryModelStore models;
-    private final ArtifactFiles artifacts;
+    private final ArtifactStorage artifacts;
     private final Path envs;
     private final int keepRuns;
     private final int keepVersions;
 
     public Retention(FusemlConfig config, RunStore runs, ClaimStore claims, AppStore apps, DirectoryModelStore models,
-            ArtifactFiles artifacts) {
+            ArtifactStorage artifacts) {
         this.runs = runs;
         this.claims = claims;
         this.apps = apps;

@@ -25,7 +25,7 @@ import static org.hamcrest.Matchers.hasItem;
 @QuarkusTest
 class FunctionsAndApiTest {
     @jakarta.inject.Inject
-    dev.fuseml.artifact.local.ArtifactFiles artifacts;
+    dev.fuseml.artifact.ArtifactStorage artifacts;
 
     private static byte[] zip(String name, String content) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -135,7 +135,7 @@ class FunctionsAndApiTest {
                 .body("files.path", hasItem("sub/model.pkl")).body("files.size", hasItem(3));
         assertThat(given().get(base + "/sub/model.pkl").then().statusCode(200).extract().asByteArray())
                 .containsExactly(1, 2, 3);
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> artifacts.file(
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> artifacts.read(
                 dev.fuseml.artifact.ArtifactUri.parse("fuseml-artifacts:/workspace/api-test/run-art/model"),
                 "../../escape"));
         given().get("/api/v1/artifacts/workspace/api-test/run-art/none").then().statusCode(404);

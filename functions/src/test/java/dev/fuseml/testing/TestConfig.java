@@ -15,6 +15,14 @@ public record TestConfig(Path dataDir) implements FusemlConfig {
     public int brokerPort() { return 0; }
     public String function() { return "all"; }
     public String platform() { return "local"; }
+    public Artifacts artifacts() {
+        return new Artifacts() {
+            public Optional<String> s3Bucket() { return Optional.empty(); }
+            public String s3Endpoint() { return "https://s3.amazonaws.com"; }
+            public String s3Region() { return "us-east-1"; }
+            public Optional<String> s3Prefix() { return Optional.empty(); }
+        };
+    }
     public Kubernetes kubernetes() { throw new UnsupportedOperationException("the tests' settings are local"); }
     public Optional<String> controlPlane() { return Optional.empty(); }
     public Optional<String> brokerUrl() { return Optional.empty(); }

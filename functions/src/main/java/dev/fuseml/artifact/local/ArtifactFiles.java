@@ -1,10 +1,10 @@
 package dev.fuseml.artifact.local;
 
 import dev.fuseml.FusemlConfig;
+import dev.fuseml.artifact.ArtifactStorage;
 import dev.fuseml.artifact.ArtifactUri;
 import dev.fuseml.eventing.Names;
 import dev.fuseml.workspace.Workspaces;
-import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,23 +12,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
  * The control plane's artifact store on its data directory ({@code artifacts/ORG/APP/RUN/NAME/...}), served over
  * HTTP by the API's ArtifactsResource. On a cluster the same API fronts a volume or a bucket.
  */
-@ApplicationScoped
-public class ArtifactFiles {
-    /** One file of an artifact: its path inside the artifact and its size. */
-    public record FileInfo(String path, long size) {
-    }
-
-    public static final long MAX_FILE_BYTES = 2L << 30;
+public class ArtifactFiles implements ArtifactStorage {
     private final Path root;
 
     public ArtifactFiles(FusemlConfig config) {
         this.root = config.dataDir().resolve("artifacts").toAbsolutePath().normalize();
+    }
+
+    @Override
+    public Optional<InputStream> read(ArtifactUri artifact, String relative) throws IOException {
+        Path file = file(artifact, relative);
+        return Files.isRegularFile(file) ? Optional.of(Files.newInputStream(file)) : Optional.empty();
     }
 
     /** The directory of an artifact. */
@@ -47,6 +48,7 @@ public class ArtifactFiles {
     }
 
     /** Writes a file of an artifact (to a temporary file first, so a reader never sees half of it). */
+    @Override
     public void write(ArtifactUri artifact, String relative, InputStream content) throws IOException {
         Path file = file(artifact, relative);
         Files.createDirectories(file.getParent());
@@ -63,7 +65,7 @@ public class ArtifactFiles {
         }
     }
 
-    /** Every file of the artifact, with paths relative to it; empty when it does not exist. */
+    @Override
     public List<FileInfo> list(ArtifactUri artifact) throws IOException {
         Path dir = dir(artifact);
         if (!Files.isDirectory(dir)) {
@@ -76,11 +78,12 @@ public class ArtifactFiles {
         }
     }
 
+    @Override
     public void delete(ArtifactUri artifact) {
         Workspaces.delete(dir(artifact));
     }
 
-    /** Removes every artifact of an app. */
+    @Override
     public void deleteApp(String org, String app) {
         Names.require("org", org);
         Names.require("app", app);

@@ -2,7 +2,7 @@ package dev.fuseml.registry.local;
 
 import dev.fuseml.FusemlConfig;
 import dev.fuseml.artifact.ArtifactUri;
-import dev.fuseml.artifact.local.ArtifactFiles;
+import dev.fuseml.artifact.ArtifactStorage;
 import dev.fuseml.registry.MLModel;
 import dev.fuseml.registry.ModelRegistry;
 import dev.fuseml.registry.ModelVersion;
@@ -31,9 +31,9 @@ import java.util.stream.Stream;
 @Typed(DirectoryModelStore.class) // steps get the ModelRegistry the platform wires (over HTTP)
 public class DirectoryModelStore implements ModelRegistry {
     private final Path root;
-    private final ArtifactFiles artifacts;
+    private final ArtifactStorage artifacts;
 
-    public DirectoryModelStore(FusemlConfig config, ArtifactFiles artifacts) {
+    public DirectoryModelStore(FusemlConfig config, ArtifactStorage artifacts) {
         this.root = config.dataDir().resolve("models");
         this.artifacts = artifacts;
     }
@@ -53,7 +53,7 @@ public class DirectoryModelStore implements ModelRegistry {
         }
         MLModel model;
         try {
-            model = MLModel.read(artifacts.dir(uri));
+            model = read(uri);
         } catch (MLModel.InvalidModelException e) {
             throw new StepFailure("cannot register the model at " + uri + ": " + e.getMessage());
         }
@@ -63,6 +63,26 @@ public class DirectoryModelStore implements ModelRegistry {
                 model.flavors(), uri.toString(), Instant.now(), null);
         JsonFiles.write(file(org, app, version), registered);
         return registered;
+    }
+
+    /** The model at {@code uri}, from wherever the artifact storage keeps it. */
+    private MLModel read(ArtifactUri uri) throws MLModel.InvalidModelException {
+        try {
+            java.util.Set<String> files = new java.util.HashSet<>();
+            artifacts.list(uri).forEach(f -> files.add(f.path()));
+            Optional<java.io.InputStream> text = files.contains(MLModel.FILE) ? artifacts.read(uri, MLModel.FILE)
+                    : Optional.empty();
+            byte[] bytes = null;
+            if (text.isPresent()) {
+                try (java.io.InputStream in = text.get()) {
+                    bytes = in.readNBytes(1 << 20);
+                }
+            }
+            return MLModel.parse(bytes, name -> files.contains(java.nio.file.Path.of(name).normalize().toString()
+                    .replace('\\', '/')));
+        } catch (java.io.IOException e) {
+            throw new StepFailure("cannot read the model at " + uri + ": " + e.getMessage());
+        }
     }
 
     @Override
