@@ -79,6 +79,8 @@ class KnativeBrokersTest {
         assertThat(register.at("/spec/filter/attributes/type").asText()).isEqualTo("dev.fuseml.trained.approved");
         assertThat(register.at("/spec/subscriber/ref/namespace").asText())
                 .as("a ref to FuseML's Service without a namespace means FuseML's").isEqualTo("fuseml-system");
+        assertThat(register.at("/spec/subscriber/audience").asText())
+                .as("so that the Broker sends a token FuseML takes").isEqualTo("fuseml");
         assertThat(CrdSchema.load("eventing-trigger.yaml").validate(register)).isEmpty();
         assertThat(trigger("workspace", "fuseml-register").at("/spec/filter/attributes/type").asText())
                 .isEqualTo("dev.fuseml.trained");
@@ -122,9 +124,14 @@ class KnativeBrokersTest {
                     - exact: {type: dev.fuseml.trained}
                   subscriber:
                     uri: http://quality-gate.team-a.svc.cluster.local
+                  delivery:
+                    deadLetterSink:
+                      uri: http://fuseml-control-plane.fuseml-system.svc.cluster.local/api/v1/deadletter
                 """;
         assertThat(brokers.apply(own, org -> true)).containsExactly(
                 "trigger.eventing.knative.dev/quality-gate in team-a created");
+        assertThat(trigger("team-a", "quality-gate").at("/spec/subscriber/audience").isMissingNode())
+                .as("the user's own function gets no FuseML audience").isTrue();
         assertThat(status("team-a", "quality-gate").ready()).isFalse();
         assertThat(status("team-a", "quality-gate").reason()).contains("kubectl describe trigger quality-gate");
 
@@ -135,6 +142,8 @@ class KnativeBrokersTest {
         client.genericKubernetesResources(KnativeKinds.TRIGGER).inNamespace("team-a").resource(made).update();
 
         assertThat(status("team-a", "quality-gate").ready()).isTrue();
+        assertThat(trigger("team-a", "quality-gate").at("/spec/delivery/deadLetterSink/audience").asText())
+                .as("FuseML's dead-letter sink, by URL").isEqualTo("fuseml");
         assertThat(status("team-a", "quality-gate").subscriber())
                 .isEqualTo("http://quality-gate.team-a.svc.cluster.local");
         assertThat(brokers.deleteTrigger("team-a", "quality-gate")).isTrue();

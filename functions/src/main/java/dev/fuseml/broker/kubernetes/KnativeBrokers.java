@@ -114,12 +114,34 @@ public class KnativeBrokers implements Brokers {
                 + (isDefault ? " (overrides the default chain's " + t.name() + " in this org)" : "");
     }
 
-    /** A {@code ref} to one of FuseML's Services (fuseml-register, ...) that names no namespace means FuseML's. */
+    /**
+     * A {@code ref} to one of FuseML's Services (fuseml-register, ...) that names no namespace means FuseML's; and a
+     * destination that is FuseML's gets FuseML's OIDC audience, without which the Broker would send no token and
+     * FuseML would refuse the delivery (a Knative Service announces no audience of its own).
+     */
     private void inSystemNamespace(JsonNode destination) {
-        JsonNode ref = destination.path("ref");
+        if (!(destination instanceof ObjectNode d)) {
+            return;
+        }
+        JsonNode ref = d.path("ref");
         if (ref instanceof ObjectNode r && r.path("namespace").asText("").isEmpty()
                 && r.path("name").asText("").startsWith("fuseml-")) {
             r.put("namespace", systemNamespace);
+        }
+        boolean fusemls = ref.path("name").asText("").startsWith("fuseml-")
+                && systemNamespace.equals(ref.path("namespace").asText())
+                || host(d.path("uri").asText("")).endsWith("." + systemNamespace + ".svc.cluster.local");
+        if (fusemls && d.path("audience").asText("").isEmpty()) {
+            d.put("audience", dev.fuseml.kubernetes.ClusterIdentity.AUDIENCE);
+        }
+    }
+
+    private static String host(String uri) {
+        try {
+            String host = URI.create(uri).getHost();
+            return host == null ? "" : host;
+        } catch (IllegalArgumentException notAUri) {
+            return "";
         }
     }
 
