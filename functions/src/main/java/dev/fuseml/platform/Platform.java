@@ -156,15 +156,15 @@ public class Platform {
     @Singleton
     EventSink sink(Authenticator auth) {
         String authorization = auth.systemAuthorization();
+        // a Knative Broker takes a token for its own audience, not FuseML's (when sender identity is on)
+        java.util.function.Function<String, String> authorizations = kubernetes()
+                ? org -> clusterIdentity().brokerAuthorization(org).orElse(null) : org -> authorization;
         if (config.sink().isPresent()) {
             URI sink = URI.create(config.sink().get());
-            return new HttpEventSink(org -> sink, this::controlPlaneUrl, authorization);
+            return new HttpEventSink(org -> sink, this::controlPlaneUrl, authorizations);
         }
         if (config.brokerUrl().isPresent()) {
             String base = config.brokerUrl().get().replaceAll("/+$", "");
-            // a Knative Broker takes a token for its own audience, not FuseML's (when sender identity is on)
-            java.util.function.Function<String, String> authorizations = kubernetes()
-                    ? org -> clusterIdentity().brokerAuthorization(org).orElse(null) : org -> authorization;
             return new HttpEventSink(org -> URI.create(base + "/" + org + "/default"), this::controlPlaneUrl,
                     authorizations);
         }
