@@ -22,6 +22,7 @@ public class Authenticator {
     private final TokenStore tokens;
     private final boolean controlPlane;
     private final java.util.function.Function<String, Optional<String>> deliveries;
+    private final boolean hasDeliveries;
 
     /**
      * @param adminTokenSha256 the admin token's hash, if any
@@ -30,7 +31,7 @@ public class Authenticator {
      */
     public Authenticator(Optional<String> adminTokenSha256, Optional<String> systemToken, boolean controlPlane,
             TokenStore tokens) {
-        this(adminTokenSha256, systemToken, controlPlane, tokens, token -> Optional.empty());
+        this(adminTokenSha256, systemToken, controlPlane, tokens, null);
     }
 
     /**
@@ -39,7 +40,8 @@ public class Authenticator {
      */
     public Authenticator(Optional<String> adminTokenSha256, Optional<String> systemToken, boolean controlPlane,
             TokenStore tokens, java.util.function.Function<String, Optional<String>> deliveries) {
-        this.deliveries = deliveries;
+        this.hasDeliveries = deliveries != null;
+        this.deliveries = deliveries != null ? deliveries : token -> Optional.empty();
         this.adminHash = adminTokenSha256.filter(h -> !h.isBlank()).map(Authenticator::parseHash);
         this.enabled = adminHash.isPresent() || systemToken.filter(t -> !t.isBlank()).isPresent();
         // Without a configured one, the steps of the embedded default share a token made at start-up: nothing
@@ -52,6 +54,15 @@ public class Authenticator {
 
     public boolean enabled() {
         return enabled;
+    }
+
+    /**
+     * Whether authenticating {@code authorization} may ask another service (a delivery token the cluster's API server
+     * reviews): then it must not run on an event loop.
+     */
+    public boolean needsLookup(String authorization) {
+        return hasDeliveries && token(authorization).filter(t -> t.startsWith("eyJ")
+                && t.chars().filter(c -> c == '.').count() == 2).isPresent();
     }
 
     /** The Authorization header this process sends to the control plane, the broker and its own steps. */

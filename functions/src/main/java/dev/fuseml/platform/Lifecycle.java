@@ -39,14 +39,16 @@ public class Lifecycle {
     private final Instance<RunLog> log;
     private final Instance<EventSink> sink;
     private final Instance<dev.fuseml.train.TrainingWatch> training;
+    private final Instance<dev.fuseml.org.OrgStore> orgs;
     private LeaseReaper reaper;
     private java.util.concurrent.ScheduledExecutorService watching;
 
     public Lifecycle(FusemlConfig config, Platform platform, Role role, SelfAddress self,
             Instance<EmbeddedBroker> broker, Instance<LocalDeployer> deployer, Instance<ClaimStore> claims,
             Instance<RunStore> runs, Instance<RunLog> log, Instance<EventSink> sink,
-            Instance<dev.fuseml.train.TrainingWatch> training) {
+            Instance<dev.fuseml.train.TrainingWatch> training, Instance<dev.fuseml.org.OrgStore> orgs) {
         this.training = training;
+        this.orgs = orgs;
         this.config = config;
         this.platform = platform;
         this.role = role;
@@ -63,6 +65,9 @@ public class Lifecycle {
         platform.requireValid();
         LOG.log(System.Logger.Level.INFO, "fuseml runs " + role.name() + " on the " + config.platform()
                 + " platform, data in " + config.dataDir());
+        if (role.controlPlane()) {
+            orgs.get().create(config.defaultOrg()); // on a cluster, config/70 made its namespace
+        }
         if (embeddedBroker()) {
             broker.get().open();
         }

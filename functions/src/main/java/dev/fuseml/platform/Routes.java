@@ -53,7 +53,23 @@ public class Routes {
                 refuse(ctx, 404, "this process runs " + role.name() + " (FUSEML_FUNCTION): " + path + " is not here");
                 return;
             }
-            if (!admitted(ctx, path)) {
+            String authorization = ctx.request().getHeader("Authorization");
+            if (auth.enabled() && auth.needsLookup(authorization)) {
+                // a token the cluster's API server must review: not on the event loop. The body waits meanwhile.
+                ctx.request().pause();
+                ctx.vertx().executeBlocking(() -> auth.authenticate(authorization), false).onComplete(result -> {
+                    admit(ctx, path, result.succeeded() ? result.result() : Optional.empty());
+                    ctx.request().resume(); // the handlers behind have taken the body over by now
+                });
+                return;
+            }
+            admit(ctx, path, auth.enabled() ? auth.authenticate(authorization) : Optional.empty());
+        });
+    }
+
+    /** What follows authentication: the access check, then the step's own checks. */
+    private void admit(RoutingContext ctx, String path, Optional<Principal> principal) {
+            if (!admitted(ctx, path, principal)) {
                 return;
             }
             StepRequests.boundType(ctx.request().method().name(), path, ctx.request()::getHeader).ifPresent(type -> {
@@ -62,20 +78,18 @@ public class Routes {
             });
             StepRequests.problem(ctx.request().method().name(), path, ctx.request()::getHeader)
                     .ifPresentOrElse(problem -> refuse(ctx, 400, problem), ctx::next);
-        });
     }
 
     /**
      * Authenticates the request and checks {@link Access}'s table, or answers 401/403/404. Another org's run is 404,
      * as if it did not exist, so that run ids cannot be probed.
      */
-    private boolean admitted(RoutingContext ctx, String path) {
+    private boolean admitted(RoutingContext ctx, String path, Optional<Principal> principal) {
         if (!auth.enabled()) {
             ctx.put(Principal.KEY, Principal.SYSTEM);
             return true;
         }
         Access.Scope scope = Access.of(ctx.request().method().name(), path);
-        Optional<Principal> principal = auth.authenticate(ctx.request().getHeader("Authorization"));
         if (scope instanceof Access.Open) {
             ctx.put(Principal.KEY, principal.orElse(Principal.ANONYMOUS));
             return true;
