@@ -178,6 +178,23 @@ class KubernetesControlPlaneIT {
         assertThat(deliverWith(run + "-3", "workspace", null).statusCode()).isEqualTo(401);
     }
 
+    /** A step (here in the same process) takes the Broker's delivery too: Funqy reads the body held while reviewed. */
+    @Test
+    void aStepTakesTheBrokersDeliveryAndAnswersWithItsResult() throws Exception {
+        String run = "k8s-step-" + UUID.randomUUID().toString().substring(0, 8);
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(config().server() + "/receive"))
+                .header("Authorization", "Bearer " + JWT).header("ce-specversion", "1.0")
+                .header("ce-id", UUID.randomUUID().toString()).header("ce-type", "dev.fuseml.push")
+                .header("ce-source", "test").header("ce-fusemlorg", "workspace").header("ce-fusemlapp", "ghost")
+                .header("ce-fusemlrun", run).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"repository\":\"http://127.0.0.1:1/git/workspace/"
+                        + "ghost.git\",\"commit\":\"main\"}")).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(answer.statusCode()).as(answer.body() + cli.orchestratorLogTail(40)).isEqualTo(200);
+        assertThat(answer.headers().firstValue("ce-type")).as(answer.body()).contains("dev.fuseml.failed");
+        assertThat(answer.body()).contains("cannot fetch the codeset");
+    }
+
     private HttpResponse<String> deliver(String run, String org) throws IOException, InterruptedException {
         return deliverWith(run, org, "Bearer " + JWT);
     }
