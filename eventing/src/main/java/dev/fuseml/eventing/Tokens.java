@@ -62,6 +62,14 @@ public final class Tokens {
         return HexFormat.of().formatHex(digest(token));
     }
 
+    /**
+     * Whether {@code token} has a JWT's shape (header.payload.signature, the header base64url JSON): FuseML's own
+     * tokens never do, so only such a token may be one a cluster's API server has to review.
+     */
+    public static boolean looksLikeJwt(String token) {
+        return token != null && token.startsWith("eyJ") && token.chars().filter(c -> c == '.').count() == 2;
+    }
+
     public static byte[] digest(String token) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));

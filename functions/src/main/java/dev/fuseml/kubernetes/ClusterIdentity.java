@@ -54,17 +54,13 @@ public class ClusterIdentity {
         this.clock = clock;
     }
 
-    /** Whether {@code token} has a JWT's shape: FuseML's own tokens never do, so they cost no API call. */
-    public static boolean looksLikeJwt(String token) {
-        return token.startsWith("eyJ") && token.chars().filter(c -> c == '.').count() == 2;
-    }
 
     /**
      * The org whose broker delivered with {@code token}: the namespace of the service account the API server says
      * the token is of, when it was issued for {@value #AUDIENCE}; empty for any other token.
      */
     public Optional<String> orgOf(String token) {
-        if (!looksLikeJwt(token)) {
+        if (!Tokens.looksLikeJwt(token)) { // FuseML's own tokens cost no API call
             return Optional.empty();
         }
         String key = HexFormat.of().formatHex(Tokens.digest(token));

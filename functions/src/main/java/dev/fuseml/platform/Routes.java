@@ -69,15 +69,15 @@ public class Routes {
 
     /** What follows authentication: the access check, then the step's own checks. */
     private void admit(RoutingContext ctx, String path, Optional<Principal> principal) {
-            if (!admitted(ctx, path, principal)) {
-                return;
-            }
-            StepRequests.boundType(ctx.request().method().name(), path, ctx.request()::getHeader).ifPresent(type -> {
-                ctx.request().headers().set(StepRequests.DELIVERED_TYPE, ctx.request().getHeader("ce-type"));
-                ctx.request().headers().set("ce-type", type);
-            });
-            StepRequests.problem(ctx.request().method().name(), path, ctx.request()::getHeader)
-                    .ifPresentOrElse(problem -> refuse(ctx, 400, problem), ctx::next);
+        if (!admitted(ctx, path, principal)) {
+            return;
+        }
+        StepRequests.boundType(ctx.request().method().name(), path, ctx.request()::getHeader).ifPresent(type -> {
+            ctx.request().headers().set(StepRequests.DELIVERED_TYPE, ctx.request().getHeader("ce-type"));
+            ctx.request().headers().set("ce-type", type);
+        });
+        StepRequests.problem(ctx.request().method().name(), path, ctx.request()::getHeader)
+                .ifPresentOrElse(problem -> refuse(ctx, 400, problem), ctx::next);
     }
 
     /**

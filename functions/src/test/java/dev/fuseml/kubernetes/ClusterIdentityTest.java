@@ -134,9 +134,9 @@ class ClusterIdentityTest {
 
     @Test
     void onlyJwtShapedTokensAreReviewed() {
-        assertThat(ClusterIdentity.looksLikeJwt(JWT)).isTrue();
-        assertThat(ClusterIdentity.looksLikeJwt("fuseml_abc")).isFalse();
-        assertThat(ClusterIdentity.looksLikeJwt("eyJonly.one")).isFalse();
+        assertThat(dev.fuseml.eventing.Tokens.looksLikeJwt(JWT)).isTrue();
+        assertThat(dev.fuseml.eventing.Tokens.looksLikeJwt("fuseml_abc")).isFalse();
+        assertThat(dev.fuseml.eventing.Tokens.looksLikeJwt("eyJonly.one")).isFalse();
         assertThat(Duration.ofSeconds(ClusterIdentity.TOKEN_SECONDS)).isEqualTo(Duration.ofHours(1));
     }
 }
