@@ -167,6 +167,10 @@ class KubernetesControlPlaneIT {
         assertThat(taken.statusCode()).as(taken.body() + cli.orchestratorLogTail(60)).isEqualTo(202);
         await().atMost(Duration.ofSeconds(10)).until(() -> get("/api/v1/runs/" + run).path("app").asText(),
                 "wine"::equals);
+        // Knative keeps its delivery attempts; what the run projection was delivered is the run's event history
+        CliProcess.Result events = cli.run("events", run);
+        assertThat(events.exitCode()).as(events.all()).isZero();
+        assertThat(events.out()).contains("dev.fuseml.push");
 
         HttpResponse<String> otherOrg = deliver(run + "-2", "team-k");
         assertThat(otherOrg.statusCode()).isEqualTo(403);
