@@ -49,7 +49,7 @@ public class ArtifactsResource {
     public Response read(@PathParam("org") String org, @PathParam("app") String app, @PathParam("run") String run,
             @PathParam("name") String name, @PathParam("file") String file) throws IOException {
         ArtifactUri uri = new ArtifactUri(org, app, run, name);
-        InputStream content = files.read(uri, ArtifactStorage.inside(uri, file)).orElseThrow(() ->
+        InputStream content = files.read(uri, file).orElseThrow(() ->
                 ApiError.notFound("artifact file " + file + " does not exist"));
         return Response.ok(content, MediaType.APPLICATION_OCTET_STREAM).build();
     }
@@ -59,8 +59,7 @@ public class ArtifactsResource {
     @Consumes(MediaType.WILDCARD)
     public Response write(@PathParam("org") String org, @PathParam("app") String app, @PathParam("run") String run,
             @PathParam("name") String name, @PathParam("file") String file, InputStream content) throws IOException {
-        ArtifactUri uri = new ArtifactUri(org, app, run, name);
-        files.write(uri, ArtifactStorage.inside(uri, file), content);
+        files.write(new ArtifactUri(org, app, run, name), file, content);
         return Response.status(Response.Status.CREATED).type(MediaType.APPLICATION_JSON)
                 .entity(Map.of("path", file)).build();
     }

@@ -117,6 +117,18 @@ public class Cluster {
         return condition(job, "Failed");
     }
 
+    /** When the Job failed, as its Failed condition says (empty when it does not say). */
+    public static Optional<java.time.Instant> failedAt(Job job) {
+        return conditions(job).stream().filter(c -> "Failed".equals(c.getType()))
+                .map(JobCondition::getLastTransitionTime).filter(t -> t != null && !t.isBlank())
+                .map(java.time.Instant::parse).findFirst();
+    }
+
+    /** The pods of a Job (by the job-name label Kubernetes gives them), oldest first. */
+    public List<Pod> pods(String namespace, String jobName) {
+        return client.pods().inNamespace(namespace).withLabel("job-name", jobName).list().getItems();
+    }
+
     /** Why a Job failed, as its Failed condition says. */
     public static String failure(Job job) {
         return conditions(job).stream().filter(c -> "Failed".equals(c.getType())).findFirst()
@@ -135,7 +147,7 @@ public class Cluster {
     /** The last lines of the log of the Job's newest pod ("" when there is none yet). */
     public String logTail(String namespace, String jobName, int lines) {
         try {
-            List<Pod> pods = client.pods().inNamespace(namespace).withLabel("job-name", jobName).list().getItems();
+            List<Pod> pods = pods(namespace, jobName);
             if (pods.isEmpty()) {
                 return "";
             }

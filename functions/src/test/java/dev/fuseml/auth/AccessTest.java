@@ -46,6 +46,8 @@ class AccessTest {
                         new Access.Authenticated()),
                 arguments("deleting a trigger is its org's", "DELETE", "/api/v1/triggers/team/gate",
                         new Access.Org("team")),
+                arguments("posting events to an org's broker is the org's", "POST", "/api/v1/orgs/team/events",
+                        new Access.Org("team")),
                 arguments("a step delivery needs the event's org", "POST", "/train", new Access.EventOf()),
                 arguments("the Funqy root needs the event's org", "POST", "/", new Access.EventOf()),
                 arguments("an empty org segment is not an org", "GET", "/api/v1/orgs/", new Access.Authenticated()),
@@ -89,6 +91,9 @@ class AccessTest {
                                 + "here")),
                 arguments("a user's org token delivers its org's event to a step", teamToken, "POST", "/train",
                         "team", allowed),
+                arguments("a user's org token posts no event to another org's broker", teamToken, "POST",
+                        "/api/v1/orgs/other/events", "other", java.util.Optional.of("a token of org 'team' reaches "
+                                + "that org only, not 'other'")),
                 arguments("the system writes runs", Principal.SYSTEM, "POST", "/api/v1/projection", "team", allowed),
                 arguments("another org's run is as if it did not exist", teamToken, "GET", "/api/v1/runs/r-9", null,
                         java.util.Optional.of("")));

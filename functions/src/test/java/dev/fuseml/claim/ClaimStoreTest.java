@@ -6,6 +6,7 @@ import dev.fuseml.run.RunProjection;
 import dev.fuseml.run.RunStore;
 import dev.fuseml.step.Claims;
 import dev.fuseml.step.RunRef;
+import dev.fuseml.testing.SettableClock;
 import dev.fuseml.testing.TestConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,8 +15,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,7 +25,7 @@ class ClaimStoreTest {
     private static final Claims.StoredEvent INPUT = new Claims.StoredEvent("dev.fuseml.built", null);
     @TempDir
     Path dir;
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-27T00:00:00Z"));
+    private final SettableClock clock = new SettableClock(Instant.parse("2026-11-27T00:00:00Z"));
 
     private RunProjection projection() {
         TestConfig config = new TestConfig(dir);
@@ -39,11 +38,6 @@ class ClaimStoreTest {
     private ClaimStore store() {
         RunStore runs = new RunStore(new TestConfig(dir));
         RunProjection projection = projection();
-        Clock clock = new Clock() {
-            public java.time.ZoneId getZone() { return ZoneOffset.UTC; }
-            public Clock withZone(java.time.ZoneId zone) { return this; }
-            public Instant instant() { return now.get(); }
-        };
         return new ClaimStore(dir.resolve("claims"), LEASE, runs, projection, clock);
     }
 
@@ -52,7 +46,7 @@ class ClaimStoreTest {
         ClaimStore claims = store();
         assertThat(claims.claim(RUN, "train", "a", INPUT)).isEqualTo(new Claims.Start(false, 1));
         assertThat(claims.claim(RUN, "train", "b", INPUT)).isEqualTo(new Claims.HeldElsewhere("a"));
-        now.set(now.get().plus(LEASE).plusSeconds(1));
+        clock.set(clock.instant().plus(LEASE).plusSeconds(1));
         assertThat(claims.abandoned()).singleElement().extracting(Claim::owner).isEqualTo("a");
         assertThat(claims.claim(RUN, "train", "b", INPUT)).isEqualTo(new Claims.Start(true, 2));
         assertThat(claims.renew(RUN, "train", "a")).as("the old owner lost it").isFalse();
@@ -73,9 +67,9 @@ class ClaimStoreTest {
     void aRenewedLeaseStaysAndACompletedStepAnswersItsResult() {
         ClaimStore claims = store();
         claims.claim(RUN, "register", "a", INPUT);
-        now.set(now.get().plusSeconds(20));
+        clock.set(clock.instant().plusSeconds(20));
         assertThat(claims.renew(RUN, "register", "a")).isTrue();
-        now.set(now.get().plusSeconds(20));
+        clock.set(clock.instant().plusSeconds(20));
         assertThat(claims.claim(RUN, "register", "b", INPUT)).isInstanceOf(Claims.HeldElsewhere.class);
         Claims.StoredEvent output = new Claims.StoredEvent("dev.fuseml.registered", null);
         assertThat(claims.complete(RUN, "register", "a", true, output)).isTrue();
@@ -110,11 +104,11 @@ class ClaimStoreTest {
         claims.complete(RUN, "register", "a", true, registered);
         assertThat(claims.unannounced()).as("within a lease the result may still be on its way").isEmpty();
 
-        now.set(now.get().plus(LEASE).plusSeconds(1));
+        clock.set(clock.instant().plus(LEASE).plusSeconds(1));
         assertThat(claims.unannounced()).singleElement().satisfies(c -> assertThat(c.output()).isEqualTo(registered));
         claims.reemitted(claims.unannounced().get(0));
         assertThat(claims.unannounced()).as("not again at every check").isEmpty();
-        now.set(now.get().plus(LEASE).plusSeconds(1));
+        clock.set(clock.instant().plus(LEASE).plusSeconds(1));
         assertThat(store().unannounced()).as("nor forgotten by a restart").hasSize(1);
 
         projection().apply(io.cloudevents.core.builder.CloudEventBuilder.v1().withId("r1")
@@ -137,7 +131,7 @@ class ClaimStoreTest {
         reaper.check();
         assertThat(sink.emitted).as("nothing is late yet").isEmpty();
 
-        now.set(now.get().plus(LEASE).plusSeconds(1));
+        clock.set(clock.instant().plus(LEASE).plusSeconds(1));
         reaper.check();
         assertThat(sink.emitted).extracting(e -> e.source() + " " + e.type()).containsExactlyInAnyOrder(
                 "fuseml/receive dev.fuseml.received", "fuseml/control-plane dev.fuseml.built");

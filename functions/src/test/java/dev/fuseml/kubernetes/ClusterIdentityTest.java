@@ -1,5 +1,6 @@
 package dev.fuseml.kubernetes;
 
+import dev.fuseml.testing.SettableClock;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
@@ -11,10 +12,8 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,14 +33,9 @@ class ClusterIdentityTest {
     private static final String REVIEWS = "/apis/authentication.k8s.io/v1/tokenreviews";
     KubernetesClient client;
     KubernetesMockServer server;
-    private Instant now = Instant.parse("2026-11-27T10:00:00Z");
+    private final SettableClock clock = new SettableClock(Instant.parse("2026-11-27T10:00:00Z"));
 
     private ClusterIdentity identity() {
-        Clock clock = new Clock() {
-            public java.time.ZoneId getZone() { return ZoneOffset.UTC; }
-            public Clock withZone(java.time.ZoneId zone) { return this; }
-            public Instant instant() { return now; }
-        };
         return new ClusterIdentity(client, "fuseml-system", "fuseml", clock);
     }
 
@@ -62,7 +56,7 @@ class ClusterIdentityTest {
         String sent = server.takeRequest().getBody().readUtf8();
         assertThat(sent).contains("\"audiences\":[\"fuseml\"]").contains(JWT);
 
-        now = now.plus(ClusterIdentity.REVIEWED_FOR).plusSeconds(1);
+        clock.set(clock.instant().plus(ClusterIdentity.REVIEWED_FOR).plusSeconds(1));
         assertThat(identity.orgOf(JWT)).contains("team-a");
         assertThat(server.getRequestCount()).as("reviewed again once the cache entry is old").isEqualTo(2);
     }

@@ -6,6 +6,7 @@ import dev.fuseml.run.Run;
 import dev.fuseml.run.RunLog;
 import dev.fuseml.run.RunStore;
 import dev.fuseml.run.Step;
+import dev.fuseml.testing.SettableClock;
 import dev.fuseml.testing.TestConfig;
 import dev.fuseml.train.kubernetes.TrainingJobWatch;
 import dev.fuseml.train.kubernetes.TrainingJobs;
@@ -21,10 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,7 +43,7 @@ class TrainingJobWatchTest {
     private final FakeEventSink sink = new FakeEventSink();
     private RunStore runs;
     private RunLog log;
-    private Instant now = Instant.parse("2026-11-27T10:00:00Z");
+    private final SettableClock clock = new SettableClock(Instant.parse("2026-11-27T10:00:00Z"));
 
     @BeforeEach
     void stores() {
@@ -53,18 +52,13 @@ class TrainingJobWatchTest {
     }
 
     private TrainingJobWatch watch() {
-        Clock clock = new Clock() {
-            public java.time.ZoneId getZone() { return ZoneOffset.UTC; }
-            public Clock withZone(java.time.ZoneId zone) { return this; }
-            public Instant instant() { return now; }
-        };
         return new TrainingJobWatch(new Cluster(client), runs, log, sink, clock, GRACE);
     }
 
-    /** A run of app wine whose train step started at {@code now}. */
+    /** A run of app wine whose train step started at {@code clock.instant()}. */
     private String training(String id) {
-        runs.update(id, () -> Run.start(id, "workspace", "wine"), r -> r.withStep(new Step("train", Run.RUNNING, now,
-                null)));
+        runs.update(id, () -> Run.start(id, "workspace", "wine"), r -> r.withStep(new Step("train", Run.RUNNING,
+                clock.instant(), null)));
         return id;
     }
 
@@ -91,7 +85,7 @@ class TrainingJobWatchTest {
     @Test
     void aFailedJobWhoseRunnerNeverReportedFailsItsRunAfterTheGraceOnceWithItsPodsLog() {
         String run = training("wine-1");
-        failJob(job(run), now);
+        failJob(job(run), clock.instant());
         pod(run, "fuseml-train-wine-1-xyz");
         server.expect().get().withPath("/api/v1/namespaces/workspace/pods/fuseml-train-wine-1-xyz/log?pretty=false"
                 + "&tailLines=30").andReturn(200, "Epoch 3\nKilled\n").always();
@@ -102,7 +96,7 @@ class TrainingJobWatchTest {
         watch.sweep();
         assertThat(sink.emitted).as("the runner's own failed may still be on its way").isEmpty();
 
-        now = now.plus(GRACE).plusSeconds(1);
+        clock.set(clock.instant().plus(GRACE).plusSeconds(1));
         watch.sweep();
         watch.sweep();
 
@@ -131,7 +125,7 @@ class TrainingJobWatchTest {
         watch.sweep();
         assertThat(sink.emitted).as("a pull may still succeed").isEmpty();
 
-        now = Instant.now().plus(GRACE).plusSeconds(5); // the mock stamps the pod's creation with its own clock
+        clock.set(Instant.now().plus(GRACE).plusSeconds(5)); // the mock stamps the pod's creation with its own clock
         watch.sweep();
 
         assertThat(sink.emitted).singleElement().satisfies(e -> assertThat(e.data().path("cause").asText())
@@ -151,7 +145,7 @@ class TrainingJobWatchTest {
                 .endCondition().build());
         client.batch().v1().jobs().inNamespace("workspace").resource(complete).updateStatus();
 
-        now = now.plus(GRACE.multipliedBy(2)).plusSeconds(1);
+        clock.set(clock.instant().plus(GRACE.multipliedBy(2)).plusSeconds(1));
         watch().sweep();
 
         assertThat(sink.emitted).singleElement().satisfies(e -> {
@@ -163,7 +157,7 @@ class TrainingJobWatchTest {
     @Test
     void theControlPlanesRoleForItAllowsExactlyWhatTheWatchAsks() throws Exception {
         training("wine-6");
-        failJob(job("wine-6"), now);
+        failJob(job("wine-6"), clock.instant());
         pod("wine-6", "p6");
         String stuck = training("wine-7");
         job(stuck);
@@ -172,7 +166,7 @@ class TrainingJobWatchTest {
                 .withNewStatus().addNewContainerStatus().withName("train").withNewState().withNewWaiting()
                 .withReason("ErrImagePull").endWaiting().endState().endContainerStatus().endStatus().build()).create();
         RbacRules.drain(server); // what the test did as the cluster would
-        now = Instant.now().plus(GRACE.multipliedBy(3));
+        clock.set(Instant.now().plus(GRACE.multipliedBy(3)));
 
         watch().sweep();
 

@@ -47,6 +47,7 @@ public class KnativeBrokers implements Brokers {
     private final OrgNamespaces defaults;
     private final String defaultOrg;
     private final String systemNamespace;
+    private List<String> defaultNames;
 
     /**
      * @param defaults        what config/ makes in an org's namespace (the default chain's Triggers)
@@ -215,11 +216,10 @@ public class KnativeBrokers implements Brokers {
         String target = subscriber.has("uri") ? subscriber.path("uri").asText() : subscriber.path("ref").path("kind")
                 .asText() + " " + subscriber.path("ref").path("namespace").asText(t.getMetadata().getNamespace())
                 + "/" + subscriber.path("ref").path("name").asText();
-        Optional<JsonNode> ready = java.util.stream.StreamSupport.stream(resource.path("status").path("conditions")
-                .spliterator(), false).filter(c -> "Ready".equals(c.path("type").asText())).findFirst();
-        boolean isReady = ready.map(c -> "True".equals(c.path("status").asText())).orElse(false);
-        String reason = ready.map(c -> isReady ? "" : c.path("reason").asText("") + ": " + c.path("message")
-                .asText("")).orElse("Knative has not reconciled it yet (kubectl describe trigger "
+        Optional<Map<String, Object>> ready = KnativeKinds.condition(t, "Ready");
+        boolean isReady = ready.map(c -> "True".equals(c.get("status"))).orElse(false);
+        String reason = ready.map(c -> isReady ? "" : c.getOrDefault("reason", "") + ": "
+                + c.getOrDefault("message", "")).orElse("Knative has not reconciled it yet (kubectl describe trigger "
                 + t.getMetadata().getName() + " -n " + t.getMetadata().getNamespace() + ")");
         if (defaultName) {
             reason = (override ? "overrides the default chain's " + t.getMetadata().getName() : "the default chain")
@@ -247,7 +247,11 @@ public class KnativeBrokers implements Brokers {
         }
     }
 
-    private List<String> defaultNames() {
-        return defaultTriggers(defaultOrg).stream().map(t -> t.getMetadata().getName()).toList();
+    /** The default chain's Trigger names, from config/'s template (the same for every org: read once). */
+    private synchronized List<String> defaultNames() {
+        if (defaultNames == null) {
+            defaultNames = defaultTriggers(defaultOrg).stream().map(t -> t.getMetadata().getName()).toList();
+        }
+        return defaultNames;
     }
 }

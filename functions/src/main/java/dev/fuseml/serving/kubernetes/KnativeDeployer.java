@@ -1,6 +1,7 @@
 package dev.fuseml.serving.kubernetes;
 
 import dev.fuseml.kubernetes.Cluster;
+import dev.fuseml.kubernetes.KnativeKinds;
 import dev.fuseml.kubernetes.KubernetesSettings;
 import dev.fuseml.kubernetes.Names;
 import dev.fuseml.serving.Deployer;
@@ -24,9 +25,9 @@ import java.util.Optional;
  * resource's status) stays. The app's anchor owns it.
  */
 public class KnativeDeployer implements Deployer {
-    public static final ResourceDefinitionContext KNATIVE_SERVICE = dev.fuseml.kubernetes.KnativeKinds.SERVICE;
+    public static final ResourceDefinitionContext KNATIVE_SERVICE = KnativeKinds.SERVICE;
     public static final ResourceDefinitionContext INFERENCE_SERVICE =
-            dev.fuseml.kubernetes.KnativeKinds.INFERENCE_SERVICE;
+            KnativeKinds.INFERENCE_SERVICE;
     static final String KSERVE_CRD = "inferenceservices.serving.kserve.io";
     static final String KNATIVE_CRD = "services.serving.knative.dev";
     /** Where an app's prediction token hash is kept across versions: an annotation of its Service. */
@@ -178,7 +179,7 @@ public class KnativeDeployer implements Deployer {
             Object generation = current.get().getMetadata().getGeneration();
             boolean observed = generation == null || String.valueOf(generation).equals(String.valueOf(
                     status.get("observedGeneration")));
-            Optional<Map<String, Object>> ready = condition(status, "Ready");
+            Optional<Map<String, Object>> ready = KnativeKinds.condition(current.get(), "Ready");
             if (observed && ready.isPresent() && "True".equals(ready.get().get("status"))
                     && status.get("url") != null) {
                 return current.get();
@@ -208,19 +209,6 @@ public class KnativeDeployer implements Deployer {
         return status instanceof Map ? (Map<String, Object>) status : Map.of();
     }
 
-    @SuppressWarnings("unchecked")
-    private static Optional<Map<String, Object>> condition(Map<String, Object> status, String type) {
-        Object conditions = status.get("conditions");
-        if (!(conditions instanceof List)) {
-            return Optional.empty();
-        }
-        for (Object c : (List<Object>) conditions) {
-            if (c instanceof Map && type.equals(((Map<String, Object>) c).get("type"))) {
-                return Optional.of((Map<String, Object>) c);
-            }
-        }
-        return Optional.empty();
-    }
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> container(GenericKubernetesResource service) {

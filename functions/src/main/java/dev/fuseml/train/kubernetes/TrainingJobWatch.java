@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 
 import java.time.Clock;
@@ -95,7 +94,7 @@ public class TrainingJobWatch implements TrainingWatch {
             return;
         }
         if (Cluster.failed(job.get())) {
-            Instant failedAt = failedAt(job.get()).orElse(now);
+            Instant failedAt = Cluster.failedAt(job.get()).orElse(now);
             if (now.isAfter(failedAt.plus(grace))) {
                 fail(run, "the training Job " + namespace + "/" + name + " failed (" + Cluster.failure(job.get())
                         + ") without reporting: its pod's log is in fuseml logs", tail(namespace, name));
@@ -105,7 +104,7 @@ public class TrainingJobWatch implements TrainingWatch {
         if (Cluster.complete(job.get())) {
             return; // its runner posted trained (or failed): the event is on its way
         }
-        for (Pod pod : pods(namespace, name)) {
+        for (Pod pod : cluster.pods(namespace, name)) {
             Optional<ContainerStateWaiting> stuck = waiting(pod).filter(w -> STUCK.contains(w.getReason()))
                     .findFirst();
             Instant created = pod.getMetadata().getCreationTimestamp() == null ? now
@@ -138,10 +137,6 @@ public class TrainingJobWatch implements TrainingWatch {
         return all.length() > 4000 ? all.substring(all.length() - 4000) : all;
     }
 
-    private List<Pod> pods(String namespace, String job) {
-        return cluster.client().pods().inNamespace(namespace).withLabel("job-name", job).list().getItems();
-    }
-
     private static Stream<ContainerStateWaiting> waiting(Pod pod) {
         if (pod.getStatus() == null) {
             return Stream.empty();
@@ -154,12 +149,5 @@ public class TrainingJobWatch implements TrainingWatch {
 
     private static Stream<ContainerStatus> statuses(List<ContainerStatus> statuses) {
         return statuses == null ? Stream.empty() : statuses.stream();
-    }
-
-    private static Optional<Instant> failedAt(Job job) {
-        return job.getStatus() == null || job.getStatus().getConditions() == null ? Optional.empty()
-                : job.getStatus().getConditions().stream().filter(c -> "Failed".equals(c.getType()))
-                .map(JobCondition::getLastTransitionTime).filter(t -> t != null && !t.isBlank()).map(Instant::parse)
-                .findFirst();
     }
 }

@@ -34,10 +34,7 @@ class JGitCodesetSourceTest {
         Path cache = dir.resolve("cache");
         JGitCodesetSource first = new JGitCodesetSource(cache, () -> "http://localhost:1", "t");
         first.checkout(origin.toUri().toString(), "refs/heads/main", dir.resolve("out1"));
-        Path mirror;
-        try (Stream<Path> mirrors = Files.list(cache)) {
-            mirror = mirrors.filter(p -> p.toString().endsWith(".git")).findFirst().orElseThrow();
-        }
+        Path mirror = mirror(cache);
         dev.fuseml.workspace.Workspaces.delete(mirror);
         Files.createDirectories(mirror.resolve("refs"));
         Files.writeString(mirror.resolve("config"), "[core]\n");
@@ -56,11 +53,9 @@ class JGitCodesetSourceTest {
         Path cache = dir.resolve("cache");
         JGitCodesetSource source = new JGitCodesetSource(cache, () -> "http://localhost:1", "t");
         source.checkout(origin.toUri().toString(), "refs/heads/main", dir.resolve("out1"));
-        try (Stream<Path> mirrors = Files.list(cache)) {
-            Path mirror = mirrors.filter(p -> p.toString().endsWith(".git")).findFirst().orElseThrow();
-            Files.createDirectories(mirror.resolve("refs/heads"));
-            Files.writeString(mirror.resolve("refs/heads/main.lock"), "");
-        }
+        Path mirror = mirror(cache);
+        Files.createDirectories(mirror.resolve("refs/heads"));
+        Files.writeString(mirror.resolve("refs/heads/main.lock"), "");
         try (Git git = Git.open(origin.toFile())) {
             Files.writeString(origin.resolve("train.py"), "print('v2')");
             git.commit().setAll(true).setMessage("v2").setAuthor("t", "t@example.com")
@@ -79,6 +74,13 @@ class JGitCodesetSourceTest {
 
         assertThatThrownBy(() -> source.checkout(missing, "refs/heads/main", dir.resolve("out")))
                 .isInstanceOf(StepFailure.class).hasMessageContaining("cannot fetch the codeset " + missing);
+    }
+
+    /** The one mirror a checkout left in {@code cache}. */
+    private static Path mirror(Path cache) throws java.io.IOException {
+        try (Stream<Path> mirrors = Files.list(cache)) {
+            return mirrors.filter(p -> p.toString().endsWith(".git")).findFirst().orElseThrow();
+        }
     }
 
     private Path repository(String train) throws Exception {
