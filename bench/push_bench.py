@@ -66,7 +66,8 @@ def main():
 
         first, again = pushes[0], pushes[1:]
         data = os.path.join(home, "data", "fuseml")
-        python = glob.glob(os.path.join(data, "envs", "*", "bin", "python"))[0]
+        # environments are per org since the hardening issue: envs/ORG/HASH
+        python = glob.glob(os.path.join(data, "envs", "*", "*", "bin", "python"))[0]
         direct = []
         for _ in range(REPUSHES):
             with tempfile.TemporaryDirectory() as out:
