@@ -152,8 +152,11 @@ public class Cluster {
                 return "";
             }
             Pod newest = pods.get(pods.size() - 1);
-            String log = client.pods().inNamespace(namespace).withName(newest.getMetadata().getName())
-                    .tailingLines(lines).getLog();
+            // A plain GET of the log subresource, not fabric8's getLog(): that first waits (5 s by default) for the
+            // pod to be ready or succeeded, which a failed pod never is, and does so with a watch that the roles
+            // do not grant (list pods and get pods/log are all that reading a log needs).
+            String log = client.raw("/api/v1/namespaces/" + namespace + "/pods/" + newest.getMetadata().getName()
+                    + "/log?pretty=false&tailLines=" + lines);
             return log == null ? "" : log;
         } catch (KubernetesClientException e) {
             return "(the pod's log cannot be read: " + e.getMessage() + ")";

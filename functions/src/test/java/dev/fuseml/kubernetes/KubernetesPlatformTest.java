@@ -72,7 +72,8 @@ class KubernetesPlatformTest {
     private final FakeStepLog log = new FakeStepLog();
     private final FakeEventSink sink = new FakeEventSink();
     private final StepRunner stepRunner = new StepRunner(claims, log, sink, () -> SETTINGS.controlPlane(),
-            Duration.ofSeconds(30), "test", Map.of(), Duration.ofSeconds(30));
+            Duration.ofSeconds(30), "test", Map.of(), Duration.ofSeconds(30),
+            new dev.fuseml.reference.OrgReferences());
     private final FakeCodesetSource codesets = new FakeCodesetSource().with(REPO, COMMIT, Map.of("MLproject",
             MLPROJECT, "train.py", "print(1)", "requirements.txt", "scikit-learn\npandas\n"));
 
@@ -126,8 +127,9 @@ class KubernetesPlatformTest {
         assertThat(image).startsWith("registry.example:5000/fuseml-env:");
         assertThat(kaniko.getArgs()).contains("--destination=" + image, "--context=dir:///workspace",
                 "--build-arg=BASE=python:3.11-slim", "--cache=true");
-        ConfigMap context = client.configMaps().inNamespace("workspace").withName(build.getMetadata().getName())
-                .get();
+        // the step makes the context after the Job (it owns the context by the Job's uid): wait for it too
+        ConfigMap context = await().atMost(Duration.ofSeconds(10)).until(() -> client.configMaps()
+                .inNamespace("workspace").withName(build.getMetadata().getName()).get(), java.util.Objects::nonNull);
         assertThat(context.getData().get("requirements.txt")).isEqualTo("scikit-learn\npandas\n");
         assertThat(context.getData().get("Dockerfile")).contains("FROM ${BASE}", "pip install");
         assertThat(context.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
