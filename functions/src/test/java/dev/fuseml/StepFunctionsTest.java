@@ -57,7 +57,8 @@ class StepFunctionsTest {
     private final FakeStepLog log = new FakeStepLog();
     private final FakeEventSink sink = new FakeEventSink();
     private final StepRunner steps = new StepRunner(claims, log, sink, () -> "http://127.0.0.1:8080",
-            Duration.ofSeconds(30), "test", java.util.Map.of(), Duration.ofSeconds(30));
+            Duration.ofSeconds(30), "test", java.util.Map.of(), Duration.ofSeconds(30),
+            new dev.fuseml.reference.OrgReferences());
 
     @AfterEach
     void close() {

@@ -1,5 +1,6 @@
 package dev.fuseml.api;
 
+import dev.fuseml.reference.OrgReferences;
 import dev.fuseml.app.App;
 import dev.fuseml.app.AppStore;
 import dev.fuseml.artifact.ArtifactStorage;
@@ -99,6 +100,10 @@ public class AppsResource {
             throw new IllegalArgumentException("send {\"run\", \"modelUri\", \"commit\", \"params\", \"metrics\", "
                     + "\"environment\"}");
         }
+        // the same rules as the register step's: a version of this org records this org's model, code and env
+        OrgReferences.model(org, registration.modelUri());
+        OrgReferences.repository(org, registration.repository());
+        OrgReferences.environment(org, registration.environment());
         try {
             return Response.status(Response.Status.CREATED).entity(models.register(org, app, registration)).build();
         } catch (StepFailure e) {

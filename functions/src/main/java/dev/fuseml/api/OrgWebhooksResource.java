@@ -1,9 +1,8 @@
 package dev.fuseml.api;
 
-import dev.fuseml.codeset.ReceiveFunction;
+import dev.fuseml.reference.OrgReferences;
 import dev.fuseml.eventing.Names;
 import dev.fuseml.platform.SelfAddress;
-import dev.fuseml.step.StepFailure;
 import dev.fuseml.webhook.Provider;
 import dev.fuseml.webhook.WebhookStore;
 import jakarta.ws.rs.Consumes;
@@ -67,13 +66,9 @@ public class OrgWebhooksResource {
         if (!branch.matches("[A-Za-z0-9._-][A-Za-z0-9._/-]{0,99}") || branch.contains("..")) {
             throw new IllegalArgumentException("invalid branch '" + branch + "': letters, digits, '.', '_', '-', '/'");
         }
-        try {
-            // a repository URL the orchestrator fetches: http(s) only, and never another org's codeset
-            ReceiveFunction.requireOwnCodeset(org, request.repository());
-        } catch (StepFailure e) {
-            throw new IllegalArgumentException(e.getMessage());
-        }
-        WebhookStore.Webhook hook = hooks.create(org, request.app(), provider, request.repository(), branch);
+        // a repository URL the orchestrator fetches: http(s) only, and never another org's codeset
+        String repository = OrgReferences.repository(org, request.repository()).url();
+        WebhookStore.Webhook hook = hooks.create(org, request.app(), provider, repository, branch);
         return Response.status(Response.Status.CREATED).entity(shown(hook, true)).build();
     }
 

@@ -8,6 +8,7 @@ import dev.fuseml.eventing.FusemlEvents;
 import dev.fuseml.eventing.Names;
 import dev.fuseml.eventing.payload.Push;
 import dev.fuseml.platform.SelfAddress;
+import dev.fuseml.reference.OrgReferences;
 import dev.fuseml.state.JsonFiles;
 import dev.fuseml.step.EventSink;
 import dev.fuseml.step.RunRef;
@@ -98,10 +99,17 @@ public class WebhooksResource {
         if (!after.matches("[0-9a-f]{40}")) {
             return ApiError.of(Response.Status.BAD_REQUEST, "the push payload names no commit ('after')");
         }
+        String repository;
+        try { // checked again: a webhook may have been stored before the rule was
+            repository = OrgReferences.repository(hook.org(), hook.repository()).url();
+        } catch (OrgReferences.Refused e) {
+            return ApiError.of(Response.Status.FORBIDDEN, e.getMessage() + " (delete webhook " + id + " and add "
+                    + "one for a repository of your own)");
+        }
         boolean fetched;
         try {
-            fetched = codesets.fetch(hook.org(), hook.app(), hook.repository(), hook.branch(), after,
-                    credentials(hook.repository()));
+            fetched = codesets.fetch(hook.org(), hook.app(), repository, hook.branch(), after,
+                    credentials(repository));
         } catch (IOException e) {
             return ApiError.of(Response.Status.BAD_GATEWAY, e.getMessage() + " (is the repository URL of webhook "
                     + id + " reachable from FuseML?)");
@@ -118,7 +126,7 @@ public class WebhooksResource {
 
     /** The deployment's token goes to the control plane's own codesets only (which are of the webhook's org). */
     private CredentialsProvider credentials(String repository) {
-        return repository.startsWith(self.url() + "/git/")
+        return OrgReferences.ownCodeset(self.url(), repository)
                 ? new UsernamePasswordCredentialsProvider("fuseml", auth.systemToken())
                 : CredentialsProvider.getDefault();
     }

@@ -40,7 +40,6 @@ public class ReceiveFunction {
                 throw new StepFailure("the push event names no repository and commit: store the code first "
                         + "(fuseml push does) and name them in the event's data");
             }
-            requireOwnCodeset(ref.org(), push.repository());
             Path dir = workspaces.fresh(ref.run(), STEP);
             try {
                 String commit = codesets.checkout(push.repository(), push.commit(), dir);
@@ -53,29 +52,5 @@ public class ReceiveFunction {
                 workspaces.remove(ref.run(), STEP);
             }
         });
-    }
-
-    private static final java.util.regex.Pattern FUSEML_CODESET = java.util.regex.Pattern.compile(
-            "/git/([^/]+)/[^/]+\\.git/?");
-
-    /**
-     * Code comes over HTTP(S) only (a {@code file:} URL would read this machine's disk), and a FuseML codeset
-     * ({@code /git/ORG/APP.git}) only from the run's own org: a push must not train another org's code.
-     */
-    public static void requireOwnCodeset(String org, String repository) {
-        java.net.URI uri;
-        try {
-            uri = java.net.URI.create(repository);
-        } catch (IllegalArgumentException e) {
-            throw new StepFailure("the repository '" + repository + "' is not a URL: " + e.getMessage());
-        }
-        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
-            throw new StepFailure("the repository must be an http(s) URL, got '" + repository + "'");
-        }
-        java.util.regex.Matcher codeset = FUSEML_CODESET.matcher(uri.getPath() == null ? "" : uri.getPath());
-        if (codeset.matches() && !codeset.group(1).equals(org)) {
-            throw new StepFailure("the repository " + repository + " is a codeset of org '" + codeset.group(1)
-                    + "', not of this run's org '" + org + "': push code of your own org");
-        }
     }
 }

@@ -327,7 +327,8 @@ public class Platform {
     @Singleton
     StepRunner stepRunner(Claims claims, HttpStepLog log, EventSink sink) {
         return new StepRunner(claims, log, sink, this::controlPlaneUrl, config.lease(), StepRunner.OWNER,
-                faultPauses(config.faultPause().orElse("")), config.deliveryTimeout());
+                faultPauses(config.faultPause().orElse("")), config.deliveryTimeout(),
+                new dev.fuseml.reference.OrgReferences());
     }
 
     void closeStepRunner(@Disposes StepRunner runner) {

@@ -64,6 +64,7 @@ public class StepRunner implements AutoCloseable {
     private final Supplier<String> controlPlane;
     private final String owner;
     private final Map<String, Duration> pauses;
+    private final ReferenceGuard references;
     /**
      * How long a repeated delivery of a short step waits for the work already under way: less than the broker
      * waits for an answer, so that the answer reaches a broker still waiting for it.
@@ -81,7 +82,7 @@ public class StepRunner implements AutoCloseable {
      * @param lease        how long a claim lasts without renewal; renewed every third of it
      */
     public StepRunner(Claims claims, StepLog log, EventSink sink, Supplier<String> controlPlane, Duration lease) {
-        this(claims, log, sink, controlPlane, lease, OWNER, Map.of(), Duration.ofSeconds(30));
+        this(claims, log, sink, controlPlane, lease, OWNER, Map.of(), Duration.ofSeconds(30), ReferenceGuard.NONE);
     }
 
     /**
@@ -89,9 +90,11 @@ public class StepRunner implements AutoCloseable {
      * @param pauses fault injection for crash tests ({@code fuseml.fault-pause}): how long a step waits after its
      *               work and before its result is recorded, the worst moment for a crash; empty in production
      * @param deliveryTimeout how long the broker waits for the answer to one delivery
+     * @param references checks the references of every event's data against the run's org before the step acts
      */
     public StepRunner(Claims claims, StepLog log, EventSink sink, Supplier<String> controlPlane, Duration lease,
-            String owner, Map<String, Duration> pauses, Duration deliveryTimeout) {
+            String owner, Map<String, Duration> pauses, Duration deliveryTimeout, ReferenceGuard references) {
+        this.references = references;
         this.pauses = Map.copyOf(pauses);
         this.syncPatience = deliveryTimeout.multipliedBy(2).dividedBy(3);
         this.claims = claims;
@@ -134,7 +137,7 @@ public class StepRunner implements AutoCloseable {
                 }
                 if (decision instanceof Claims.Start start) {
                     working.put(key, new Working(ref, step, null));
-                    Outcome outcome = execute(ref, step, start, work);
+                    Outcome outcome = execute(ref, step, start, input, work);
                     if (finish(ref, step, outcome)) {
                         result = outcome;
                         return outcome.handedOver() ? null : reply(ref, step, outcome);
@@ -185,7 +188,7 @@ public class StepRunner implements AutoCloseable {
                 handedOver = true;
                 java.util.concurrent.FutureTask<Void> task = new java.util.concurrent.FutureTask<>(() -> {
                     try {
-                        Outcome outcome = execute(ref, step, start, work);
+                        Outcome outcome = execute(ref, step, start, input, work);
                         if (finish(ref, step, outcome) && !outcome.handedOver()) {
                             emit(ref, step, outcome);
                         }
@@ -206,12 +209,13 @@ public class StepRunner implements AutoCloseable {
         }
     }
 
-    private Outcome execute(RunRef ref, String step, Claims.Start start, Work work) {
+    private Outcome execute(RunRef ref, String step, Claims.Start start, CloudEvent<?> input, Work work) {
         long began = System.nanoTime();
         log.note(ref.run(), step, start.resumed()
                 ? "started again (attempt " + start.attempt() + "): the earlier attempt's owner stopped renewing it"
                 : "started");
         try {
+            references.check(ref, input.data()); // before the step fetches anything with the deployment's keys
             Outcome outcome = work.run(ref);
             Duration pause = pauses.get(step);
             if (pause != null) {

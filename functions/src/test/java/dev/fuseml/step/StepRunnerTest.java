@@ -32,7 +32,8 @@ class StepRunnerTest {
     private final CountDownLatch release = new CountDownLatch(1);
 
     private StepRunner runner(String owner) {
-        return new StepRunner(claims, log, sink, () -> "http://127.0.0.1:8080", LEASE, owner, java.util.Map.of(), LEASE);
+        return new StepRunner(claims, log, sink, () -> "http://127.0.0.1:8080", LEASE, owner, java.util.Map.of(), LEASE,
+                dev.fuseml.step.ReferenceGuard.NONE);
     }
 
     @AfterEach
@@ -151,7 +152,7 @@ class StepRunnerTest {
     @Test
     void anOwnerThatLostItsLeaseStopsAndItsResultIsNotEmitted() {
         StepRunner fastRenewals = new StepRunner(claims, log, sink, () -> "http://127.0.0.1:8080",
-                Duration.ofMillis(300), "replica-c", java.util.Map.of(), LEASE);
+                Duration.ofMillis(300), "replica-c", java.util.Map.of(), LEASE, ReferenceGuard.NONE);
         try {
             fastRenewals.async("train", input(), this::blockedThenServed);
             await().atMost(Duration.ofSeconds(5)).until(() -> worked.get() == 1);

@@ -1,6 +1,7 @@
 package dev.fuseml.codeset.git;
 
 import dev.fuseml.codeset.CodesetSource;
+import dev.fuseml.reference.OrgReferences;
 import dev.fuseml.step.StepFailure;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -51,9 +52,8 @@ public class JGitCodesetSource implements CodesetSource {
 
     /** Credentials go to the control plane's own codesets only, never to another host a push names. */
     private CredentialsProvider credentials(String repository) {
-        String own = controlPlane.get().replaceAll("/+$", "") + "/git/";
-        return token != null && repository.startsWith(own) ? new UsernamePasswordCredentialsProvider("fuseml", token)
-                : CredentialsProvider.getDefault();
+        return token != null && OrgReferences.ownCodeset(controlPlane.get(), repository)
+                ? new UsernamePasswordCredentialsProvider("fuseml", token) : CredentialsProvider.getDefault();
     }
 
     @Override
