@@ -1,0 +1,158 @@
+package dev.fuseml.auth;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+
+/**
+ * The attacks a tenant holding one org's token (red) tried on another org (blue), replayed through the running
+ * orchestrator: each is refused, the run it started fails naming the org rule, and nothing of blue's reaches red.
+ */
+@QuarkusTest
+@TestProfile(AuthProfile.class)
+class OrgWallsTest {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static String red;
+    private static String blue;
+    private static String bluesRepository;
+    private static String bluesCommit;
+
+    private static RequestSpecification as(String token) {
+        return given().header("Authorization", "Bearer " + token);
+    }
+
+    @BeforeEach
+    void orgsWithATokenEachAndACodesetOfBlue() throws Exception {
+        if (red != null) {
+            return;
+        }
+        for (String name : new String[]{"red", "blue"}) {
+            as(AuthProfile.ADMIN).contentType(ContentType.JSON).body(Map.of("name", name)).post("/api/v1/orgs")
+                    .then().statusCode(org.hamcrest.Matchers.oneOf(200, 201));
+        }
+        red = token("red");
+        blue = token("blue");
+        var stored = as(blue).contentType("application/zip").body(zip("train.py", "print('blue secret')\n"))
+                .post("/api/v1/orgs/blue/apps/secret/codeset").then().statusCode(201).extract();
+        bluesRepository = stored.path("repository");
+        bluesCommit = stored.path("commit");
+    }
+
+    private static String token(String org) {
+        return as(AuthProfile.ADMIN).contentType(ContentType.JSON).body(Map.of("org", org, "description", "walls"))
+                .post("/api/v1/tokens").then().statusCode(201).extract().path("token");
+    }
+
+    static Stream<Arguments> spellingsOfBluesCodeset() {
+        return Stream.<Map.Entry<String, UnaryOperator<String>>>of(
+                Map.entry("as it is", u -> u),
+                Map.entry("without .git", u -> u.replaceFirst("\\.git$", "")),
+                Map.entry("with a dot segment", u -> u.replace("/git/blue/", "/git/./blue/")),
+                Map.entry("through a parent segment", u -> u.replace("/git/blue/", "/git/x/../blue/")),
+                Map.entry("through red's path", u -> u.replace("/git/blue/", "/git/red/../blue/")),
+                Map.entry("with doubled slashes", u -> u.replace("/git/blue/", "//git//blue/")),
+                Map.entry("percent-encoded", u -> u.replace("/git/blue/", "/git/%62lue/")),
+                Map.entry("with a path parameter", u -> u.replace("/git/blue/", "/git;v=1/blue/")),
+                Map.entry("on localhost", u -> u.replace("127.0.0.1", "localhost")))
+                .map(e -> Arguments.of(Named.of(e.getKey(), e.getValue())));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("spellingsOfBluesCodeset")
+    void aPushToRedsBrokerNamingBluesCodesetFailsItsRunAndTrainsNothingOfBlues(UnaryOperator<String> spelling)
+            throws Exception {
+        String run = "steal-" + UUID.randomUUID().toString().substring(0, 8);
+        String repository = spelling.apply(bluesRepository);
+        assertThat(send("dev.fuseml.push", run, "{\"repository\":\"" + repository + "\",\"commit\":\""
+                + bluesCommit + "\"}").statusCode()).isEqualTo(202);
+
+        awaitFailed(run, "receive", "codeset of org 'blue'");
+        as(red).get("/api/v1/orgs/red/apps/stolen/models").then().statusCode(org.hamcrest.Matchers.oneOf(200, 404))
+                .body(org.hamcrest.Matchers.not(containsString("blue secret")));
+    }
+
+    @Test
+    void aTrainedEventNamingBluesModelRegistersNothing() throws Exception {
+        String run = "steal-" + UUID.randomUUID().toString().substring(0, 8);
+        assertThat(send("dev.fuseml.trained", run, "{\"repository\":\"" + bluesRepository.replace("/blue/",
+                "/red/") + "\",\"commit\":\"" + bluesCommit + "\",\"params\":{},\"environment\":\"venv:red/0123abcd\","
+                + "\"modelUri\":\"fuseml-artifacts:/blue/secret/secret-1/model\",\"metrics\":{}}").statusCode())
+                .isEqualTo(202);
+
+        awaitFailed(run, "register", "belongs to org 'blue'");
+        as(red).get("/api/v1/orgs/red/apps/stolen/models").then().statusCode(org.hamcrest.Matchers.oneOf(200, 404))
+                .body(org.hamcrest.Matchers.not(containsString("fuseml-artifacts:/blue")));
+    }
+
+    @Test
+    void aWebhookOfRedMayNotNameBluesCodesetInAnySpelling() {
+        for (String repository : new String[]{bluesRepository, bluesRepository.replaceFirst("\\.git$", ""),
+                bluesRepository.replace("/git/blue/", "/git/red/../blue/")}) {
+            as(red).contentType(ContentType.JSON).body(Map.of("app", "stolen", "provider", "github", "repository",
+                    repository)).post("/api/v1/orgs/red/webhooks").then().statusCode(400)
+                    .body("error", containsString("codeset of org 'blue'"));
+        }
+        as(red).get("/api/v1/orgs/red/webhooks").then().statusCode(200)
+                .body(org.hamcrest.Matchers.not(containsString("/blue/")));
+    }
+
+    @Test
+    void theRegistryApiTakesNoModelOfAnotherOrg() {
+        as(red).contentType(ContentType.JSON).body(Map.of("run", "stolen-1", "modelUri",
+                        "fuseml-artifacts:/blue/secret/secret-1/model")).post("/api/v1/orgs/red/apps/stolen/models")
+                .then().statusCode(400).body("error", containsString("belongs to org 'blue'"));
+    }
+
+    private void awaitFailed(String run, String step, String cause) {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> as(red).get("/api/v1/runs/" + run).then()
+                .statusCode(200).body("status", org.hamcrest.Matchers.equalTo("failed"))
+                .body("failedStep", org.hamcrest.Matchers.equalTo(step)).body("cause", containsString(cause)));
+    }
+
+    /** A binary-mode CloudEvent of org red, app stolen, to red's broker ingress with red's token. */
+    private static HttpResponse<String> send(String type, String run, String data) throws Exception {
+        String ingress = as(red).get("/api/v1/status").then().statusCode(200).extract().path("brokers.red");
+        return HTTP.send(HttpRequest.newBuilder(URI.create(ingress)).header("ce-specversion", "1.0")
+                .header("ce-id", UUID.randomUUID().toString()).header("ce-type", type).header("ce-source", "attacker")
+                .header("ce-subject", "stolen").header("ce-fusemlorg", "red").header("ce-fusemlapp", "stolen")
+                .header("ce-fusemlrun", run).header("Authorization", "Bearer " + red)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(data)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static byte[] zip(String name, String content) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            zip.putNextEntry(new ZipEntry(name));
+            zip.write(content.getBytes(StandardCharsets.UTF_8));
+            zip.closeEntry();
+        }
+        return bytes.toByteArray();
+    }
+}
