@@ -19,6 +19,19 @@ public interface FusemlConfig {
     @WithDefault("python3")
     String python();
 
+    /**
+     * Whether users' code (training, pip, prediction workers) runs in a bubblewrap sandbox when bubblewrap is
+     * installed; {@code fuseml status} says how it runs.
+     */
+    @WithDefault("true")
+    boolean sandbox();
+
+    /**
+     * Further files and directories users' code must not read, besides the user's home and the data dir, which it
+     * never sees (comma-separated; {@code fuseml install} adds the CLI's config file when it lives elsewhere).
+     */
+    Optional<String> sandboxHide();
+
     /** Longest a training process may run. */
     @WithDefault("PT30M")
     Duration trainTimeout();

@@ -22,6 +22,13 @@ public class GlobalOptions {
     public OrchestratorClient client() {
         CliConfig config = config();
         if (config.server() == null) {
+            if (java.nio.file.Files.isRegularFile(configPath())
+                    && config.equals(new CliConfig(null, null, null, null, null, null))) {
+                // a file that parses but names no server: a typo, most likely, not a missing install
+                throw new CliException("the config file " + configPath() + " names no server (its keys are server, "
+                        + "org, token, dataDir, pid, kubernetes): fix the key 'server', or run 'fuseml install' or "
+                        + "'fuseml login --server URL'");
+            }
             throw new CliException("FuseML is not installed: run 'fuseml install' first");
         }
         return new OrchestratorClient(config.server(), config.effectiveToken());

@@ -82,6 +82,8 @@ public class InstallCommand extends FusemlCommand {
                 "-XX:MaxMetaspaceSize=128m", "-Xss512k", "-XX:ReservedCodeCacheSize=64m",
                 "-Dsun.net.httpserver.nodelay=true", "-Dquarkus.http.port=" + apiPort,
                 "-Dfuseml.data-dir=" + data.toAbsolutePath(), "-Dfuseml.admin-token-sha256=" + Tokens.sha256(token),
+                // the config holds the admin token: users' code must not read it wherever it lives
+                "-Dfuseml.sandbox-hide=" + global().configPath().toAbsolutePath(),
                 "-jar", jar.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
@@ -94,10 +96,12 @@ public class InstallCommand extends FusemlCommand {
                 throw new CliException("the orchestrator stopped during start-up (exit code " + process.exitValue()
                         + "); its log " + log + " ends with:\n" + tail(log));
             }
-            if (client.status().isPresent()) {
+            Optional<JsonNode> status = client.status();
+            if (status.isPresent()) {
                 config().withServer(url, process.pid(), data.toAbsolutePath().toString()).withToken(token)
                         .save(global().configPath());
                 println("FuseML is running at " + url + " (pid " + process.pid() + ", data in " + data + ")");
+                println(StatusCommand.sandboxLine(status.get()));
                 return 0;
             }
             Thread.sleep(100);

@@ -30,7 +30,7 @@ public class LogsCommand extends FusemlCommand {
             }
             id = runs.get(0).path("id").asText();
         }
-        out().print(client.text("/api/v1/runs/" + id + "/log"));
+        out().print(TerminalText.safe(client.text("/api/v1/runs/" + id + "/log")));
         out().flush();
         return 0;
     }

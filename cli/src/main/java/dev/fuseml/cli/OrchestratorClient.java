@@ -23,8 +23,10 @@ import java.util.Optional;
  */
 public class OrchestratorClient {
     static final ObjectMapper JSON = new ObjectMapper();
-    private static final int CONNECT_TIMEOUT_MS = 3_000;
-    private static final int READ_TIMEOUT_MS = 120_000;
+    /** An orchestrator that does not accept in 10 s, or answer in 60 s, is reported rather than waited for. */
+    private static final int CONNECT_TIMEOUT_MS = 10_000;
+    /** Longer than any answer the API holds back: a run's long-poll answers within 10 s. */
+    private static final int READ_TIMEOUT_MS = 60_000;
     private final String server;
     private final String authorization;
 

@@ -49,11 +49,11 @@ public class RunFollower {
                 }
                 if ("failed".equals(status)) {
                     out.printf("Run %s failed at %s: %s%n", run, r.path("failedStep").asText(),
-                            r.path("cause").asText());
+                            TerminalText.safe(r.path("cause").asText()));
                     String excerpt = r.path("logExcerpt").asText("");
                     if (!excerpt.isBlank()) {
                         out.println("Last lines of its log (fuseml logs " + r.path("app").asText() + "):");
-                        excerpt.lines().forEach(l -> out.println("  | " + l));
+                        excerpt.lines().forEach(l -> out.println("  | " + TerminalText.safe(l)));
                     }
                     out.flush();
                     return 1;

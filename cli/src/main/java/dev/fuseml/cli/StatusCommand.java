@@ -21,10 +21,19 @@ public class StatusCommand extends FusemlCommand {
         }
         println("FuseML " + status.path("version").asText() + " at " + status.path("url").asText() + " (pid "
                 + status.path("pid").asText() + ", data in " + status.path("dataDir").asText() + ")");
+        println(sandboxLine(status));
         println("Current org: " + org());
         String server = client().server();
         status.path("brokers").fields().forEachRemaining(b -> println("broker " + b.getKey() + "/default: "
                 + (b.getValue().asText().startsWith("/") ? server : "") + b.getValue().asText()));
         return 0;
+    }
+
+    /** How users' code runs, as the orchestrator says: plainly, when it is not confined. */
+    static String sandboxLine(JsonNode status) {
+        String sandbox = status.path("sandbox").asText("");
+        return sandbox.isEmpty() ? "Users' code: the orchestrator does not say how it runs (an older version)"
+                : (sandbox.startsWith("none") ? "WARNING: users' code is not isolated: " : "Users' code runs in ")
+                        + sandbox;
     }
 }

@@ -17,18 +17,21 @@ import java.util.Map;
 public class StatusResource {
     public static final String VERSION = "0.1.0";
 
+    /** @param sandbox how users' code runs: isolated (and how), or "none: why, and what to do" */
     public record Status(String version, String url, long pid, String dataDir, String defaultOrg,
-            Map<String, String> brokers) {
+            Map<String, String> brokers, String sandbox) {
     }
 
     private final FusemlConfig config;
     private final OrgStore orgs;
     private final Brokers broker;
+    private final dev.fuseml.platform.Platform platform;
 
     @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.port")
     int port;
 
-    public StatusResource(FusemlConfig config, OrgStore orgs, Brokers broker) {
+    public StatusResource(FusemlConfig config, OrgStore orgs, Brokers broker, dev.fuseml.platform.Platform platform) {
+        this.platform = platform;
         this.config = config;
         this.orgs = orgs;
         this.broker = broker;
@@ -46,6 +49,8 @@ public class StatusResource {
                 .forEach(org -> brokers.put(org.name(), broker.ingress(org.name()).toString()));
         boolean machine = principal.unrestricted();
         return new Status(VERSION, "http://" + config.host() + ":" + port, machine ? ProcessHandle.current().pid() : 0,
-                machine ? config.dataDir().toAbsolutePath().toString() : null, config.defaultOrg(), brokers);
+                machine ? config.dataDir().toAbsolutePath().toString() : null, config.defaultOrg(), brokers,
+                platform.kubernetes() ? "pods of the org's namespace (kubernetes platform)"
+                        : platform.sandbox().status());
     }
 }

@@ -198,7 +198,7 @@ public class Platform {
     @Produces
     @Singleton
     Venvs venvs(HttpStepLog log) {
-        return new Venvs(dataDir().resolve("envs"), config.python(), config.buildTimeout(), log);
+        return new Venvs(dataDir().resolve("envs"), config.python(), config.buildTimeout(), log, sandbox());
     }
 
     @Produces
@@ -351,6 +351,24 @@ public class Platform {
         }
         return pauses;
     }
+
+    /**
+     * How users' code runs on this machine, found once: the user's home (the CLI's config and tokens, ~/.ssh, ...),
+     * the data dir (every org's codesets, environments and models) and {@code fuseml.sandbox-hide} are hidden from it.
+     */
+    public synchronized dev.fuseml.process.Sandbox sandbox() {
+        if (sandbox == null) {
+            java.util.List<Path> hidden = new java.util.ArrayList<>(java.util.List.of(
+                    Path.of(System.getProperty("user.home")), dataDir()));
+            config.sandboxHide().ifPresent(list -> java.util.Arrays.stream(list.split(",")).map(String::strip)
+                    .filter(p -> !p.isEmpty()).map(Path::of).forEach(hidden::add));
+            hidden.removeIf(p -> p.toAbsolutePath().normalize().getNameCount() == 0); // never the root itself
+            sandbox = dev.fuseml.process.Sandbox.detect(config.sandbox(), hidden);
+        }
+        return sandbox;
+    }
+
+    private dev.fuseml.process.Sandbox sandbox;
 
     private Path dataDir() {
         return config.dataDir();

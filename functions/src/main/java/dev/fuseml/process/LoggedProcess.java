@@ -33,6 +33,8 @@ public final class LoggedProcess {
     private Path pidFile;
     private boolean minimal;
     private String supervisor;
+    private Sandbox sandbox;
+    private Sandbox.Mounts mounts;
 
     /** Variables a user's process may see of this process's environment; everything else stays here. */
     private static final java.util.Set<String> BASICS = java.util.Set.of("PATH", "HOME", "LANG", "LC_ALL", "TZ",
@@ -169,11 +171,46 @@ public final class LoggedProcess {
         return kept;
     }
 
+    /**
+     * Runs the command as users' code runs: with a HOME and a temporary directory of its own ({@code mounts.home()},
+     * made here), in {@code sandbox} when it isolates, seeing only {@code mounts} of the orchestrator's places.
+     * pip's settings live in the user's pip config, under the HOME the process no longer has: it is named with
+     * {@code PIP_CONFIG_FILE} (and made readable) so that pip still finds the package index.
+     */
+    public LoggedProcess confined(Sandbox sandbox, Sandbox.Mounts mounts) {
+        this.sandbox = sandbox;
+        this.mounts = mounts;
+        return this;
+    }
+
+    /** The environment and mounts of a confined process: HOME, TMPDIR, pip's config. */
+    public static Sandbox.Mounts prepare(Sandbox.Mounts mounts, Map<String, String> env) throws IOException {
+        Path home = mounts.home().toAbsolutePath().normalize();
+        java.nio.file.Files.createDirectories(home.resolve("tmp"));
+        env.put("HOME", home.toString());
+        env.put("TMPDIR", home.resolve("tmp").toString());
+        List<Path> readable = new java.util.ArrayList<>(mounts.readable());
+        if (!env.containsKey("PIP_CONFIG_FILE") && System.getenv("PIP_CONFIG_FILE") == null) {
+            Path pipConfig = Path.of(System.getProperty("user.home"), ".config", "pip", "pip.conf");
+            if (java.nio.file.Files.isRegularFile(pipConfig)) {
+                env.put("PIP_CONFIG_FILE", pipConfig.toString());
+                readable.add(pipConfig);
+            }
+        }
+        return new Sandbox.Mounts(home, mounts.writable(), readable);
+    }
+
     public Result run() throws IOException, InterruptedException {
         List<String> argv = command;
+        Map<String, String> env = new LinkedHashMap<>(environment);
+        if (sandbox != null) {
+            Sandbox.Mounts prepared = prepare(mounts, env);
+            argv = sandbox.wrap(command, prepared, directory);
+        }
         if (supervisor != null) {
+            List<String> supervised = argv;
             argv = new java.util.ArrayList<>(List.of(supervisor, "-c", SUPERVISOR));
-            argv.addAll(command);
+            argv.addAll(supervised);
         }
         ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
         if (directory != null) {
@@ -183,9 +220,9 @@ public final class LoggedProcess {
             builder.environment().clear();
             builder.environment().putAll(basics());
         }
-        builder.environment().putAll(environment);
+        builder.environment().putAll(env);
         long started = System.nanoTime();
-        Process process = builder.start();
+        Process process = dev.fuseml.process.Sandbox.start(builder);
         if (pidFile != null) {
             java.nio.file.Files.createDirectories(pidFile.getParent());
             java.nio.file.Files.writeString(pidFile, process.pid() + " " + process.info().startInstant()

@@ -7,7 +7,11 @@ import java.util.regex.Pattern;
  * ({@code https://user:token@host/...}), as a requirements line or pip's output may carry them.
  */
 public final class Redaction {
-    private static final Pattern URL_CREDENTIALS = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)[^/\\s@]+@");
+    /**
+     * The userinfo is all of the authority up to its last {@code @} (a password may hold one), and the authority ends
+     * at the first {@code /}, {@code ?}, {@code #} or space: a greedy match within those bounds finds it whole.
+     */
+    private static final Pattern URL_CREDENTIALS = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)[^/\\s?#]*@");
 
     private Redaction() {
     }

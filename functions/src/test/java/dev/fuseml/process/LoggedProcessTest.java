@@ -65,9 +65,11 @@ public class LoggedProcessTest {
         });
         attempt.setDaemon(true);
         attempt.start();
-        await().atMost(Duration.ofSeconds(20)).until(() -> Files.isRegularFile(pidFile) && ProcessHandle.of(
-                Long.parseLong(Files.readString(pidFile).split(" ")[0])).map(h -> h.descendants().findAny()
-                .isPresent()).orElse(false));
+        // the pid file is created empty and then written (Files.writeString): a poll in between reads no number
+        await().atMost(Duration.ofSeconds(20)).ignoreException(NumberFormatException.class)
+                .until(() -> Files.isRegularFile(pidFile) && ProcessHandle.of(
+                        Long.parseLong(Files.readString(pidFile).split(" ")[0])).map(h -> h.descendants().findAny()
+                        .isPresent()).orElse(false));
         long pid = Long.parseLong(Files.readString(pidFile).split(" ")[0]);
         await().atMost(Duration.ofSeconds(20)).until(() -> sleep(ProcessHandle.of(pid).orElseThrow()).isPresent());
         Optional<ProcessHandle> sleep = sleep(ProcessHandle.of(pid).orElseThrow());

@@ -9,6 +9,8 @@ import java.util.Optional;
 /** Settings for tests that build stores without Quarkus: everything under one temporary directory. */
 public record TestConfig(Path dataDir) implements FusemlConfig {
     public String python() { return "python3"; }
+    public boolean sandbox() { return true; }
+    public java.util.Optional<String> sandboxHide() { return java.util.Optional.empty(); }
     public Duration trainTimeout() { return Duration.ofSeconds(5); }
     public Duration buildTimeout() { return Duration.ofSeconds(5); }
     public String host() { return "127.0.0.1"; }

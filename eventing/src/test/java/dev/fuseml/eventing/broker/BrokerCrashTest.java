@@ -62,8 +62,21 @@ class BrokerCrashTest {
     void everyAcknowledgedEventIsDeliveredAfterASigkill() throws Exception {
         Set<String> received = ConcurrentHashMap.newKeySet();
         java.util.concurrent.atomic.AtomicInteger deliveries = new java.util.concurrent.atomic.AtomicInteger();
-        try (Subscriber subscriber = new Subscriber()) {
+        CountDownLatch enough = new CountDownLatch(300);
+        CountDownLatch killed = new CountDownLatch(1);
+        // closed first, however the test ends: a delivery held at the subscriber lets its server stop
+        try (Subscriber subscriber = new Subscriber(); AutoCloseable unhold = killed::countDown) {
             subscriber.otherwise(e -> {
+                if (enough.getCount() == 0) {
+                    // Enough are acknowledged: deliveries wait for the kill, so that acknowledged events are
+                    // certainly undelivered at it. The slow subscriber alone does not promise that: with slow fsyncs
+                    // (a loaded disk) the producers are slower than it, and it has taken every event at the kill.
+                    try {
+                        killed.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 received.add(e.getId());
                 deliveries.incrementAndGet();
                 try {
@@ -78,7 +91,6 @@ class BrokerCrashTest {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             Set<String> acknowledged = ConcurrentHashMap.newKeySet();
             AtomicBoolean stop = new AtomicBoolean();
-            CountDownLatch enough = new CountDownLatch(300);
             ExecutorService producers = Executors.newFixedThreadPool(4);
             for (int p = 0; p < 4; p++) {
                 int producer = p;
@@ -105,6 +117,8 @@ class BrokerCrashTest {
                 });
             }
             assertThat(enough.await(60, TimeUnit.SECONDS)).isTrue();
+            // the subscriber holds the delivery it has now; the producers go on until the kill
+            await().atMost(Duration.ofSeconds(30)).until(() -> !received.containsAll(acknowledged));
             broker.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
             broker.waitFor(10, TimeUnit.SECONDS);
             stop.set(true);
@@ -112,6 +126,7 @@ class BrokerCrashTest {
             assertThat(producers.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
             Set<String> missingBeforeRestart = new HashSet<>(acknowledged);
             missingBeforeRestart.removeAll(received);
+            killed.countDown();
 
             Process restarted = start(dir, subscriber.uri(), port);
             try {

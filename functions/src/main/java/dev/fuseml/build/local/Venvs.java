@@ -32,13 +32,24 @@ public class Venvs {
     private final String python;
     private final Duration timeout;
     private final StepLog log;
+    private final dev.fuseml.process.Sandbox sandbox;
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
     public Venvs(Path root, String python, Duration timeout, StepLog log) {
+        this(root, python, timeout, log, dev.fuseml.process.Sandbox.none("not asked for"));
+    }
+
+    /** @param sandbox where users' code runs in these environments: pip here, training and serving elsewhere */
+    public Venvs(Path root, String python, Duration timeout, StepLog log, dev.fuseml.process.Sandbox sandbox) {
+        this.sandbox = sandbox;
         this.root = root;
         this.python = python;
         this.timeout = timeout;
         this.log = log;
+    }
+
+    public dev.fuseml.process.Sandbox sandbox() {
+        return sandbox;
     }
 
     /**
@@ -109,24 +120,42 @@ public class Venvs {
                 log.note(run, step, "stopped an earlier build of environment " + hash + " that was left running");
             }
             Workspaces.delete(env);
-            spec.notes().forEach(note -> log.note(run, step, note));
-            log.note(run, step, "creating environment " + hash + " with " + python + " -m venv");
-            exec(run, builder, List.of(python, "-m", "venv", env.toString()), env.getParent(),
-                    "could not create a virtual environment with '" + python + " -m venv': check that "
-                            + "fuseml.python names a Python 3 interpreter with the venv module");
-            if (!spec.requirements().isEmpty()) {
-                Path requirements = env.resolve("fuseml-requirements.txt");
-                Files.write(requirements, spec.requirements(), StandardCharsets.UTF_8);
-                log.note(run, step, "installing " + spec.requirements() + " from " + spec.source());
-                exec(run, builder, List.of(env.resolve("bin/python").toString(), "-m", "pip", "install",
-                        "--no-input", "--disable-pip-version-check", "--progress-bar", "off", "-r",
-                        requirements.toString()), env, "pip could not install the requirements from " + spec.source()
-                                + ": fix the names or versions there (the log shows pip's error)");
+            try {
+                build(run, step, spec, env, builder);
+            } catch (Exception | Error e) {
+                // a half-built environment is of no use, and its requirements file may hold an index's password
+                Workspaces.delete(env);
+                throw e;
             }
-            Files.writeString(env.resolve(SEAL), seal(env));
-            Files.writeString(env.resolve(READY), String.join("\n", spec.requirements()));
             return reference;
         }
+    }
+
+    private void build(String run, String step, DependencySpec spec, Path env, Path builder) throws Exception {
+        String hash = env.getFileName().toString();
+        spec.notes().forEach(note -> log.note(run, step, note));
+        log.note(run, step, "creating environment " + hash + " with " + python + " -m venv");
+        exec(run, builder, List.of(python, "-m", "venv", env.toString()), env.getParent(),
+                "could not create a virtual environment with '" + python + " -m venv': check that "
+                        + "fuseml.python names a Python 3 interpreter with the venv module", null);
+        if (!spec.requirements().isEmpty()) {
+            Path requirements = env.resolve("fuseml-requirements.txt");
+            Files.write(requirements, spec.requirements(), StandardCharsets.UTF_8);
+            log.note(run, step, "installing " + spec.requirements() + " from " + spec.source());
+            // pip runs the packages' build code: confined to the environment it builds, with a HOME of its own
+            Path home = env.resolveSibling(hash + ".home");
+            try {
+                exec(run, builder, List.of(env.resolve("bin/python").toString(), "-m", "pip", "install",
+                        "--no-input", "--disable-pip-version-check", "--progress-bar", "off", "-r",
+                        requirements.toString()), env, "pip could not install the requirements from "
+                                + spec.source() + ": fix the names or versions there (the log shows pip's error)",
+                        new dev.fuseml.process.Sandbox.Mounts(home, List.of(env), List.of()));
+            } finally {
+                Workspaces.delete(home);
+            }
+        }
+        Files.writeString(env.resolve(SEAL), seal(env));
+        Files.writeString(env.resolve(READY), String.join("\n", spec.requirements()));
     }
 
     /**
@@ -171,11 +200,16 @@ public class Venvs {
         return java.util.HexFormat.of().formatHex(digest.digest());
     }
 
-    private void exec(String run, Path pidFile, List<String> command, Path dir, String cause) throws Exception {
+    private void exec(String run, Path pidFile, List<String> command, Path dir, String cause,
+            dev.fuseml.process.Sandbox.Mounts confined) throws Exception {
         Files.createDirectories(dir);
-        LoggedProcess.Result result = LoggedProcess.of(command).directory(dir).timeout(timeout).pidFile(pidFile)
+        LoggedProcess process = LoggedProcess.of(command).directory(dir).timeout(timeout).pidFile(pidFile)
                 .minimalEnvironment().diesWithThisProcess(python)
-                .output(line -> log.append(run, line)).run();
+                .output(line -> log.append(run, line));
+        if (confined != null) {
+            process.confined(sandbox, confined);
+        }
+        LoggedProcess.Result result = process.run();
         if (result.timedOut()) {
             throw new StepFailure("the environment build took longer than " + timeout
                     + " (fuseml.build-timeout) and was stopped");

@@ -1,5 +1,6 @@
 package dev.fuseml.codeset.git;
 
+import dev.fuseml.codeset.CodesetArchives;
 import dev.fuseml.codeset.CodesetSource;
 import dev.fuseml.reference.OrgReferences;
 import dev.fuseml.step.StepFailure;
@@ -125,8 +126,19 @@ public class JGitCodesetSource implements CodesetSource {
                     throw new IOException("path escapes the checkout: " + tree.getPathString());
                 }
                 FileMode mode = tree.getFileMode(0);
-                if (FileMode.SYMLINK.equals(mode) || FileMode.GITLINK.equals(mode)) {
-                    continue; // links could point outside the scratch directory; submodules are not fetched
+                if (FileMode.GITLINK.equals(mode)) {
+                    continue; // submodules are not fetched
+                }
+                if (FileMode.SYMLINK.equals(mode)) {
+                    // a link that stays inside the checkout is made; one that leaves it (a git push may carry
+                    // any) is left out, as it could read the step's machine
+                    String linked = new String(reader.open(tree.getObjectId(0)).getCachedBytes(4096),
+                            StandardCharsets.UTF_8);
+                    if (CodesetArchives.linkStaysInside(root, file, linked)) {
+                        Files.createDirectories(file.getParent());
+                        Files.createSymbolicLink(file, Path.of(linked));
+                    }
+                    continue;
                 }
                 Files.createDirectories(file.getParent());
                 try (OutputStream out = Files.newOutputStream(file)) {

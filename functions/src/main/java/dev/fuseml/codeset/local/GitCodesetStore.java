@@ -19,6 +19,7 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
@@ -50,6 +51,14 @@ public class GitCodesetStore implements CodesetStore {
             for (Path file : files(source)) {
                 String path = source.relativize(file).toString().replace('\\', '/');
                 DirCacheEntry entry = new DirCacheEntry(path);
+                if (Files.isSymbolicLink(file)) {
+                    // as git records a link: its target is the blob (the archive made only links inside)
+                    entry.setFileMode(FileMode.SYMLINK);
+                    entry.setObjectId(inserter.insert(Constants.OBJ_BLOB, Constants.encode(
+                            Files.readSymbolicLink(file).toString())));
+                    builder.add(entry);
+                    continue;
+                }
                 entry.setFileMode(Files.isExecutable(file) ? FileMode.EXECUTABLE_FILE : FileMode.REGULAR_FILE);
                 try (java.io.InputStream in = Files.newInputStream(file)) {
                     // streamed: a large data file must not be held in memory
@@ -155,7 +164,8 @@ public class GitCodesetStore implements CodesetStore {
 
     private static List<Path> files(Path source) throws IOException {
         try (Stream<Path> all = Files.walk(source)) {
-            return all.filter(Files::isRegularFile).sorted().toList();
+            return all.filter(p -> Files.isSymbolicLink(p) || Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+                    .sorted().toList();
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.fuseml.serving.local;
 
+import dev.fuseml.process.Sandbox;
 import dev.fuseml.artifact.ArtifactStore;
 import dev.fuseml.build.local.Venvs;
 import dev.fuseml.project.DependencySpec;
@@ -107,8 +108,7 @@ public class LocalDeployer implements Deployer, AutoCloseable {
         WorkerPool pool = new WorkerPool(request.org() + "/" + request.app() + " v" + request.version(), worker,
                 () -> {
                     // a new worker of the pool (growing, replacing a dead one, or after a scale to zero)
-                    PythonWorker added = PythonWorker.start(venvs.python(env), workerScript(), workerLog(env),
-                            LOAD_TIMEOUT, false);
+                    PythonWorker added = startWorker(env, false);
                     try {
                         added.load(modelFile, model.serialization(), LOAD_TIMEOUT);
                     } catch (IOException e) {
@@ -206,8 +206,7 @@ public class LocalDeployer implements Deployer, AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "spare prediction worker failed; starting a new one", e);
             }
         }
-        return PythonWorker.start(venvs.python(environment), workerScript(), workerLog(environment), LOAD_TIMEOUT,
-                false);
+        return startWorker(environment, false);
     }
 
     /** Workers of one environment share a log (their stderr): what the models' code prints, and load errors. */
@@ -220,8 +219,7 @@ public class LocalDeployer implements Deployer, AutoCloseable {
         CompletableFuture<PythonWorker> spare = spares.computeIfAbsent(environment, env ->
                 CompletableFuture.supplyAsync(() -> {
                     try {
-                        return PythonWorker.start(venvs.python(env), workerScript(), workerLog(env), LOAD_TIMEOUT,
-                                true);
+                        return startWorker(env, true);
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
@@ -332,6 +330,21 @@ public class LocalDeployer implements Deployer, AutoCloseable {
     public void close() {
         servers.keySet().forEach(k -> servers.remove(k).close());
         spares.keySet().forEach(env -> spares.remove(env).thenAccept(PythonWorker::close));
+    }
+
+    /**
+     * A worker for the environment {@code env} (venv:ORG/HASH), confined to that environment, the worker
+     * script, the org's cached models (a warm spare loads whichever of them comes next) and a HOME of its own.
+     */
+    private PythonWorker startWorker(String environment, boolean spare) throws IOException {
+        Path env = venvs.dir(environment);
+        String org = env.getParent().getFileName().toString();
+        Path home = root.resolve("homes").resolve(org + "-" + env.getFileName());
+        Path models = root.resolve("models").resolve(org);
+        Files.createDirectories(models);
+        return PythonWorker.start(venvs.python(environment), workerScript(), workerLog(environment), LOAD_TIMEOUT,
+                spare, venvs.sandbox(), new Sandbox.Mounts(home, java.util.List.of(),
+                        java.util.List.of(env, workerScript(), models)));
     }
 
     private Path workerScript() throws IOException {

@@ -44,6 +44,15 @@ public final class PythonWorker implements Predictor {
      */
     public static PythonWorker start(Path python, Path script, Path log, Duration timeout, boolean spare)
             throws IOException {
+        return start(python, script, log, timeout, spare, dev.fuseml.process.Sandbox.none("not asked for"), null);
+    }
+
+    /**
+     * As {@link #start(Path, Path, Path, Duration, boolean)}, the model's code confined to {@code mounts} (its HOME,
+     * its environment, the script and the models it may load) in {@code sandbox}.
+     */
+    public static PythonWorker start(Path python, Path script, Path log, Duration timeout, boolean spare,
+            dev.fuseml.process.Sandbox sandbox, dev.fuseml.process.Sandbox.Mounts mounts) throws IOException {
         java.nio.file.Files.createDirectories(log.getParent());
         List<String> command = new ArrayList<>();
         if (spare && java.nio.file.Files.isExecutable(NICE)) {
@@ -51,14 +60,19 @@ public final class PythonWorker implements Predictor {
             command.addAll(List.of(NICE.toString(), "-n", "10"));
         }
         command.addAll(List.of(python.toString(), "-u", script.toString()));
+        java.util.Map<String, String> own = new java.util.LinkedHashMap<>();
+        if (mounts != null) {
+            command = sandbox.wrap(command, dev.fuseml.process.LoggedProcess.prepare(mounts, own), null);
+        }
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(
                 log.toFile()));
         // The model's code runs here: it sees the machine's basics, none of the orchestrator's own variables.
         builder.environment().clear();
         builder.environment().putAll(dev.fuseml.process.LoggedProcess.basics());
+        builder.environment().putAll(own);
         // the environment is shared with the app's other versions and apps: this process must not write into it
         builder.environment().put(dev.fuseml.build.local.Venvs.NO_BYTECODE_ENV, "1");
-        Process process = builder.start();
+        Process process = dev.fuseml.process.Sandbox.start(builder);
         PythonWorker worker = new PythonWorker(process);
         JsonNode ready = worker.readAnswer(timeout);
         if (ready == null || !ready.path("ready").asBoolean()) {

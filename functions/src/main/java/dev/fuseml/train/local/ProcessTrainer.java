@@ -7,6 +7,7 @@ import dev.fuseml.codeset.CodesetSource;
 import dev.fuseml.step.StepLog;
 import dev.fuseml.workspace.Workspaces;
 import dev.fuseml.process.LoggedProcess;
+import dev.fuseml.process.Sandbox;
 import dev.fuseml.project.Project;
 import dev.fuseml.registry.MLModel;
 import dev.fuseml.step.StepFailure;
@@ -112,6 +113,9 @@ public class ProcessTrainer implements Trainer {
                 .environment("FUSEML_RUN_ID", runId)
                 .timeout(timeout)
                 .minimalEnvironment()
+                // the user's code sees its own workspace (code, model, metrics) and, read-only, its environment
+                .confined(venvs.sandbox(), new Sandbox.Mounts(modelDir.resolveSibling("home"),
+                        List.of(modelDir.getParent()), List.of(environment)))
                 .pidFile(pidFile)
                 .diesWithThisProcess(environment.resolve("bin").resolve("python").toString())
                 .output(line -> {

@@ -82,14 +82,28 @@ class WorkerPoolTest {
         return new Batch(null, List.of(row));
     }
 
+    /** The threads of the requests sent with {@link #async}, to see when they wait for their answers. */
+    private final List<Thread> callers = new CopyOnWriteArrayList<>();
+
     private CompletableFuture<Object> async(Batch batch) {
         return CompletableFuture.supplyAsync(() -> {
+            callers.add(Thread.currentThread());
             try {
                 return pool.predict(batch).get(0);
             } catch (Exception e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
         });
+    }
+
+    /**
+     * Until {@code n} requests sent with {@link #async} wait for their answers (TIMED_WAITING, which a request does
+     * only once it is in the pool's queue): that their futures are not done says nothing, a thread started need not
+     * have queued its request yet, and one that queues after the held batch ends goes in a batch of its own.
+     */
+    private void awaitQueued(int n) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> callers.size() == n
+                && callers.stream().allMatch(t -> t.getState() == Thread.State.TIMED_WAITING));
     }
 
     @Test
@@ -105,6 +119,7 @@ class WorkerPoolTest {
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> waiting.stream().noneMatch(CompletableFuture::isDone)
                 && pool.calls() == 1);
+        awaitQueued(21); // the opening request and the twenty behind it
         first.hold.countDown();
         assertThat(opening.get(5, TimeUnit.SECONDS)).isEqualTo(2.0);
         for (int i = 0; i < 20; i++) {
@@ -124,6 +139,7 @@ class WorkerPoolTest {
         CompletableFuture<Object> good = async(row(2));
         CompletableFuture<Object> bad = async(new Batch(null, List.of(List.of("sweet"))));
         await().atMost(Duration.ofSeconds(5)).until(() -> !good.isDone() && !bad.isDone());
+        awaitQueued(3); // the opening request, and the good and the bad one queued behind it to share a batch
         first.hold.countDown();
         assertThat(opening.get(5, TimeUnit.SECONDS)).isEqualTo(1.0);
         assertThat(good.get(5, TimeUnit.SECONDS)).isEqualTo(2.0);
@@ -139,6 +155,9 @@ class WorkerPoolTest {
                 .hasMessageContaining("stopped");
         assertThat(pool.predict(row(3, 4)).get(0)).isEqualTo(7.0);
         assertThat(started).hasSize(2);
+        // the dead worker's slot leaves the pool before its worker is closed (WorkerPool.Slot.retire): the
+        // replacement may already have answered
+        await().atMost(Duration.ofSeconds(5)).until(() -> first.closed);
         assertThat(first.closed).isTrue();
     }
 
@@ -163,6 +182,8 @@ class WorkerPoolTest {
         pool(2, Duration.ofMillis(300));
         assertThat(pool.predict(row(1)).get(0)).isEqualTo(1.0);
         await().atMost(Duration.ofSeconds(10)).until(() -> pool.workers() == 0);
+        // a retiring slot leaves the pool before it closes its worker (WorkerPool.Slot.retire)
+        await().atMost(Duration.ofSeconds(5)).until(() -> started.get(0).closed);
         assertThat(started.get(0).closed).isTrue();
         assertThat(pool.predict(row(2, 3)).get(0)).isEqualTo(5.0);
         assertThat(started).hasSize(2);

@@ -33,13 +33,19 @@ class ProcessTrainerTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        FakeStepLog log = new FakeStepLog();
-        trainer = new ProcessTrainer(Duration.ofSeconds(1), log, null, new Workspaces(dir.resolve("work")),
-                new Venvs(dir.resolve("envs"), "python3", Duration.ofSeconds(1), log), new FakeArtifactStore());
+        // a limit no shell line here comes near, even on a loaded machine (each starts a Python supervisor first);
+        // only the test of the limit itself sets a short one
+        trainer = trainer(Duration.ofMinutes(1));
         env = Files.createDirectories(dir.resolve("env/bin"));
         // training runs under the environment's own python (its supervisor); the machine's stands in for a venv
         Files.createSymbolicLink(env.resolve("python"), dev.fuseml.process.LoggedProcessTest.python3());
         Files.createDirectories(dir.resolve("code"));
+    }
+
+    private ProcessTrainer trainer(Duration timeout) {
+        FakeStepLog log = new FakeStepLog();
+        return new ProcessTrainer(timeout, log, null, new Workspaces(dir.resolve("work")),
+                new Venvs(dir.resolve("envs"), "python3", Duration.ofSeconds(1), log), new FakeArtifactStore());
     }
 
     private Map<String, Double> train(String command) throws Exception {
@@ -86,6 +92,7 @@ class ProcessTrainerTest {
 
     @Test
     void aProcessThatRunsTooLongIsStopped() {
+        trainer = trainer(Duration.ofSeconds(1));
         assertThatThrownBy(() -> train("sleep 20")).hasMessageContaining("longer than PT1S")
                 .hasMessageContaining("fuseml.train-timeout");
     }
