@@ -77,9 +77,11 @@ public class WebhooksResource {
         if (!provider.isPush(header)) {
             return accepted("ignored: a '" + provider.event(header) + "' event starts nothing", null);
         }
-        if (!hooks.firstDelivery(id, provider.delivery(header))) {
-            return Response.ok(new Outcome("ignored: delivery " + provider.delivery(header) + " was taken already",
-                    null)).build();
+        String delivery = provider.delivery(header);
+        if (delivery == null || delivery.isBlank() || delivery.length() > 200) {
+            // without an id a signed body could be replayed at will: the hosts FuseML knows all send one
+            return ApiError.of(Response.Status.BAD_REQUEST, "the delivery has no " + provider.deliveryHeader()
+                    + " header (of at most 200 characters): " + provider.id() + " sends one with every delivery");
         }
         JsonNode push;
         try {
@@ -106,22 +108,36 @@ public class WebhooksResource {
             return ApiError.of(Response.Status.FORBIDDEN, e.getMessage() + " (delete webhook " + id + " and add "
                     + "one for a repository of your own)");
         }
-        boolean fetched;
+        // a delivery is known by its id and by the commit it pushed: a replay of a signed body under a new id (the
+        // id is not signed) starts nothing either
+        String[] keys = {"delivery:" + delivery, "commit:" + after};
+        if (!hooks.begin(id, keys)) {
+            return Response.ok(new Outcome("ignored: delivery " + delivery + " (commit " + after + ") was taken "
+                    + "already: it started a run, or is being processed", null)).build();
+        }
+        boolean started = false;
         try {
-            fetched = codesets.fetch(hook.org(), hook.app(), repository, hook.branch(), after,
-                    credentials(repository));
-        } catch (IOException e) {
-            return ApiError.of(Response.Status.BAD_GATEWAY, e.getMessage() + " (is the repository URL of webhook "
-                    + id + " reachable from FuseML?)");
+            boolean fetched;
+            try {
+                fetched = codesets.fetch(hook.org(), hook.app(), repository, hook.branch(), after,
+                        credentials(repository));
+            } catch (IOException e) {
+                return ApiError.of(Response.Status.BAD_GATEWAY, e.getMessage() + " (is the repository URL of "
+                        + "webhook " + id + " reachable from FuseML? redeliver once it is)");
+            }
+            if (!fetched) {
+                return Response.status(422).type(MediaType.APPLICATION_JSON).entity(Map.of("error", "commit "
+                        + after + " is not on " + hook.branch() + " of " + hook.repository()
+                        + " (pushed again since?)")).build();
+            }
+            RunRef run = new RunRef(hook.org(), hook.app(), Names.runId(hook.app()));
+            events.emit(run, "fuseml/webhook/" + provider.id(), FusemlEvents.PUSH, new Push(self.url()
+                    + CodesetStore.path(hook.org(), hook.app()), after, Map.of(), null));
+            started = true;
+            return accepted("started", run.run());
+        } finally {
+            hooks.finish(id, started, keys); // recorded only when the run started: a failed one may be redelivered
         }
-        if (!fetched) {
-            return Response.status(422).type(MediaType.APPLICATION_JSON).entity(Map.of("error", "commit " + after
-                    + " is not on " + hook.branch() + " of " + hook.repository() + " (pushed again since?)")).build();
-        }
-        RunRef run = new RunRef(hook.org(), hook.app(), Names.runId(hook.app()));
-        events.emit(run, "fuseml/webhook/" + provider.id(), FusemlEvents.PUSH, new Push(self.url()
-                + CodesetStore.path(hook.org(), hook.app()), after, Map.of(), null));
-        return accepted("started", run.run());
     }
 
     /** The deployment's token goes to the control plane's own codesets only (which are of the webhook's org). */

@@ -63,6 +63,11 @@ public enum Provider {
     }
 
     /** The host's id of the delivery; a redelivery carries the same one. */
+    /** The header that carries a delivery's id. */
+    public String deliveryHeader() {
+        return deliveryHeader;
+    }
+
     public String delivery(Function<String, String> header) {
         return header.apply(deliveryHeader);
     }

@@ -22,7 +22,7 @@ import java.util.stream.Stream;
 
 /**
  * Webhooks of apps, one JSON file each under {@code webhooks/} (mode 0600: it holds the secret, which signature
- * checks need as it is), and the delivery ids each has seen, so that a redelivery starts nothing new.
+ * checks need as it is), and the delivery ids and commits that started its runs, so that a replay starts nothing new.
  */
 @ApplicationScoped
 public class WebhookStore {
@@ -92,23 +92,47 @@ public class WebhookStore {
         return true;
     }
 
-    /** Records the delivery; false when this webhook has seen it already (a redelivery). */
-    public boolean firstDelivery(String webhook, String delivery) {
-        if (delivery == null || delivery.isBlank()) {
-            return true; // a host that names no delivery cannot be deduplicated
-        }
+    /** Deliveries being processed now, per webhook: a second one with the same key waits for no one, it is refused. */
+    private final Map<String, java.util.Set<String>> inFlight = new ConcurrentHashMap<>();
+
+    /**
+     * Takes a delivery for processing: false when one of its {@code keys} (its delivery id, the pushed commit) has
+     * started a run of this webhook already, or is being processed now. A taken delivery must be {@link #finish}ed.
+     */
+    public boolean begin(String webhook, String... keys) {
         Deque<String> seen = deliveries.computeIfAbsent(webhook, this::loadDeliveries);
         synchronized (seen) {
-            if (seen.contains(delivery)) {
-                return false;
+            java.util.Set<String> now = inFlight.computeIfAbsent(webhook, w -> new java.util.HashSet<>());
+            for (String key : keys) {
+                if (seen.contains(key) || now.contains(key)) {
+                    return false;
+                }
             }
-            seen.addLast(delivery);
-            if (seen.size() > REMEMBERED_DELIVERIES) {
+            now.addAll(List.of(keys));
+            return true;
+        }
+    }
+
+    /**
+     * Ends the processing of a delivery {@link #begin} took: its keys are recorded when it {@code started} a run (a
+     * replay of it is refused from now on, after a restart too), and let go otherwise, so that the host's
+     * redelivery of a delivery that failed here is processed.
+     */
+    public void finish(String webhook, boolean started, String... keys) {
+        Deque<String> seen = deliveries.computeIfAbsent(webhook, this::loadDeliveries);
+        synchronized (seen) {
+            inFlight.getOrDefault(webhook, java.util.Set.of()).removeAll(List.of(keys));
+            if (!started) {
+                return;
+            }
+            for (String key : keys) {
+                seen.addLast(key);
+            }
+            while (seen.size() > REMEMBERED_DELIVERIES) {
                 seen.removeFirst();
             }
             // kept on disk, so that a redelivery after a restart is still known
             JsonFiles.write(dir.resolve(webhook + ".deliveries.json"), List.copyOf(seen));
-            return true;
         }
     }
 

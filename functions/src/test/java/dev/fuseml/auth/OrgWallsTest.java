@@ -129,6 +129,70 @@ class OrgWallsTest {
                 .then().statusCode(400).body("error", containsString("belongs to org 'blue'"));
     }
 
+    @Test
+    void theFollowedBranchCanBeNeitherDeletedNorReplacedByUnrelatedHistory() throws Exception {
+        var stored = as(red).contentType("application/zip").body(zip("train.py", "print('red')\n"))
+                .post("/api/v1/orgs/red/apps/kept/codeset").then().statusCode(201).extract();
+        String repository = stored.path("repository");
+        String commit = stored.path("commit");
+        var credentials = new org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider("x", red);
+        java.nio.file.Path work = java.nio.file.Files.createTempDirectory("walls");
+        try (org.eclipse.jgit.api.Git clone = org.eclipse.jgit.api.Git.cloneRepository().setURI(repository)
+                .setDirectory(work.resolve("clone").toFile()).setCredentialsProvider(credentials).call();
+                org.eclipse.jgit.api.Git orphan = org.eclipse.jgit.api.Git.init().setInitialBranch("main")
+                        .setDirectory(work.resolve("orphan").toFile()).call()) {
+            var deleted = clone.push().setCredentialsProvider(credentials)
+                    .setRefSpecs(new org.eclipse.jgit.transport.RefSpec(":refs/heads/main")).call().iterator().next()
+                    .getRemoteUpdate("refs/heads/main");
+            assertThat(deleted.getStatus()).isEqualTo(
+                    org.eclipse.jgit.transport.RemoteRefUpdate.Status.REJECTED_OTHER_REASON);
+            assertThat(deleted.getMessage()).contains("cannot be deleted");
+
+            java.nio.file.Files.writeString(work.resolve("orphan/train.py"), "print('unrelated')\n");
+            orphan.add().addFilepattern("train.py").call();
+            orphan.commit().setMessage("unrelated").setAuthor("red", "red@example.com").call();
+            var replaced = orphan.push().setRemote(repository).setCredentialsProvider(credentials)
+                    .setRefSpecs(new org.eclipse.jgit.transport.RefSpec("refs/heads/main:refs/heads/main")).call()
+                    .iterator().next().getRemoteUpdate("refs/heads/main");
+            assertThat(replaced.getStatus()).isNotEqualTo(org.eclipse.jgit.transport.RemoteRefUpdate.Status.OK);
+
+            assertThat(org.eclipse.jgit.api.Git.lsRemoteRepository().setRemote(repository)
+                    .setCredentialsProvider(credentials).callAsMap().get("refs/heads/main").getObjectId().name())
+                    .as("main is where it was").isEqualTo(commit);
+        } finally {
+            dev.fuseml.workspace.Workspaces.delete(work);
+        }
+    }
+
+    @Test
+    void aSignedWebhookBodyStartsOneRunWhateverIdItIsReplayedUnderAndNoneWithoutAnId() throws Exception {
+        var stored = as(red).contentType("application/zip").body(zip("train.py", "print('hooked')\n"))
+                .post("/api/v1/orgs/red/apps/hooked/codeset").then().statusCode(201).extract();
+        var hook = as(red).contentType(ContentType.JSON).body(Map.of("app", "hooked", "provider", "github",
+                "repository", stored.path("repository"))).post("/api/v1/orgs/red/webhooks").then().statusCode(201)
+                .extract();
+        String url = hook.path("url");
+        String secret = hook.path("secret");
+        byte[] body = ("{\"ref\":\"refs/heads/main\",\"after\":\"" + stored.path("commit") + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        String signature = "sha256=" + java.util.HexFormat.of().formatHex(mac.doFinal(body));
+        UnaryOperator<RequestSpecification> signed = r -> r.header("X-GitHub-Event", "push")
+                .header("X-Hub-Signature-256", signature).contentType(ContentType.JSON).body(body);
+
+        signed.apply(given()).post(URI.create(url).getPath()).then().statusCode(400)
+                .body("error", containsString("X-GitHub-Delivery"));
+        signed.apply(given()).header("X-GitHub-Delivery", "d-1").post(URI.create(url).getPath()).then()
+                .statusCode(202).body("result", org.hamcrest.Matchers.equalTo("started"));
+        for (String replay : new String[]{"d-1", "d-2", UUID.randomUUID().toString()}) {
+            signed.apply(given()).header("X-GitHub-Delivery", replay).post(URI.create(url).getPath()).then()
+                    .statusCode(200).body("result", containsString("taken already"));
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> as(red).get("/api/v1/orgs/red/runs?app=hooked")
+                .then().statusCode(200).body("size()", org.hamcrest.Matchers.equalTo(1)));
+    }
+
     private void awaitFailed(String run, String step, String cause) {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> as(red).get("/api/v1/runs/" + run).then()
                 .statusCode(200).body("status", org.hamcrest.Matchers.equalTo("failed"))

@@ -33,10 +33,24 @@ class WebhookStoreTest {
     void aRedeliveryIsKnownAlsoAfterARestart() {
         WebhookStore store = new WebhookStore(new TestConfig(dir));
         WebhookStore.Webhook hook = store.create("team", "wine", Provider.GITEA, "https://example.com/r.git", "main");
-        assertThat(store.firstDelivery(hook.id(), "d-1")).isTrue();
-        assertThat(store.firstDelivery(hook.id(), "d-1")).isFalse();
+        assertThat(store.begin(hook.id(), "d-1")).isTrue();
+        store.finish(hook.id(), true, "d-1");
+        assertThat(store.begin(hook.id(), "d-1")).isFalse();
         WebhookStore restarted = new WebhookStore(new TestConfig(dir));
-        assertThat(restarted.firstDelivery(hook.id(), "d-1")).isFalse();
-        assertThat(restarted.firstDelivery(hook.id(), "d-2")).isTrue();
+        assertThat(restarted.begin(hook.id(), "d-1")).isFalse();
+        assertThat(restarted.begin(hook.id(), "d-2")).isTrue();
+    }
+
+    @Test
+    void aDeliveryIsRecordedOnlyWhenItStartedARunAndNeverTakenTwiceAtOnce() {
+        WebhookStore store = new WebhookStore(new TestConfig(dir));
+        WebhookStore.Webhook hook = store.create("team", "wine", Provider.GITHUB, "https://example.com/r.git", "main");
+        assertThat(store.begin(hook.id(), "delivery:d-1", "commit:c1")).isTrue();
+        assertThat(store.begin(hook.id(), "delivery:d-2", "commit:c1")).as("the same commit, being processed")
+                .isFalse();
+        store.finish(hook.id(), false, "delivery:d-1", "commit:c1");
+        assertThat(store.begin(hook.id(), "delivery:d-1", "commit:c1")).as("redelivered after a failure").isTrue();
+        store.finish(hook.id(), true, "delivery:d-1", "commit:c1");
+        assertThat(store.begin(hook.id(), "delivery:d-9", "commit:c1")).as("replayed under a new id").isFalse();
     }
 }

@@ -60,7 +60,9 @@ public class CodesetGitServlet extends GitServlet {
             }
             ReceivePack pack = new ReceivePack(db);
             pack.setAllowNonFastForwards(false); // history is what runs were made from: never rewritten
-            pack.setPostReceiveHook(new GitPushes(m.group(1), m.group(2), events, self::url));
+            GitPushes pushes = new GitPushes(m.group(1), m.group(2), events, self::url);
+            pack.setPreReceiveHook(pushes);
+            pack.setPostReceiveHook(pushes);
             return pack;
         });
         super.init(config);

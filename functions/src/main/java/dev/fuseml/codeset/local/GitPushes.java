@@ -8,6 +8,7 @@ import dev.fuseml.eventing.payload.Push;
 import dev.fuseml.step.EventSink;
 import dev.fuseml.step.RunRef;
 import org.eclipse.jgit.transport.PostReceiveHook;
+import org.eclipse.jgit.transport.PreReceiveHook;
 import org.eclipse.jgit.transport.ReceiveCommand;
 import org.eclipse.jgit.transport.ReceivePack;
 
@@ -20,8 +21,10 @@ import java.util.function.Supplier;
  * {@code main} unless {@code fuseml follow} said otherwise), with
  * the pushed commit, through the same {@code dev.fuseml.push} event as {@code fuseml push}. A push to another branch
  * is stored and starts nothing; deleting a branch starts nothing. The git client hears which run started.
+ * The followed branch cannot be deleted: runs were made from its history, and with non-fast-forward pushes refused
+ * (CodesetGitServlet) a deletion was the one way to replace that history with an unrelated one.
  */
-final class GitPushes implements PostReceiveHook {
+final class GitPushes implements PreReceiveHook, PostReceiveHook {
     private final String org;
     private final String app;
     private final EventSink events;
@@ -32,6 +35,24 @@ final class GitPushes implements PostReceiveHook {
         this.app = app;
         this.events = events;
         this.controlPlane = controlPlane;
+    }
+
+    @Override
+    public void onPreReceive(ReceivePack pack, Collection<ReceiveCommand> commands) {
+        String followed;
+        try {
+            followed = GitCodesetStore.followed(pack.getRepository());
+        } catch (java.io.IOException e) {
+            commands.forEach(c -> c.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, "cannot read HEAD"));
+            return;
+        }
+        for (ReceiveCommand command : commands) {
+            if (command.getType() == ReceiveCommand.Type.DELETE && followed.equals(command.getRefName())) {
+                command.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, "FuseML: " + command.getRefName()
+                        + " is the branch " + app + " follows, and runs were made from its history: it cannot be "
+                        + "deleted (push new commits on top of it; fuseml follow " + app + " BRANCH follows another)");
+            }
+        }
     }
 
     @Override
