@@ -55,6 +55,16 @@ public class OrchestratorClient {
     /** GET that answers empty on 404, for things that may not exist yet. */
     public Optional<JsonNode> find(String path) {
         Reply reply = exchange("GET", server + path, Map.of(), null, READ_TIMEOUT_MS);
+        for (int tries = 0; reply.status() == 429 && tries < 30; tries++) {
+            // the orchestrator bounds a token's open long-polls: wait as it says, then ask again
+            try {
+                Thread.sleep(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            reply = exchange("GET", server + path, Map.of(), null, READ_TIMEOUT_MS);
+        }
         return reply.status() == 404 ? Optional.empty() : Optional.of(json(check(reply)));
     }
 

@@ -48,8 +48,20 @@ public final class CloudEventHttp {
         } catch (RuntimeException e) { // the SDK's readers throw several kinds; each means the sender's event is bad
             throw new InvalidEventException("invalid CloudEvent: " + e.getMessage());
         }
+        requireAttributes(event);
         requireJsonData(event);
         return event;
+    }
+
+    /** CloudEvents 1.0 requires id, source and type, each non-empty (the SDK takes an empty one). */
+    private static void requireAttributes(CloudEvent event) {
+        for (String[] attribute : new String[][]{{"id", event.getId()}, {"source", event.getSource() == null ? null
+                : event.getSource().toString()}, {"type", event.getType()}}) {
+            if (attribute[1] == null || attribute[1].isEmpty()) {
+                throw new InvalidEventException("the CloudEvent's " + attribute[0] + " is empty: CloudEvents 1.0 "
+                        + "requires a non-empty " + attribute[0] + " (ce-" + attribute[0] + " in binary mode)");
+            }
+        }
     }
 
     /**

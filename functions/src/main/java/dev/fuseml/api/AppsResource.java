@@ -46,9 +46,14 @@ public class AppsResource {
     private final ArtifactStorage artifacts;
     private final ClaimStore claims;
     private final EventSink events;
+    private final dev.fuseml.codeset.CodesetSource mirrors;
+    private final dev.fuseml.platform.SelfAddress self;
 
     public AppsResource(AppLookup lookup, AppStore apps, RunStore runs, DirectoryModelStore models,
-            CodesetStore codesets, ArtifactStorage artifacts, ClaimStore claims, EventSink events) {
+            CodesetStore codesets, ArtifactStorage artifacts, ClaimStore claims, EventSink events,
+            dev.fuseml.codeset.CodesetSource mirrors, dev.fuseml.platform.SelfAddress self) {
+        this.mirrors = mirrors;
+        this.self = self;
         this.lookup = lookup;
         this.apps = apps;
         this.runs = runs;
@@ -138,6 +143,7 @@ public class AppsResource {
         models.delete(org, app);
         artifacts.deleteApp(org, app);
         codesets.delete(org, app);
+        mirrors.forget(self.url() + CodesetStore.path(org, app)); // this process's copy of the codeset goes too
         apps.delete(org, app);
     }
 

@@ -15,6 +15,10 @@ import jakarta.ws.rs.core.MediaType;
 public class RunsResource {
     private static final int MAX_LOG_POST = 1 << 20;
     private static final java.time.Duration LONGEST_WAIT = java.time.Duration.ofSeconds(10);
+    static final int MAX_POLLS_PER_TOKEN = 32;
+    /** Open long-polls per principal (by name, never the token). */
+    private final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> polls =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final RunStore runs;
     private final RunLog log;
     private final EventTrace trace;
@@ -41,13 +45,39 @@ public class RunsResource {
         return new RunEvents(id, run.status(), stopped, events);
     }
 
-    /** With {@code afterRevision}, answers when the run has changed past that revision (or after 10 s). */
+    /**
+     * With {@code afterRevision}, answers when the run has changed past that revision (or after 10 s), holding no
+     * thread meanwhile; a token may have {@value #MAX_POLLS_PER_TOKEN} such requests open at once (more get 429 with
+     * Retry-After), so that one tenant's waiting requests cannot crowd out another's.
+     */
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Run get(@PathParam("run") String id, @QueryParam("afterRevision") Long afterRevision)
-            throws InterruptedException {
-        var run = afterRevision == null ? runs.get(id) : runs.await(id, afterRevision, LONGEST_WAIT);
-        return run.orElseThrow(() -> ApiError.notFound("run '" + id + "' does not exist"));
+    @io.smallrye.common.annotation.Blocking // the store reads a file; the wait after it holds no thread
+    public java.util.concurrent.CompletionStage<Run> get(@PathParam("run") String id,
+            @QueryParam("afterRevision") Long afterRevision,
+            @jakarta.ws.rs.core.Context io.vertx.ext.web.RoutingContext context) {
+        if (afterRevision == null) {
+            return java.util.concurrent.CompletableFuture.completedFuture(get(id, null));
+        }
+        String who = dev.fuseml.auth.Principal.of(context).name();
+        java.util.concurrent.atomic.AtomicInteger open = polls.computeIfAbsent(who,
+                k -> new java.util.concurrent.atomic.AtomicInteger());
+        if (open.incrementAndGet() > MAX_POLLS_PER_TOKEN) {
+            open.decrementAndGet();
+            throw new jakarta.ws.rs.WebApplicationException(jakarta.ws.rs.core.Response.status(429)
+                    .header("Retry-After", "1").type(MediaType.APPLICATION_JSON)
+                    .entity(java.util.Map.of("error", "this token has " + MAX_POLLS_PER_TOKEN + " long-polls open "
+                            + "already: wait for one to answer (Retry-After)")).build());
+        }
+        var current = runs.get(id);
+        return runs.changed(id, afterRevision)
+                .completeOnTimeout(current, LONGEST_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                .whenComplete((r, e) -> open.decrementAndGet())
+                .thenApply(run -> run.orElseThrow(() -> ApiError.notFound("run '" + id + "' does not exist")));
+    }
+
+    private Run get(String id, Long unused) {
+        return runs.get(id).orElseThrow(() -> ApiError.notFound("run '" + id + "' does not exist"));
     }
 
     /** Steps post their log lines here (text, at most 1 MiB a request); {@code fuseml logs} reads them. */

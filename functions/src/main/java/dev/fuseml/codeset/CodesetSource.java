@@ -11,4 +11,8 @@ public interface CodesetSource {
      * @throws dev.fuseml.step.StepFailure when the repository cannot be fetched or has no such commit
      */
     String checkout(String repository, String commit, Path target) throws Exception;
+
+    /** Drops what this process keeps of {@code repository} (a mirror): its app was deleted. */
+    default void forget(String repository) {
+    }
 }

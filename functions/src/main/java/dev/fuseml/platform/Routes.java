@@ -11,6 +11,7 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -20,6 +21,8 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class Routes {
+    private static final java.util.regex.Pattern FORMS = java.util.regex.Pattern.compile(
+            "\\s*(application/x-www-form-urlencoded|multipart/)", java.util.regex.Pattern.CASE_INSENSITIVE);
     private final Role role;
     private final Authenticator auth;
     private final Instance<RunStore> runs;
@@ -42,6 +45,18 @@ public class Routes {
             if (tooLarge != null) {
                 ctx.response().putHeader("Connection", "close");
                 refuse(ctx, tooLarge.status(), tooLarge.message());
+                return;
+            }
+            String contentType = ctx.request().getHeader("Content-Type");
+            boolean hasBody = ctx.request().getHeader("Transfer-Encoding") != null
+                    || !List.of("", "0").contains(Optional.ofNullable(ctx.request().getHeader("Content-Length"))
+                    .orElse(""));
+            if (contentType != null && hasBody && FORMS.matcher(contentType).lookingAt()) {
+                // no path takes a form, and the framework's form parser answers a large one with a 500 and a stack
+                // trace in the log: refused here, before anything parses it
+                ctx.response().putHeader("Connection", "close");
+                refuse(ctx, 415, "this path takes no form body (" + contentType.split(";")[0].strip() + "): send "
+                        + "JSON (application/json), a CloudEvent, or what the path documents");
                 return;
             }
             if ("0".equals(ctx.request().getHeader("Content-Length"))) {

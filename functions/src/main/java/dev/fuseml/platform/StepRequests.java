@@ -46,6 +46,13 @@ final class StepRequests {
                 || header.apply("ce-specversion") == null) {
             return Optional.empty(); // structured mode and other requests are Funqy's to read
         }
+        for (String required : new String[]{"id", "source", "type"}) {
+            String value = header.apply("ce-" + required);
+            if (value == null || value.isEmpty()) {
+                return Optional.of("the CloudEvent's " + required + " is empty or missing: CloudEvents 1.0 requires "
+                        + "a non-empty ce-" + required + " header");
+            }
+        }
         Map<String, String> ext = new HashMap<>();
         for (String name : FusemlEvents.RUN_EXTENSIONS) {
             String value = header.apply("ce-" + name);

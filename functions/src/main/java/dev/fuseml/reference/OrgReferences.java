@@ -165,6 +165,11 @@ public final class OrgReferences implements ReferenceGuard {
         return value;
     }
 
+    /** The canonical form of a repository URL, without an org check (for keys such as a mirror's name). */
+    public static String canonicalUrl(String url) {
+        return canonical(url).url();
+    }
+
     static Repository canonical(String url) {
         bounded("repository URL", url);
         URI uri;

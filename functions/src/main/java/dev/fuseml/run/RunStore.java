@@ -35,7 +35,7 @@ public class RunStore {
         Run current = get(id).orElseGet(create);
         Run updated = change.apply(current).revised();
         JsonFiles.write(file(id), updated);
-        notifyAll();
+        changedTo(updated);
         return updated;
     }
 
@@ -43,25 +43,47 @@ public class RunStore {
         return get(id).map(run -> {
             Run updated = change.apply(run).revised();
             JsonFiles.write(file(id), updated);
-            notifyAll();
+            changedTo(updated);
             return updated;
         });
     }
 
     /**
-     * The run once its revision is higher than {@code after}, waiting up to {@code timeout} for a change: lets the
-     * CLI follow a run without polling. Empty when the run does not exist by then.
+     * Long-polls waiting for a run to change, by run id: completed (off this store's lock) when the run is updated,
+     * so that a waiting request holds no thread, and a thousand of them cost one list each, not a file read each.
      */
-    public synchronized Optional<Run> await(String id, long after, java.time.Duration timeout)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            Optional<Run> run = get(id);
-            long left = deadline - System.nanoTime();
-            if ((run.isPresent() && run.get().revision() > after) || left <= 0) {
-                return run;
-            }
-            wait(Math.max(1, left / 1_000_000));
+    private final java.util.Map<String, List<java.util.concurrent.CompletableFuture<Optional<Run>>>> watchers =
+            new java.util.HashMap<>();
+
+    /**
+     * The run once its revision is higher than {@code after}: completed at once when it is already (or does not
+     * exist), else when it changes. The caller bounds the wait ({@link java.util.concurrent.CompletableFuture
+     * #completeOnTimeout}); a future that completed either way is forgotten here.
+     */
+    public synchronized java.util.concurrent.CompletableFuture<Optional<Run>> changed(String id, long after) {
+        Optional<Run> run = get(id);
+        if (run.isEmpty() || run.get().revision() > after) {
+            return java.util.concurrent.CompletableFuture.completedFuture(run);
+        }
+        java.util.concurrent.CompletableFuture<Optional<Run>> change = new java.util.concurrent.CompletableFuture<>();
+        watchers.computeIfAbsent(id, k -> new java.util.ArrayList<>()).add(change);
+        change.whenComplete((r, e) -> unwatch(id, change));
+        return change;
+    }
+
+    private synchronized void unwatch(String id, java.util.concurrent.CompletableFuture<Optional<Run>> change) {
+        List<java.util.concurrent.CompletableFuture<Optional<Run>>> waiting = watchers.get(id);
+        if (waiting != null && waiting.remove(change) && waiting.isEmpty()) {
+            watchers.remove(id);
+        }
+    }
+
+    /** Hands the updated run to the long-polls waiting for it, on another thread than this store's lock holder. */
+    private void changedTo(Run updated) {
+        List<java.util.concurrent.CompletableFuture<Optional<Run>>> waiting = watchers.remove(updated.id());
+        if (waiting != null) {
+            List<java.util.concurrent.CompletableFuture<Optional<Run>>> all = List.copyOf(waiting);
+            java.util.concurrent.CompletableFuture.runAsync(() -> all.forEach(f -> f.complete(Optional.of(updated))));
         }
     }
 

@@ -15,6 +15,8 @@ class AccessTest {
         return Stream.of(
                 arguments("status is open like a health check", "GET", "/api/v1/status", new Access.Open()),
                 arguments("health is open", "GET", "/q/health", new Access.Open()),
+                arguments("metrics, which name orgs, apps and runs, are the deployment's", "GET", "/q/metrics",
+                        new Access.Unrestricted()),
                 arguments("event schemas are open", "GET", "/schemas/dev.fuseml.push.json", new Access.Open()),
                 arguments("listing orgs shows those the token reaches", "GET", "/api/v1/orgs",
                         new Access.Authenticated()),

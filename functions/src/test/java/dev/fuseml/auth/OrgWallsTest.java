@@ -166,9 +166,10 @@ class OrgWallsTest {
 
     @Test
     void aSignedWebhookBodyStartsOneRunWhateverIdItIsReplayedUnderAndNoneWithoutAnId() throws Exception {
+        String app = "hooked-" + UUID.randomUUID().toString().substring(0, 8); // the data dir outlives a test run
         var stored = as(red).contentType("application/zip").body(zip("train.py", "print('hooked')\n"))
-                .post("/api/v1/orgs/red/apps/hooked/codeset").then().statusCode(201).extract();
-        var hook = as(red).contentType(ContentType.JSON).body(Map.of("app", "hooked", "provider", "github",
+                .post("/api/v1/orgs/red/apps/" + app + "/codeset").then().statusCode(201).extract();
+        var hook = as(red).contentType(ContentType.JSON).body(Map.of("app", app, "provider", "github",
                 "repository", stored.path("repository"))).post("/api/v1/orgs/red/webhooks").then().statusCode(201)
                 .extract();
         String url = hook.path("url");
@@ -189,8 +190,47 @@ class OrgWallsTest {
             signed.apply(given()).header("X-GitHub-Delivery", replay).post(URI.create(url).getPath()).then()
                     .statusCode(200).body("result", containsString("taken already"));
         }
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> as(red).get("/api/v1/orgs/red/runs?app=hooked")
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> as(red).get("/api/v1/orgs/red/runs?app=" + app)
                 .then().statusCode(200).body("size()", org.hamcrest.Matchers.equalTo(1)));
+    }
+
+    @Test
+    void aTokensLongPollsAreBoundedAndAnotherOrgIsAnsweredWhileTheyWait() throws Exception {
+        String run = "polled-" + UUID.randomUUID().toString().substring(0, 8);
+        send("dev.fuseml.push", run, "{\"repository\":\"file:///nowhere\",\"commit\":\"main\"}");
+        awaitFailed(run, "receive", "http(s) URL");
+        long revision = as(red).get("/api/v1/runs/" + run).then().extract().jsonPath().getLong("revision");
+        String base = io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port;
+        HttpRequest poll = HttpRequest.newBuilder(URI.create(base + "/api/v1/runs/" + run + "?afterRevision="
+                + revision)).header("Authorization", "Bearer " + red).build();
+        var open = new java.util.ArrayList<java.util.concurrent.CompletableFuture<HttpResponse<String>>>();
+        for (int i = 0; i < dev.fuseml.api.RunsResourceAccess.MAX_POLLS_PER_TOKEN; i++) {
+            open.add(HTTP.sendAsync(poll, HttpResponse.BodyHandlers.ofString()));
+        }
+        // one more than the bound is refused, with the time to wait, once the others are open
+        await().atMost(Duration.ofSeconds(10)).until(() -> HTTP.send(poll, HttpResponse.BodyHandlers.ofString())
+                .statusCode() == 429);
+        as(blue).get("/api/v1/orgs/blue/apps").then().statusCode(200);
+        as(red).get("/api/v1/runs/" + run).then().statusCode(200);
+        for (var answer : open) {
+            assertThat(answer.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aBrokerOfAnOrgThatDoesNotExistIsRefusedAsAnotherOrgsIs() throws Exception {
+        String ingress = as(red).get("/api/v1/status").then().statusCode(200).extract().path("brokers.red");
+        for (String org : new String[]{"blue", "no-such-org"}) {
+            HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(ingress.replace("/red/",
+                    "/" + org + "/"))).header("ce-specversion", "1.0").header("ce-id", "1").header("ce-type", "t")
+                    .header("ce-source", "s").header("Authorization", "Bearer " + red)
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.statusCode()).as(org).isEqualTo(403);
+            assertThat(answer.body()).contains("cannot send to org '" + org + "'");
+        }
+        given().get("/q/metrics").then().statusCode(401);
+        as(red).get("/q/metrics").then().statusCode(403);
+        as(AuthProfile.ADMIN).get("/q/metrics").then().statusCode(200);
     }
 
     private void awaitFailed(String run, String step, String cause) {

@@ -86,15 +86,17 @@ public final class BrokerIngress implements Closeable {
             respond(request, 405, Map.of("error", request.method() + " is not allowed: send the CloudEvent with POST"));
             return;
         }
-        if (!broker.hasBroker(path[0], path[1])) {
-            respond(request, 404, Map.of("error", "broker " + path[1] + " does not exist in namespace " + path[0]
-                    + " (create the org first)"));
-            return;
-        }
+        // the sender's right first: a namespace it may not send to is refused alike whether it exists or not, so
+        // that the answer tells nothing of other tenants' names
         Optional<BrokerGuard.Refusal> denied = broker.guard().admit(path[0], request.getHeader("Authorization"));
         if (denied.isPresent()) {
             request.response().putHeader("Connection", "close");
             respond(request, denied.get().status(), Map.of("error", denied.get().message()));
+            return;
+        }
+        if (!broker.hasBroker(path[0], path[1])) {
+            respond(request, 404, Map.of("error", "broker " + path[1] + " does not exist in namespace " + path[0]
+                    + " (create the org first)"));
             return;
         }
         String declared = request.getHeader("Content-Length");

@@ -59,8 +59,8 @@ public class JGitCodesetSource implements CodesetSource {
 
     @Override
     public String checkout(String repository, String commit, Path target) throws IOException {
-        Path mirror = cache.resolve(hash(repository) + ".git");
-        synchronized (locks.computeIfAbsent(repository, r -> new Object())) {
+        Path mirror = mirror(repository);
+        synchronized (locks.computeIfAbsent(mirror.toString(), r -> new Object())) {
             fetch(repository, mirror, credentials(repository));
             try (Repository repo = new FileRepositoryBuilder().setGitDir(mirror.toFile()).setMustExist(true).build()) {
                 ObjectId id = repo.resolve(commit.startsWith("refs/") ? commit : commit + "^{commit}");
@@ -149,6 +149,25 @@ public class JGitCodesetSource implements CodesetSource {
                 }
             }
         }
+    }
+
+    @Override
+    public void forget(String repository) {
+        Path mirror = mirror(repository);
+        synchronized (locks.computeIfAbsent(mirror.toString(), r -> new Object())) {
+            dev.fuseml.workspace.Workspaces.delete(mirror);
+        }
+    }
+
+    /** A mirror per repository, however its URL was spelled (a codeset can be named in several ways). */
+    private Path mirror(String repository) {
+        String key;
+        try {
+            key = OrgReferences.canonicalUrl(repository);
+        } catch (IllegalArgumentException e) {
+            key = repository; // not http(s): the step refuses it before fetching
+        }
+        return cache.resolve(hash(key) + ".git");
     }
 
     private static String hash(String repository) {

@@ -77,6 +77,19 @@ class JGitCodesetSourceTest {
     }
 
     /** The one mirror a checkout left in {@code cache}. */
+    @Test
+    void aDeletedAppsMirrorIsForgotten() throws Exception {
+        Path origin = repository("print('v1')");
+        Path cache = dir.resolve("cache");
+        JGitCodesetSource source = new JGitCodesetSource(cache, () -> "http://localhost:1", "t");
+        source.checkout(origin.toUri().toString(), "refs/heads/main", dir.resolve("out"));
+        Path mirror = mirror(cache);
+
+        source.forget(origin.toUri().toString());
+
+        assertThat(mirror).doesNotExist();
+    }
+
     private static Path mirror(Path cache) throws java.io.IOException {
         try (Stream<Path> mirrors = Files.list(cache)) {
             return mirrors.filter(p -> p.toString().endsWith(".git")).findFirst().orElseThrow();
