@@ -34,6 +34,7 @@ public final class BrokerIngress implements Closeable {
 
     /** The largest event (body) the ingress takes unless told otherwise; the log's records hold at most 64 MiB. */
     public static final int DEFAULT_MAX_EVENT_BYTES = 4 << 20;
+    public static final java.time.Duration DEFAULT_IDLE_TIMEOUT = java.time.Duration.ofSeconds(60);
     private final int maxEventBytes;
 
     public BrokerIngress(Broker broker, String host, int port) throws IOException {
@@ -41,12 +42,22 @@ public final class BrokerIngress implements Closeable {
     }
 
     public BrokerIngress(Broker broker, String host, int port, int maxEventBytes) throws IOException {
+        this(broker, host, port, maxEventBytes, DEFAULT_IDLE_TIMEOUT);
+    }
+
+    /**
+     * @param idleTimeout how long a connection may send nothing (a half-open one, headers that never end) before it
+     *                    is closed: otherwise a few hundred of them hold the ingress's connections for ever
+     */
+    public BrokerIngress(Broker broker, String host, int port, int maxEventBytes, java.time.Duration idleTimeout)
+            throws IOException {
         this.maxEventBytes = maxEventBytes;
         this.broker = broker;
         this.host = host;
         this.vertx = broker.vertx();
         this.server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true)
-                .setAcceptBacklog(1024));
+                .setAcceptBacklog(1024).setIdleTimeout((int) idleTimeout.toMillis())
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
         server.requestHandler(this::handle);
         try {
             server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -145,4 +145,22 @@ class BrokerHardeningTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> subscriber.received.size() == 1);
         assertThat(subscriber.received.get(0).event().getExtension(HopCount.EXTENSION).toString()).isEqualTo("254");
     }
+
+    @Test
+    void aConnectionThatNeverFinishesItsHeadersIsClosedAfterTheIdleTimeout() throws Exception {
+        try (BrokerIngress quick = new BrokerIngress(broker, "127.0.0.1", 0, LIMIT, java.time.Duration.ofSeconds(1))
+                .start(); java.net.Socket socket = new java.net.Socket("127.0.0.1", quick.port())) {
+            socket.getOutputStream().write("POST /team/default HTTP/1.1\r\nHost: x\r\nce-id: 1\r\n".getBytes());
+            socket.getOutputStream().flush();
+            socket.setSoTimeout(20_000);
+            // the server closes it: the read ends (-1, or a reset) instead of waiting for ever
+            int read;
+            try {
+                read = socket.getInputStream().read();
+            } catch (java.net.SocketException reset) {
+                read = -1;
+            }
+            org.assertj.core.api.Assertions.assertThat(read).as("closed by the server").isEqualTo(-1);
+        }
+    }
 }

@@ -26,6 +26,14 @@ import java.util.concurrent.Executors;
  * the new one has loaded.
  */
 public final class PredictionServer implements AutoCloseable {
+    static {
+        // The JDK's server waits for a request's headers for ever by default: a client that opens connections and
+        // never finishes a request would hold them all. Read when the first server starts, so set before it.
+        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+            System.setProperty("sun.net.httpserver.maxReqTime", "60");
+        }
+    }
+
     private static final System.Logger LOG = System.getLogger(PredictionServer.class.getName());
 
     /** The version being served. */
