@@ -16,6 +16,11 @@ public interface Predictor extends AutoCloseable {
      */
     List<Object> predict(Batch batch) throws Exception;
 
+    /** Whether it can still answer: false once a worker process behind it has died (a pool then replaces it). */
+    default boolean alive() {
+        return true;
+    }
+
     @Override
     void close();
 }

@@ -166,6 +166,7 @@ public final class PythonWorker implements Predictor {
         }
     }
 
+    @Override
     public boolean alive() {
         return process.isAlive();
     }

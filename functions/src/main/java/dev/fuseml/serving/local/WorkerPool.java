@@ -161,6 +161,8 @@ public final class WorkerPool implements Predictor {
         private final Thread thread;
         /** Whether the last batch had company: only then is waiting for more worth its latency (adaptive). */
         private boolean crowded;
+        /** The worker was found dead while idle: the pool keeps a warm one in its place. */
+        private boolean died;
 
         Slot(Predictor worker) {
             this.worker = worker;
@@ -172,6 +174,16 @@ public final class WorkerPool implements Predictor {
             try {
                 while (!closed) {
                     Pending first = queue.poll(250, TimeUnit.MILLISECONDS);
+                    if (!worker.alive()) {
+                        // died while idle (killed, out of memory): replaced now, before a request meets it
+                        LOG.log(System.Logger.Level.WARNING, name + ": an idle prediction worker stopped; "
+                                + "replacing it");
+                        if (first != null) {
+                            queue.add(first);
+                        }
+                        died = true;
+                        return;
+                    }
                     if (first == null) {
                         if (idle()) {
                             return;
@@ -270,8 +282,8 @@ public final class WorkerPool implements Predictor {
                 slots.remove(this);
             }
             worker.close();
-            if (!closed && !queue.isEmpty()) {
-                scale(); // requests still wait: replace it
+            if (!closed && (!queue.isEmpty() || died)) {
+                scale(); // requests still wait, or it died while the app is in use: replace it
             }
         }
     }

@@ -30,7 +30,14 @@ class WorkerPoolTest {
         final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
         volatile CountDownLatch hold = new CountDownLatch(0);
         volatile boolean dead;
+        /** Its process is gone, found by the pool's check rather than by a request. */
+        volatile boolean gone;
         volatile boolean closed;
+
+        @Override
+        public boolean alive() {
+            return !gone;
+        }
 
         @Override
         public List<Object> predict(Batch batch) throws Exception {
@@ -159,6 +166,19 @@ class WorkerPoolTest {
         // replacement may already have answered
         await().atMost(Duration.ofSeconds(5)).until(() -> first.closed);
         assertThat(first.closed).isTrue();
+    }
+
+    @Test
+    void aWorkerThatDiesWhileIdleIsReplacedBeforeARequestMeetsIt() throws Exception {
+        pool(1, Duration.ofMinutes(1));
+        Fake first = started.get(0);
+        first.gone = true;
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> started.size() == 2 && pool.workers() == 1
+                && first.closed);
+        assertThat(pool.predict(row(3, 4)).get(0)).isEqualTo(7.0);
+        assertThat(first.batchSizes).as("the dead worker took no request").isEmpty();
+        assertThat(started.get(1).batchSizes).containsExactly(1);
     }
 
     @Test
