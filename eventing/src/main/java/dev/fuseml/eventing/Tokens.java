@@ -47,6 +47,36 @@ public final class Tokens {
         return dot < 0 ? java.util.Optional.empty() : java.util.Optional.of(token.substring(ORG_PREFIX.length(), dot));
     }
 
+    /** The prefix of a run's token: {@code fuseml-run.ORG.APP.RUN.EXPIRES.MAC}. */
+    public static final String RUN_PREFIX = "fuseml-run.";
+
+    /** What a run's token names: one run of one app of one org, until {@code expires} (epoch seconds). */
+    public record RunClaim(String org, String app, String run, long expires) {
+    }
+
+    /**
+     * A run's token: what a training Job on a cluster presents, reaching that run only (its log, its artifacts, its
+     * app's codeset to read), until it expires. Derived from the system token like {@link #forOrg}, so nothing
+     * stores it and it cannot be stretched to another run or a later time.
+     */
+    public static String forRun(String systemToken, RunClaim claim) {
+        String named = claim.org() + "." + claim.app() + "." + claim.run() + "." + claim.expires();
+        return RUN_PREFIX + named + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(mac(systemToken,
+                "run/" + named));
+    }
+
+    /** What a run token names, if {@code token} has that form ({@link #forRun} checks the rest). */
+    public static java.util.Optional<RunClaim> runOf(String token) {
+        if (token == null || !token.startsWith(RUN_PREFIX)) {
+            return java.util.Optional.empty();
+        }
+        String[] parts = token.substring(RUN_PREFIX.length()).split("\\.", -1);
+        if (parts.length != 5 || !parts[3].matches("\\d{1,12}")) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new RunClaim(parts[0], parts[1], parts[2], Long.parseLong(parts[3])));
+    }
+
     private static byte[] mac(String key, String message) {
         try {
             javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");

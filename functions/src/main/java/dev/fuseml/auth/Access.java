@@ -89,6 +89,26 @@ public final class Access {
         return java.util.Optional.empty();
     }
 
+    /**
+     * Why a run's token (a training Job's) may not do {@code method} {@code path}, or empty when it may: post its
+     * run's log, read and write its run's artifacts, and fetch its app's codeset; nothing else, in any org.
+     */
+    public static java.util.Optional<String> runRefusal(Principal p, String method, String path) {
+        String[] s = path.replaceAll("^/+", "").split("/", -1);
+        boolean ownLog = "POST".equals(method) && s.length == 5 && s[0].equals("api") && s[2].equals("runs")
+                && s[3].equals(p.run()) && s[4].equals("log");
+        boolean ownArtifacts = java.util.List.of("GET", "PUT", "DELETE").contains(method) && s.length >= 6
+                && s[0].equals("api") && s[2].equals("artifacts") && s[3].equals(p.org()) && s[4].equals(p.app())
+                && s[5].equals(p.run());
+        boolean ownCode = s.length >= 3 && s[0].equals("git") && s[1].equals(p.org())
+                && s[2].equals(p.app() + ".git") && (("GET".equals(method) && s.length == 5
+                && s[3].equals("info") && s[4].equals("refs")) || ("POST".equals(method) && s.length == 4
+                && s[3].equals("git-upload-pack")));
+        return ownLog || ownArtifacts || ownCode ? java.util.Optional.empty() : java.util.Optional.of("a run's token "
+                + "reaches its own run only (its log, its artifacts, its app's codeset to read), not " + method + " "
+                + path);
+    }
+
     public static Scope of(String method, String path) {
         String[] s = path.replaceAll("^/+", "").split("/", -1);
         if (path.equals("/q/metrics") || path.startsWith("/q/metrics/")) {

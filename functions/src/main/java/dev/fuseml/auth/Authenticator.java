@@ -23,6 +23,7 @@ public class Authenticator {
     private final boolean controlPlane;
     private final java.util.function.Function<String, Optional<String>> deliveries;
     private final boolean hasDeliveries;
+    private final java.time.Clock clock;
 
     /**
      * @param adminTokenSha256 the admin token's hash, if any
@@ -40,6 +41,14 @@ public class Authenticator {
      */
     public Authenticator(Optional<String> adminTokenSha256, Optional<String> systemToken, boolean controlPlane,
             TokenStore tokens, java.util.function.Function<String, Optional<String>> deliveries) {
+        this(adminTokenSha256, systemToken, controlPlane, tokens, deliveries, java.time.Clock.systemUTC());
+    }
+
+    /** @param clock when run tokens expire */
+    public Authenticator(Optional<String> adminTokenSha256, Optional<String> systemToken, boolean controlPlane,
+            TokenStore tokens, java.util.function.Function<String, Optional<String>> deliveries,
+            java.time.Clock clock) {
+        this.clock = clock;
         this.hasDeliveries = deliveries != null;
         this.deliveries = deliveries != null ? deliveries : token -> Optional.empty();
         this.adminHash = adminTokenSha256.filter(h -> !h.isBlank()).map(Authenticator::parseHash);
@@ -100,6 +109,14 @@ public class Authenticator {
         Optional<String> org = Tokens.orgOf(token.get()).filter(dev.fuseml.eventing.Names::valid);
         if (org.isPresent() && MessageDigest.isEqual(hash, Tokens.digest(Tokens.forOrg(systemToken, org.get())))) {
             return Optional.of(new Principal("deployment-" + org.get(), org.get()));
+        }
+        Optional<Tokens.RunClaim> run = Tokens.runOf(token.get()).filter(c -> dev.fuseml.eventing.Names.valid(c.org())
+                && dev.fuseml.eventing.Names.valid(c.app()) && dev.fuseml.step.RunRef.validId(c.run()));
+        if (run.isPresent() && MessageDigest.isEqual(hash, Tokens.digest(Tokens.forRun(systemToken, run.get())))) {
+            if (run.get().expires() < clock.instant().getEpochSecond()) {
+                return Optional.empty(); // its run has ended long since: the token goes with it
+            }
+            return Optional.of(Principal.ofRun(run.get().org(), run.get().app(), run.get().run()));
         }
         return tokens.find(hash).map(t -> new Principal(t.id(), t.org()));
     }

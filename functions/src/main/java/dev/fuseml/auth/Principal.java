@@ -8,12 +8,23 @@ package dev.fuseml.auth;
  * @param org  the one org it reaches, or null for no restriction
  * @param delivery whether it is a broker's delivery on a cluster (Knative's sender identity), which reaches the
  *                 paths events are delivered to, of its org's events, and nothing else
+ * @param app      with {@code run}, the app of the one run a run's token reaches; null otherwise
+ * @param run      the one run a run's token reaches (its log, its artifacts, its app's codeset); null otherwise
  */
-public record Principal(String name, String org, boolean delivery) {
+public record Principal(String name, String org, boolean delivery, String app, String run) {
     /** Where the request gate (platform.Routes) leaves the principal of a request for the resources behind. */
     public static final String KEY = "fuseml.principal";
     public Principal(String name, String org) {
         this(name, org, false);
+    }
+
+    public Principal(String name, String org, boolean delivery) {
+        this(name, org, delivery, null, null);
+    }
+
+    /** A run's token (a training Job's on a cluster): reaches that run only, see {@code Access.runRefusal}. */
+    public static Principal ofRun(String org, String app, String run) {
+        return new Principal("run-" + run, org, false, app, run);
     }
 
     /** What a Knative Broker of {@code org}'s namespace delivers as (see kubernetes/ClusterIdentity). */

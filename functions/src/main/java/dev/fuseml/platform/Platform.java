@@ -214,9 +214,13 @@ public class Platform {
     @Produces
     @Singleton
     Trainer trainer(HttpStepLog log, CodesetSource codesets, Workspaces workspaces, Instance<Venvs> venvs,
-            ArtifactStore artifacts) {
+            ArtifactStore artifacts, Instance<dev.fuseml.auth.Authenticator> auth) {
         if (kubernetes()) {
-            return new TrainingJobs(cluster(), kubernetesSettings(), codesets, workspaces, log);
+            // a Job's token reaches its run only, and expires a day after the longest training could end
+            java.time.Duration lifetime = config.trainTimeout().plus(java.time.Duration.ofDays(1));
+            return new TrainingJobs(cluster(), kubernetesSettings(), codesets, workspaces, log, ref ->
+                    dev.fuseml.eventing.Tokens.forRun(auth.get().systemToken(), new dev.fuseml.eventing.Tokens.RunClaim(
+                            ref.org(), ref.app(), ref.run(), java.time.Instant.now().plus(lifetime).getEpochSecond())));
         }
         return new ProcessTrainer(config.trainTimeout(), log, codesets, workspaces, venvs.get(), artifacts);
     }

@@ -123,9 +123,9 @@ public class Routes {
             return false;
         }
         Principal p = principal.get();
-        String refusal = Access.refusal(scope, p, ctx.request().getHeader("ce-"
-                + dev.fuseml.eventing.FusemlEvents.EXT_ORG), run -> runs.get().get(run).map(r -> r.org()))
-                .orElse(null);
+        String refusal = p.run() != null ? Access.runRefusal(p, ctx.request().method().name(), path).orElse(null)
+                : Access.refusal(scope, p, ctx.request().getHeader("ce-" + dev.fuseml.eventing.FusemlEvents.EXT_ORG),
+                        run -> runs.get().get(run).map(r -> r.org())).orElse(null);
         if (refusal != null) {
             if (refusal.isEmpty()) {
                 refuse(ctx, 404, "run " + Access.segment(path, 3) + " does not exist in org '" + p.org()

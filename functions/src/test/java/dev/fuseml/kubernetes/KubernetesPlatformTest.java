@@ -58,6 +58,11 @@ class KubernetesPlatformTest {
             "http://fuseml-control-plane.fuseml-system.svc", "http://broker-ingress.knative-eventing.svc",
             Duration.ofMinutes(1), Duration.ofMinutes(30), Duration.ofSeconds(20), "1", "2Gi");
 
+    private static final String SYSTEM_TOKEN = "fuseml_test-system-token";
+    private static final TrainingJobs.RunTokens RUN_TOKENS = ref -> dev.fuseml.eventing.Tokens.forRun(SYSTEM_TOKEN,
+            new dev.fuseml.eventing.Tokens.RunClaim(ref.org(), ref.app(), ref.run(),
+                    java.time.Instant.now().plusSeconds(3600).getEpochSecond()));
+
     KubernetesClient client;
     io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server;
     /**
@@ -145,7 +150,7 @@ class KubernetesPlatformTest {
         assertThat(built.data().path("environment").asText()).isEqualTo(image);
 
         // train: a Job in the environment image, fetching the commit, running the command under fuseml_job.py
-        new TrainFunction(stepRunner, new TrainingJobs(cluster(), SETTINGS, codesets, new Workspaces(dir), log))
+        new TrainFunction(stepRunner, new TrainingJobs(cluster(), SETTINGS, codesets, new Workspaces(dir), log, RUN_TOKENS))
                 .train(event(FusemlEvents.BUILT, new Built(REPO, COMMIT, Map.of("alpha", "0.3"), null, image)));
         Job train = await().atMost(Duration.ofSeconds(10)).until(() -> onlyJob("train"), Optional::isPresent)
                 .orElseThrow();
@@ -161,8 +166,23 @@ class KubernetesPlatformTest {
         assertThat(trainer.getEnv()).filteredOn(e -> e.getName().equals("FUSEML_TOKEN")).singleElement()
                 .satisfies(e -> {
                     assertThat(e.getValue()).as("never a plain token in a manifest").isNull();
-                    assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("fuseml-org-token");
+                    assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("fuseml-run-token-wine-1");
                 });
+        // the run's token: in a Secret the Job owns, reaching this run only
+        io.fabric8.kubernetes.api.model.Secret runToken = await().atMost(Duration.ofSeconds(10)).until(() -> client
+                .secrets().inNamespace("workspace").withName("fuseml-run-token-wine-1").get(),
+                java.util.Objects::nonNull);
+        assertThat(runToken.getMetadata().getOwnerReferences()).singleElement()
+                .satisfies(o -> assertThat(o.getUid()).isEqualTo(train.getMetadata().getUid()));
+        String token = runToken.getStringData() != null ? runToken.getStringData().get("token")
+                : new String(java.util.Base64.getDecoder().decode(runToken.getData().get("token")));
+        dev.fuseml.auth.Principal job = new dev.fuseml.auth.Authenticator(java.util.Optional.empty(),
+                java.util.Optional.of(SYSTEM_TOKEN), true, null).authenticate("Bearer " + token).orElseThrow();
+        assertThat(dev.fuseml.auth.Access.runRefusal(job, "POST", "/api/v1/runs/wine-1/log")).isEmpty();
+        assertThat(dev.fuseml.auth.Access.runRefusal(job, "PUT", "/api/v1/artifacts/workspace/wine/wine-1/model/x"))
+                .isEmpty();
+        assertThat(dev.fuseml.auth.Access.runRefusal(job, "POST", "/api/v1/runs/wine-2/log")).isPresent();
+        assertThat(dev.fuseml.auth.Access.runRefusal(job, "GET", "/api/v1/orgs/workspace/apps")).isPresent();
         assertThat(train.getSpec().getTemplate().getSpec().getVolumes()).as("no Broker audience: no broker token")
                 .noneMatch(v -> v.getName().equals("broker-token"));
         List<Container> init = train.getSpec().getTemplate().getSpec().getInitContainers();
@@ -217,7 +237,7 @@ class KubernetesPlatformTest {
                 "wine-2"), REPO, COMMIT, null, Map.of()))).isEqualTo(image);
         assertThat(log.text("wine-2")).contains("exists (built by Job");
 
-        TrainingJobs training = new TrainingJobs(cluster(), SETTINGS, codesets, new Workspaces(dir), log);
+        TrainingJobs training = new TrainingJobs(cluster(), SETTINGS, codesets, new Workspaces(dir), log, RUN_TOKENS);
         var trainingJob = new dev.fuseml.train.Trainer.TrainingJob(RUN, REPO, COMMIT, null, Map.of(), image, MODEL);
         assertThat(training.train(trainingJob)).isEmpty();
         assertThat(training.train(trainingJob)).isEmpty();
@@ -242,7 +262,7 @@ class KubernetesPlatformTest {
         client.genericKubernetesResources(KnativeKinds.BROKER).inNamespace("workspace").resource(broker)
                 .updateStatus(); // as Knative's controller would
 
-        TrainingJobs training = new TrainingJobs(cluster(), SETTINGS, codesets, new Workspaces(dir), log);
+        TrainingJobs training = new TrainingJobs(cluster(), SETTINGS, codesets, new Workspaces(dir), log, RUN_TOKENS);
         training.train(new dev.fuseml.train.Trainer.TrainingJob(RUN, REPO, COMMIT, null, Map.of(), "img:1", MODEL));
 
         Job job = onlyJob("train").orElseThrow();
@@ -377,7 +397,7 @@ class KubernetesPlatformTest {
 
     @Test
     void aTrainingJobTakesOnlyAnHttpCodesetAndACommitIdForGitsArguments() {
-        TrainingJobs training = new TrainingJobs(cluster(), SETTINGS, codesets, new Workspaces(dir), log);
+        TrainingJobs training = new TrainingJobs(cluster(), SETTINGS, codesets, new Workspaces(dir), log, RUN_TOKENS);
         for (String[] bad : new String[][]{{REPO, "--upload-pack=touch /tmp/x"}, {"--config=x", COMMIT},
                 {"file:///etc", COMMIT}}) {
             var refused = org.junit.jupiter.api.Assertions.assertThrows(dev.fuseml.step.StepFailure.class,

@@ -18,7 +18,7 @@ final class RbacRules {
     /** What the tests do in the place of the cluster (install CRDs, list and complete Jobs, make Services Ready). */
     static final java.util.Set<String> TEST_ONLY = java.util.Set.of("create customresourcedefinitions",
             "delete customresourcedefinitions", "list jobs", "update jobs/status", "update services/status",
-            "list services", "create pods", "create brokers", "update brokers/status");
+            "list services", "create pods", "create brokers", "update brokers/status", "get secrets");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     /** One request as RBAC sees it: verb, API group, resource (with subresource), object name (or ""). */

@@ -42,8 +42,17 @@ public class TrainingJobs implements Trainer {
     private final Workspaces workspaces;
     private final StepLog log;
 
+    /** Makes the token a training Job presents: one that reaches its run only (see auth/Access.runRefusal). */
+    @FunctionalInterface
+    public interface RunTokens {
+        String tokenFor(dev.fuseml.step.RunRef run);
+    }
+
+    private final RunTokens runTokens;
+
     public TrainingJobs(Cluster cluster, KubernetesSettings settings, CodesetSource codesets, Workspaces workspaces,
-            StepLog log) {
+            StepLog log, RunTokens runTokens) {
+        this.runTokens = runTokens;
         this.cluster = cluster;
         this.settings = settings;
         this.codesets = codesets;
@@ -72,8 +81,17 @@ public class TrainingJobs implements Trainer {
         OwnerReference owner = cluster.appOwner(namespace, job.ref().app());
         cluster.ensureRunnerFiles(namespace);
         Optional<String> audience = dev.fuseml.kubernetes.ClusterIdentity.brokerAudience(cluster.client(), namespace);
-        cluster.client().batch().v1().jobs().inNamespace(namespace)
+        Job created = cluster.client().batch().v1().jobs().inNamespace(namespace)
                 .resource(jobOf(job, name, project, owner, audience)).create();
+        // The run's token, in a Secret the Job owns (made after it, for its uid; the pod waits for it): never a
+        // plain value in the Job's manifest, gone with the Job
+        cluster.client().secrets().inNamespace(namespace).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata().withName(tokenSecret(job.ref().run())).withNamespace(namespace)
+                .withLabels(labels(job)).addToOwnerReferences(new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
+                        .withApiVersion("batch/v1").withKind("Job").withName(name)
+                        .withUid(created.getMetadata().getUid()).withController(true).build())
+                .endMetadata().withType("Opaque").addToStringData("token", runTokens.tokenFor(job.ref())).build())
+                .create();
         log.note(job.ref().run(), STEP, "training Job " + namespace + "/" + name + " created (image "
                 + job.environment() + "); it stores the model and reports its own result");
         return Optional.empty();
@@ -81,6 +99,11 @@ public class TrainingJobs implements Trainer {
 
     public static String jobName(String run) {
         return Names.label("fuseml-train", run);
+    }
+
+    /** The Secret with the run's token that the Job's containers read. */
+    public static String tokenSecret(String run) {
+        return Names.label("fuseml-run-token", run);
     }
 
     /**
@@ -106,7 +129,7 @@ public class TrainingJobs implements Trainer {
         env.add(value(ProcessTrainer.MODEL_DIR_ENV, WORKSPACE + "/model"));
         env.add(value(ProcessTrainer.METRICS_FILE_ENV, WORKSPACE + "/metrics.json"));
         env.add(value("FUSEML_TRAINED_BASE", json(base)));
-        env.add(secret(token));
+        env.add(secret(token, job.ref().run()));
         brokerAudience.ifPresent(a -> env.add(value("FUSEML_BROKER_TOKEN_FILE", BROKER_TOKEN + "/token")));
         List<String> gitAuth = List.of("-c", "credential.helper=!f() { echo username=fuseml; "
                 + "echo \"password=$" + token + "\"; }; f");
@@ -123,7 +146,7 @@ public class TrainingJobs implements Trainer {
                 .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(1000L).withFsGroup(1000L)
                 .endSecurityContext()
                 .addNewInitContainer().withName("fetch-code").withImage(settings.gitImage()).withArgs(clone)
-                .withEnv(secret(token), value("HOME", "/tmp"))
+                .withEnv(secret(token, job.ref().run()), value("HOME", "/tmp"))
                 .addNewVolumeMount().withName("workspace").withMountPath(WORKSPACE).endVolumeMount()
                 .endInitContainer()
                 .addNewInitContainer().withName("checkout").withImage(settings.gitImage())
@@ -171,10 +194,10 @@ public class TrainingJobs implements Trainer {
         return new EnvVarBuilder().withName(name).withValue(value).build();
     }
 
-    /** The org's token from the configured Secret in its namespace: never a plain value in the Job's manifest. */
-    private EnvVar secret(String name) {
+    /** The run's token from its Secret: never a plain value in the Job's manifest. */
+    private static EnvVar secret(String name, String run) {
         return new EnvVarBuilder().withName(name).withNewValueFrom().withNewSecretKeyRef()
-                .withName(settings.tokenSecret()).withKey("token").endSecretKeyRef().endValueFrom().build();
+                .withName(tokenSecret(run)).withKey("token").endSecretKeyRef().endValueFrom().build();
     }
 
     private static String json(Object value) {
