@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the test classes that start servers or threads N times in a row (default 20) with a CPU-bound process beside
-# them, to show that none passes or fails by timing (issue 19). Build once first: mvn -B -o install -DskipTests
+# Runs the test classes that start servers or threads (the Kubernetes ones, the broker's, the step runner's, the
+# worker pool's, the child processes') N times in a row (default 20) with a CPU-bound process beside them, to show
+# that none passes or fails by timing. Build once first: mvn -B -o install -DskipTests
 # Usage: bash bench/stress.sh [RUNS] [MODULE:Class,Class ...]
 # Prints one line per run and module (passed / FAILED with the failing tests), then the count of failed runs.
 set -uo pipefail
@@ -9,13 +10,13 @@ runs=${1:-20}
 shift || true
 if [[ $# -eq 0 ]]; then
   set -- \
-    "functions:KubernetesPlatformTest,TrainingJobWatchTest,KnativeBrokersTest,ClusterIdentityTest,OrgNamespacesTest,StepRunnerTest,WorkerPoolTest,PredictionServerTest,LoggedProcessTest,HttpStepLogTest,WebhookStoreTest,S3ArtifactsTest,ClaimStoreTest,JGitCodesetSourceTest" \
+    "functions:KubernetesPlatformTest,TrainingJobWatchTest,KnativeBrokersTest,ClusterIdentityTest,OrgNamespacesTest,StepRunnerTest,WorkerPoolTest,LoggedProcessTest,HttpStepLogTest,ProcessTrainerTest" \
     "eventing:BrokerTest,BrokerGuardTest,BrokerHardeningTest,BrokerIngressTest,BrokerCrashTest,DeliverySpecTest" \
-    "cli:KubernetesInstallerTest,CliTest"
+    "cli:KubernetesInstallerTest"
 fi
-# one busy loop per core, as a noisy neighbour would be; stopped when this script ends
+# busy loops beside the tests, as a noisy neighbour would be (BURNERS, default 1); stopped when this script ends
 burners=()
-for _ in $(seq "$(nproc)"); do
+for _ in $(seq "${BURNERS:-1}"); do
   (while :; do :; done) &
   burners+=($!)
 done

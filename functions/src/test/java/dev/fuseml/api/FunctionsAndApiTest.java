@@ -28,13 +28,7 @@ class FunctionsAndApiTest {
     dev.fuseml.artifact.ArtifactStorage artifacts;
 
     private static byte[] zip(String name, String content) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            zip.putNextEntry(new ZipEntry(name));
-            zip.write(content.getBytes(StandardCharsets.UTF_8));
-            zip.closeEntry();
-        }
-        return bytes.toByteArray();
+        return dev.fuseml.testing.Zips.zip(name, content);
     }
 
     /** Sends a project as fuseml push does; answers the repository URL and the commit. */

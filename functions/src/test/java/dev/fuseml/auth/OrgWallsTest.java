@@ -251,12 +251,6 @@ class OrgWallsTest {
     }
 
     private static byte[] zip(String name, String content) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            zip.putNextEntry(new ZipEntry(name));
-            zip.write(content.getBytes(StandardCharsets.UTF_8));
-            zip.closeEntry();
-        }
-        return bytes.toByteArray();
+        return dev.fuseml.testing.Zips.zip(name, content);
     }
 }

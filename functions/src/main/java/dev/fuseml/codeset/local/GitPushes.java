@@ -39,10 +39,8 @@ final class GitPushes implements PreReceiveHook, PostReceiveHook {
 
     @Override
     public void onPreReceive(ReceivePack pack, Collection<ReceiveCommand> commands) {
-        String followed;
-        try {
-            followed = GitCodesetStore.followed(pack.getRepository());
-        } catch (java.io.IOException e) {
+        String followed = followed(pack).orElse(null);
+        if (followed == null) {
             commands.forEach(c -> c.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, "cannot read HEAD"));
             return;
         }
@@ -57,12 +55,9 @@ final class GitPushes implements PreReceiveHook, PostReceiveHook {
 
     @Override
     public void onPostReceive(ReceivePack pack, Collection<ReceiveCommand> commands) {
-        String followed;
-        try {
-            followed = GitCodesetStore.followed(pack.getRepository());
-        } catch (java.io.IOException e) {
-            pack.sendError("FuseML: the commits are stored but no run started: cannot read HEAD (" + e.getMessage()
-                    + ")");
+        String followed = followed(pack).orElse(null);
+        if (followed == null) {
+            pack.sendError("FuseML: the commits are stored but no run started: cannot read HEAD");
             return;
         }
         String branch = followed.substring(Constants.R_HEADS.length());
@@ -87,6 +82,15 @@ final class GitPushes implements PreReceiveHook, PostReceiveHook {
                 pack.sendError("FuseML: the commits are stored but no run started (" + e.getMessage()
                         + "); push again or run fuseml push");
             }
+        }
+    }
+
+    /** The ref the app follows (its codeset's HEAD), or empty when HEAD cannot be read. */
+    private static java.util.Optional<String> followed(ReceivePack pack) {
+        try {
+            return java.util.Optional.of(GitCodesetStore.followed(pack.getRepository()));
+        } catch (java.io.IOException e) {
+            return java.util.Optional.empty();
         }
     }
 }

@@ -76,7 +76,6 @@ class JGitCodesetSourceTest {
                 .isInstanceOf(StepFailure.class).hasMessageContaining("cannot fetch the codeset " + missing);
     }
 
-    /** The one mirror a checkout left in {@code cache}. */
     @Test
     void aDeletedAppsMirrorIsForgotten() throws Exception {
         Path origin = repository("print('v1')");
@@ -90,6 +89,7 @@ class JGitCodesetSourceTest {
         assertThat(mirror).doesNotExist();
     }
 
+    /** The one mirror a checkout left in {@code cache}. */
     private static Path mirror(Path cache) throws java.io.IOException {
         try (Stream<Path> mirrors = Files.list(cache)) {
             return mirrors.filter(p -> p.toString().endsWith(".git")).findFirst().orElseThrow();
