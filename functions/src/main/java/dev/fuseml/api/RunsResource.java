@@ -37,7 +37,7 @@ public class RunsResource {
     @Path("/events")
     @Produces(MediaType.APPLICATION_JSON)
     public RunEvents events(@PathParam("run") String id) throws InterruptedException {
-        Run run = get(id, null);
+        Run run = found(id);
         var events = trace.events(id);
         String stopped = Run.FAILED.equals(run.status())
                 ? "the chain stopped at " + run.failedStep() + ": " + run.cause() + " (" + EventTrace.stoppedAt(events) + ")"
@@ -57,7 +57,7 @@ public class RunsResource {
             @QueryParam("afterRevision") Long afterRevision,
             @jakarta.ws.rs.core.Context io.vertx.ext.web.RoutingContext context) {
         if (afterRevision == null) {
-            return java.util.concurrent.CompletableFuture.completedFuture(get(id, null));
+            return java.util.concurrent.CompletableFuture.completedFuture(found(id));
         }
         String who = dev.fuseml.auth.Principal.of(context).name();
         java.util.concurrent.atomic.AtomicInteger open = polls.computeIfAbsent(who,
@@ -76,7 +76,7 @@ public class RunsResource {
                 .thenApply(run -> run.orElseThrow(() -> ApiError.notFound("run '" + id + "' does not exist")));
     }
 
-    private Run get(String id, Long unused) {
+    private Run found(String id) {
         return runs.get(id).orElseThrow(() -> ApiError.notFound("run '" + id + "' does not exist"));
     }
 
@@ -102,7 +102,7 @@ public class RunsResource {
     @Path("/log")
     @Produces(MediaType.TEXT_PLAIN)
     public String log(@PathParam("run") String id) throws InterruptedException {
-        get(id, null);
+        found(id);
         return log.read(id);
     }
 }

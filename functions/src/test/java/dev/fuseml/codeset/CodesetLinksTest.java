@@ -72,6 +72,15 @@ class CodesetLinksTest {
     }
 
     @Test
+    void aLinksListThatIsNotAJsonObjectIsRefusedAndMakesNoLink() {
+        Path upload = dir.resolve("upload");
+        assertThatThrownBy(() -> CodesetArchives.extract(new ByteArrayInputStream(zip("[\"latest.csv\"]")), upload))
+                .isInstanceOf(CodesetArchives.InvalidArchiveException.class)
+                .hasMessageContaining("not a JSON object of paths to link targets");
+        assertThat(upload.resolve("latest.csv")).doesNotExist();
+    }
+
+    @Test
     void aLinkOverAFileOfTheArchiveIsRefused() {
         assertThatThrownBy(() -> CodesetArchives.extract(new ByteArrayInputStream(zip("{\"train.py\": "
                 + "\"data/wine.csv\"}")), dir.resolve("upload"))).hasMessageContaining("both a file and a link");
