@@ -104,9 +104,16 @@ public final class Access {
                 && s[2].equals(p.app() + ".git") && (("GET".equals(method) && s.length == 5
                 && s[3].equals("info") && s[4].equals("refs")) || ("POST".equals(method) && s.length == 4
                 && s[3].equals("git-upload-pack")));
-        return ownLog || ownArtifacts || ownCode ? java.util.Optional.empty() : java.util.Optional.of("a run's token "
-                + "reaches its own run only (its log, its artifacts, its app's codeset to read), not " + method + " "
-                + path);
+        boolean endsTracking = "POST".equals(method) && s.length == 6 && s[0].equals("api") && s[2].equals("runs")
+                && s[3].equals(p.run()) && s[4].equals("tracking") && s[5].equals("end");
+        // MLflow's API names runs in bodies: mlflow/MlflowAccess admits the run's own objects only
+        boolean tracking = s.length >= 3 && s[0].equals("api") && s[1].equals("2.0") && s[2].equals("mlflow");
+        boolean mlflowArtifacts = s.length >= 4 && s[0].equals("api") && s[1].equals("2.0")
+                && s[2].equals("mlflow-artifacts") && s[3].equals("artifacts")
+                && (s.length == 4 || (s.length >= 6 && s[4].equals(p.org()) && s[5].equals(p.app())));
+        return ownLog || ownArtifacts || ownCode || endsTracking || tracking || mlflowArtifacts
+                ? java.util.Optional.empty() : java.util.Optional.of("a run's token reaches its own run only (its "
+                + "log, its artifacts, its app's codeset to read, its MLflow run), not " + method + " " + path);
     }
 
     public static Scope of(String method, String path) {
@@ -121,6 +128,13 @@ public final class Access {
         }
         if (s.length >= 2 && s[0].equals("git")) {
             return new Org(s[1]);
+        }
+        if (s.length >= 3 && s[0].equals("api") && s[1].equals("2.0")) {
+            // MLflow's API: artifact paths name their org; tracking paths name objects in bodies and queries, which
+            // mlflow/MlflowAccess checks against the token once they are looked up
+            boolean artifactOfOrg = s[2].equals("mlflow-artifacts") && s.length >= 5 && s[3].equals("artifacts")
+                    && !s[4].isEmpty();
+            return artifactOfOrg ? new Org(s[4]) : new Authenticated();
         }
         if (s.length == 1) {
             return new EventOf(); // a step's path (/receive, /register, ...), or / where Funqy routes by type

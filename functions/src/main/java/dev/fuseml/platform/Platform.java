@@ -177,6 +177,13 @@ public class Platform {
         return new HttpArtifactStore(http);
     }
 
+    /** Each training is an MLflow run of the control plane, its MLflow tracking server. */
+    @Produces
+    @Singleton
+    dev.fuseml.train.Tracking tracking(ControlPlaneHttp http) {
+        return new dev.fuseml.remote.HttpTracking(http);
+    }
+
     @Produces
     @Singleton
     ModelRegistry registry(ControlPlaneHttp http) {
@@ -214,15 +221,17 @@ public class Platform {
     @Produces
     @Singleton
     Trainer trainer(HttpStepLog log, CodesetSource codesets, Workspaces workspaces, Instance<Venvs> venvs,
-            ArtifactStore artifacts, Instance<dev.fuseml.auth.Authenticator> auth) {
+            ArtifactStore artifacts, Instance<dev.fuseml.auth.Authenticator> auth, dev.fuseml.train.Tracking tracking) {
+        // a training's token reaches its run only, and expires a day after the longest training could end
+        java.time.Duration lifetime = config.trainTimeout().plus(java.time.Duration.ofDays(1));
+        dev.fuseml.train.RunTokens tokens = ref -> dev.fuseml.eventing.Tokens.forRun(auth.get().systemToken(),
+                new dev.fuseml.eventing.Tokens.RunClaim(ref.org(), ref.app(), ref.run(),
+                        java.time.Instant.now().plus(lifetime).getEpochSecond()));
         if (kubernetes()) {
-            // a Job's token reaches its run only, and expires a day after the longest training could end
-            java.time.Duration lifetime = config.trainTimeout().plus(java.time.Duration.ofDays(1));
-            return new TrainingJobs(cluster(), kubernetesSettings(), codesets, workspaces, log, ref ->
-                    dev.fuseml.eventing.Tokens.forRun(auth.get().systemToken(), new dev.fuseml.eventing.Tokens.RunClaim(
-                            ref.org(), ref.app(), ref.run(), java.time.Instant.now().plus(lifetime).getEpochSecond())));
+            return new TrainingJobs(cluster(), kubernetesSettings(), codesets, workspaces, log, tokens);
         }
-        return new ProcessTrainer(config.trainTimeout(), log, codesets, workspaces, venvs.get(), artifacts);
+        return new ProcessTrainer(config.trainTimeout(), log, codesets, workspaces, venvs.get(), artifacts,
+                tracking, tokens);
     }
 
     @Produces

@@ -146,7 +146,16 @@ public class Routes {
     }
 
     private static void refuse(RoutingContext ctx, int status, String message) {
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-                .end(new JsonObject().put("error", message).encode());
+        JsonObject body = new JsonObject().put("error", message);
+        if (ctx.normalizedPath().startsWith("/api/2.0/")) {
+            // MLflow's clients read error_code and message
+            body.put("error_code", switch (status) {
+                case 401 -> "UNAUTHENTICATED";
+                case 403 -> "PERMISSION_DENIED";
+                case 404 -> "ENDPOINT_NOT_FOUND";
+                default -> "BAD_REQUEST";
+            }).put("message", message);
+        }
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
     }
 }

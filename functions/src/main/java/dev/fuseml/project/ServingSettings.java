@@ -19,6 +19,7 @@ import java.util.Optional;
  *   max_wait_ms: 5       # longest a batch waits for more requests
  *   max_workers: 2       # Python workers at most
  *   idle_timeout_s: 600  # scale to zero after this long without requests
+ *   model: model         # which model to serve when the code logged several through MLflow
  * </pre>
  */
 public record ServingSettings(Integer maxBatch, Integer maxWaitMs, Integer maxWorkers, Integer idleTimeoutS) {
@@ -47,14 +48,33 @@ public record ServingSettings(Integer maxBatch, Integer maxWaitMs, Integer maxWo
         }
         for (var it = serving.fieldNames(); it.hasNext(); ) {
             String key = it.next();
-            if (!java.util.List.of("max_batch", "max_wait_ms", "max_workers", "idle_timeout_s").contains(key)) {
+            if (!java.util.List.of("max_batch", "max_wait_ms", "max_workers", "idle_timeout_s", "model")
+                    .contains(key)) {
                 throw new InvalidProjectException("MLproject's serving has '" + key + "': the keys are max_batch, "
-                        + "max_wait_ms, max_workers and idle_timeout_s");
+                        + "max_wait_ms, max_workers, idle_timeout_s and model");
             }
         }
         return Optional.of(new ServingSettings(bounded(serving, "max_batch", 1, 1024),
                 bounded(serving, "max_wait_ms", 0, 100), bounded(serving, "max_workers", 1, 8),
                 bounded(serving, "idle_timeout_s", 10, 7 * 24 * 3600)));
+    }
+
+    /**
+     * The name of the model to serve when the code logged several through MLflow ({@code serving.model}: an MLflow
+     * 2.x artifact path or an MLflow 3.x model name), or null.
+     */
+    public static String modelName(Path projectDir) {
+        Path file = projectDir.resolve(MLProject.FILE);
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            JsonNode model = YAML.readTree(file.toFile()).path("serving").path("model");
+            return model.isTextual() && !model.asText().isBlank() && model.asText().length() <= 250
+                    ? model.asText() : null;
+        } catch (IOException | RuntimeException e) {
+            return null; // read() names what is wrong with the file
+        }
     }
 
     private static Integer bounded(JsonNode serving, String key, int min, int max) throws InvalidProjectException {

@@ -30,8 +30,19 @@ public class TrainFunction {
             return trainer.train(new Trainer.TrainingJob(ref, in.repository(), in.commit(), in.entryPoint(),
                     in.params(), in.environment(), ArtifactUri.of(ref, "model").toString()))
                     .map(model -> new StepRunner.Outcome(FusemlEvents.TRAINED, new Trained(in.repository(),
-                            in.commit(), in.params(), in.environment(), model.modelUri(), model.metrics())))
+                            in.commit(), params(in.params(), model.params()), in.environment(), model.modelUri(),
+                            model.metrics())))
                     .orElse(StepRunner.Outcome.HANDED_OVER);
         });
+    }
+
+    /** The params it was given, and those the code logged through MLflow (which never change a given one). */
+    static java.util.Map<String, String> params(java.util.Map<String, String> given,
+            java.util.Map<String, String> logged) {
+        java.util.Map<String, String> all = new java.util.TreeMap<>(logged == null ? java.util.Map.of() : logged);
+        if (given != null) {
+            all.putAll(given);
+        }
+        return all;
     }
 }

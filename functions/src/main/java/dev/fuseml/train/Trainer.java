@@ -16,8 +16,14 @@ public interface Trainer {
             String environment, String modelUri) {
     }
 
-    /** The model, stored at the job's {@code modelUri}, and the metrics the code reported. */
-    record TrainedModel(String modelUri, Map<String, Double> metrics) {
+    /**
+     * The model, stored at the job's {@code modelUri}, and the metrics the code reported; the params it logged
+     * through MLflow beside those it was given.
+     */
+    record TrainedModel(String modelUri, Map<String, Double> metrics, Map<String, String> params) {
+        public TrainedModel(String modelUri, Map<String, Double> metrics) {
+            this(modelUri, metrics, Map.of());
+        }
     }
 
     /**

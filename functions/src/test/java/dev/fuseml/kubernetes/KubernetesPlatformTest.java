@@ -59,7 +59,7 @@ class KubernetesPlatformTest {
             Duration.ofMinutes(1), Duration.ofMinutes(30), Duration.ofSeconds(20), "1", "2Gi");
 
     private static final String SYSTEM_TOKEN = "fuseml_test-system-token";
-    private static final TrainingJobs.RunTokens RUN_TOKENS = ref -> dev.fuseml.eventing.Tokens.forRun(SYSTEM_TOKEN,
+    private static final dev.fuseml.train.RunTokens RUN_TOKENS = ref -> dev.fuseml.eventing.Tokens.forRun(SYSTEM_TOKEN,
             new dev.fuseml.eventing.Tokens.RunClaim(ref.org(), ref.app(), ref.run(),
                     java.time.Instant.now().plusSeconds(3600).getEpochSecond()));
 

@@ -42,16 +42,10 @@ public class TrainingJobs implements Trainer {
     private final Workspaces workspaces;
     private final StepLog log;
 
-    /** Makes the token a training Job presents: one that reaches its run only (see auth/Access.runRefusal). */
-    @FunctionalInterface
-    public interface RunTokens {
-        String tokenFor(dev.fuseml.step.RunRef run);
-    }
-
-    private final RunTokens runTokens;
+    private final dev.fuseml.train.RunTokens runTokens;
 
     public TrainingJobs(Cluster cluster, KubernetesSettings settings, CodesetSource codesets, Workspaces workspaces,
-            StepLog log, RunTokens runTokens) {
+            StepLog log, dev.fuseml.train.RunTokens runTokens) {
         this.runTokens = runTokens;
         this.cluster = cluster;
         this.settings = settings;

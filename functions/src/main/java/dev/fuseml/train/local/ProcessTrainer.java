@@ -12,7 +12,10 @@ import dev.fuseml.project.Project;
 import dev.fuseml.registry.MLModel;
 import dev.fuseml.step.StepFailure;
 import dev.fuseml.state.JsonFiles;
+import dev.fuseml.train.RunTokens;
+import dev.fuseml.train.Tracking;
 import dev.fuseml.train.Trainer;
+import dev.fuseml.project.ServingSettings;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,9 +46,23 @@ public class ProcessTrainer implements Trainer {
     private final Workspaces workspaces;
     private final Venvs venvs;
     private final ArtifactStore artifacts;
+    private final Tracking tracking;
+    private final RunTokens tokens;
 
+    /** Without a tracking server: the code must write its model to {@code $FUSEML_MODEL_DIR}. */
     public ProcessTrainer(Duration timeout, StepLog log, CodesetSource codesets, Workspaces workspaces, Venvs venvs,
             ArtifactStore artifacts) {
+        this(timeout, log, codesets, workspaces, venvs, artifacts, Tracking.NONE, run -> "");
+    }
+
+    /**
+     * @param tracking the control plane's MLflow tracking: each training is an MLflow run the code logs to
+     * @param tokens   the token the code gets as {@code MLFLOW_TRACKING_TOKEN} (one that reaches its run only)
+     */
+    public ProcessTrainer(Duration timeout, StepLog log, CodesetSource codesets, Workspaces workspaces, Venvs venvs,
+            ArtifactStore artifacts, Tracking tracking, RunTokens tokens) {
+        this.tracking = tracking;
+        this.tokens = tokens;
         this.timeout = timeout;
         this.log = log;
         this.codesets = codesets;
@@ -69,7 +86,28 @@ public class ProcessTrainer implements Trainer {
             String environment = venvs.resolve(runId, STEP, job.ref().org(), job.environment(),
                     project.dependencies());
             Path modelDir = work.resolve("model");
-            Map<String, Double> metrics = run(runId, project, venvs.dir(environment), modelDir, pidFile);
+            Tracking.Started mlflow = tracking.start(job.ref());
+            Map<String, String> mlflowEnv = mlflow == null ? Map.of() : mlflow.environment(tokens.tokenFor(job.ref()));
+            Map<String, Double> metrics;
+            try {
+                metrics = run(runId, project, venvs.dir(environment), modelDir, pidFile, mlflowEnv, mlflow != null);
+            } catch (Exception failed) {
+                endQuietly(job.ref());
+                throw failed;
+            }
+            boolean adopt = mlflow != null && !Files.exists(modelDir.resolve(MLModel.FILE)) && isEmpty(modelDir);
+            Tracking.Ended ended = tracking.end(job.ref(), true, adopt, ServingSettings.modelName(code));
+            if (ended.modelUri().isPresent()) {
+                Workspaces.delete(modelDir);
+                artifacts.download(ended.modelUri().get(), modelDir);
+                log.note(runId, STEP, "took the model the run logged through MLflow");
+            }
+            checkModel(modelDir, "");
+            ended.metrics().forEach((k, v) -> {
+                if (Double.isFinite(v)) {
+                    metrics.put(k, v); // the last value logged through MLflow; NaN and infinities do not travel
+                }
+            });
             if (!Files.exists(modelDir.resolve("requirements.txt")) && !project.dependencies().requirements()
                     .isEmpty()) {
                 // As an MLflow model carries its requirements: a server on another machine builds from them.
@@ -87,7 +125,7 @@ public class ProcessTrainer implements Trainer {
             }
             artifacts.upload(modelDir, job.modelUri());
             log.note(runId, STEP, "model stored at " + job.modelUri());
-            return java.util.Optional.of(new TrainedModel(job.modelUri(), metrics));
+            return java.util.Optional.of(new TrainedModel(job.modelUri(), metrics, ended.params()));
         } finally {
             workspaces.remove(runId, STEP);
         }
@@ -96,13 +134,24 @@ public class ProcessTrainer implements Trainer {
     /** Runs the entry point's command; returns the metrics once it wrote a usable model to {@code modelDir}. */
     Map<String, Double> run(String runId, Project project, Path environment, Path modelDir, Path pidFile)
             throws Exception {
+        return run(runId, project, environment, modelDir, pidFile, Map.of(), false);
+    }
+
+    /**
+     * @param mlflow        the {@code MLFLOW_*} variables of the run's MLflow run
+     * @param modelOptional whether the code may leave {@code modelDir} empty (it logs its model through MLflow)
+     */
+    Map<String, Double> run(String runId, Project project, Path environment, Path modelDir, Path pidFile,
+            Map<String, String> mlflow, boolean modelOptional) throws Exception {
         Path metrics = modelDir.resolveSibling("metrics.json");
         Files.deleteIfExists(metrics);
         Files.createDirectories(modelDir);
         Path bin = environment.resolve("bin");
         Deque<String> last = new ArrayDeque<>();
         log.note(runId, STEP, "running: " + project.command());
-        LoggedProcess.Result result = LoggedProcess.of("bash", "-c", project.command())
+        LoggedProcess process = LoggedProcess.of("bash", "-c", project.command());
+        mlflow.forEach(process::environment);
+        LoggedProcess.Result result = process
                 .directory(project.dir())
                 .environment("PATH", bin + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"))
                 .environment("VIRTUAL_ENV", environment.toString())
@@ -142,12 +191,33 @@ public class ProcessTrainer implements Trainer {
             throw new StepFailure("the training process exited with code " + result.exitCode() + ": "
                     + errorLine(List.copyOf(last)), excerpt);
         }
+        if (!modelOptional || !isEmpty(modelDir)) {
+            checkModel(modelDir, excerpt);
+        }
+        return readMetrics(metrics);
+    }
+
+    private static void checkModel(Path modelDir, String excerpt) {
         try {
             MLModel.read(modelDir);
         } catch (MLModel.InvalidModelException e) {
             throw new StepFailure("the training process wrote no usable model: " + e.getMessage(), excerpt);
         }
-        return readMetrics(metrics);
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (var entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
+        }
+    }
+
+    /** A failed training's MLflow run is marked FAILED; what failed it is the step's failure, not this. */
+    private void endQuietly(dev.fuseml.step.RunRef ref) {
+        try {
+            tracking.end(ref, false, false, null);
+        } catch (Exception e) {
+            log.note(ref.run(), STEP, "could not mark the MLflow run failed: " + e.getMessage());
+        }
     }
 
     /** The Python exception line of a traceback, or the last line of output. */
