@@ -25,6 +25,18 @@ EXCERPT_LINES = 20
 PYTHON_ERROR = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit)\b.*")
 
 
+class Refused(RuntimeError):
+    """The control plane refused a request (4xx): its status and its JSON error, if any."""
+
+    def __init__(self, method, path, code, body):
+        super().__init__("%s %s: %s %s" % (method, path, code, body[:200]))
+        self.code = code
+        try:
+            self.error = json.loads(body).get("error", "")
+        except ValueError:
+            self.error = ""
+
+
 class ControlPlane:
     def __init__(self, url, token):
         self.url = url.rstrip("/")
@@ -42,7 +54,7 @@ class ControlPlane:
                     return response.read()
             except urllib.error.HTTPError as e:
                 if e.code < 500 and e.code not in (404, 429):
-                    raise RuntimeError("%s %s: %s %s" % (method, path, e.code, e.read()[:200]))
+                    raise Refused(method, path, e.code, e.read())
                 if attempt == attempts - 1:
                     raise
             except OSError:
@@ -157,6 +169,23 @@ def read_metrics(path):
     return {k: float(v) for k, v in metrics.items()}
 
 
+def end_tracking(control, run, env, succeeded, adopt):
+    """Ends the run's MLflow run (when the code did not) and reads what it logged: its params and last metrics, and,
+    with adopt, the model it logged through MLflow, which the control plane stores at $FUSEML_MODEL_URI."""
+    if not env.get("MLFLOW_RUN_ID"):
+        return {}
+    body = {"status": "FINISHED" if succeeded else "FAILED", "adoptModel": adopt,
+            "modelName": env.get("FUSEML_SERVING_MODEL")}
+    try:
+        answer = control.call("POST", "/api/v1/runs/%s/tracking/end" % run, json.dumps(body).encode(),
+                              "application/json")
+    except Refused as e:
+        if e.code == 422 and e.error:  # the run logged no model, or several and MLproject names none of them
+            raise ValueError(e.error)
+        raise
+    return json.loads(answer or b"{}")
+
+
 def main():
     if "--" not in sys.argv:
         print("usage: fuseml_job.py -- COMMAND...", file=sys.stderr)
@@ -193,16 +222,25 @@ def main():
     metrics = {}
     if code != 0:
         cause = "the training process exited with code %d: %s" % (code, error_line(list(last)))
-    elif not os.path.isfile(os.path.join(model_dir, "MLmodel")):
+    elif not os.path.isfile(os.path.join(model_dir, "MLmodel")) and (os.listdir(model_dir)
+                                                                      or not env.get("MLFLOW_RUN_ID")):
         cause = "the training process wrote no usable model: no MLmodel file in $FUSEML_MODEL_DIR"
     else:
         try:
             metrics = read_metrics(metrics_file)
+            adopt = not os.path.isfile(os.path.join(model_dir, "MLmodel"))
+            tracked = end_tracking(control, run, env, True, adopt)
+            metrics.update({k: v for k, v in tracked.get("metrics", {}).items()
+                            if isinstance(v, (int, float)) and v == v and abs(v) != float("inf")})
+            base["params"] = dict(tracked.get("params", {}), **(base.get("params") or {}))
+            if adopt:  # the control plane stored the model the run logged at $FUSEML_MODEL_URI
+                log.append("[train] took the model the run logged through MLflow")
             requirements = "/opt/fuseml/requirements.txt"
             if os.path.isfile(requirements) and not os.path.exists(os.path.join(model_dir, "requirements.txt")):
                 with open(requirements, "rb") as src, open(os.path.join(model_dir, "requirements.txt"), "wb") as d:
                     d.write(src.read())
-            upload(control, env["FUSEML_MODEL_URI"], model_dir)
+            if not adopt:
+                upload(control, env["FUSEML_MODEL_URI"], model_dir)
             log.append("[train] model stored at %s" % env["FUSEML_MODEL_URI"])
         except Exception as e:  # noqa: BLE001 - any failure here fails the run with its cause
             cause = "the model could not be stored: %s" % e
@@ -212,6 +250,11 @@ def main():
         data = dict(base, modelUri=env["FUSEML_MODEL_URI"], metrics=metrics)
         post_event(sink, token, "dev.fuseml.trained", data, extensions, control.url)
         return 0
+    if code != 0:
+        try:
+            end_tracking(control, run, env, False, False)
+        except Exception as e:  # noqa: BLE001 - the run fails with its own cause either way
+            log.append("[train] could not mark the MLflow run failed: %s" % e)
     log.append("[train] failed: " + cause)
     log.flush()
     post_event(sink, token, "dev.fuseml.failed", {"step": "train", "cause": cause, "logExcerpt": excerpt},

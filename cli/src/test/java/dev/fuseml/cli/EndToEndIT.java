@@ -212,6 +212,43 @@ class EndToEndIT {
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> predictV2(url).path("outputs").size() == 1);
     }
 
+    /**
+     * A training project that sends, without the mlflow package (not on this machine's package mirror), the requests
+     * MLflow 2.x's and 3.x's Python clients send for start_run, log_params, log_metrics, autolog's batches,
+     * sklearn.log_model and end_run (src/test/resources/projects/mlflow-replay, built from MLflow's source): the model
+     * it logged is served, its metrics are the version's, and MLflow's API shows the run as the client left it.
+     */
+    @Test
+    @Order(7)
+    void aProjectLoggingThroughEachMlflowClientGenerationIsServedWithItsMetrics() throws Exception {
+        for (String client : new String[]{"2", "3"}) {
+            String app = "tracked" + client;
+            CliProcess.Result push = cli.run("push", app, project("mlflow-replay").toString(), "-P",
+                    "client=" + client);
+            assertThat(push.exitCode()).as(push.all()).isZero();
+            assertThat(predictV2(app(app).path("url").asText()).path("model_version").asText()).isEqualTo("1");
+
+            JsonNode version = JSON.readTree(cli.run("models", app, "-o", "json").out()).get(0);
+            assertThat(version.path("metrics").path("rmse").asDouble()).as(version.toString()).isBetween(0.1, 2.0);
+            assertThat(version.path("metrics").has("r2")).isTrue();
+            assertThat(version.path("metrics").has("rmse_learning_curve")).isTrue();
+            assertThat(version.path("params").path("l1_ratio").asText()).isEqualTo("0.1");
+            assertThat(version.path("params").path("client").asText()).isEqualTo(client);
+
+            String run = version.path("run").asText();
+            HttpResponse<String> mlflowRun = http.send(HttpRequest.newBuilder(URI.create(serverUrl()
+                    + "/api/2.0/mlflow/runs/get?run_id=" + run)).header("Authorization", bearer()).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(mlflowRun.statusCode()).as(mlflowRun.body()).isEqualTo(200);
+            JsonNode info = JSON.readTree(mlflowRun.body()).path("run").path("info");
+            assertThat(info.path("status").asText()).isEqualTo("FINISHED");
+            HttpResponse<String> history = http.send(HttpRequest.newBuilder(URI.create(serverUrl()
+                    + "/api/2.0/mlflow/metrics/get-history?metric_key=rmse_learning_curve&run_id=" + run))
+                    .header("Authorization", bearer()).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(JSON.readTree(history.body()).path("metrics")).as(history.body()).hasSize(5);
+        }
+    }
+
     @Test
     @Order(7)
     void installKeepsAnAdminTokenOnlyItsOwnerReadsAndNothingAnswersWithoutIt() throws Exception {

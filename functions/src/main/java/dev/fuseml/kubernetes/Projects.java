@@ -18,10 +18,20 @@ public final class Projects {
 
     public static Project read(CodesetSource codesets, Workspaces workspaces, RunRef ref, String step,
             String repository, String commit, String entryPoint, Map<String, String> params) throws Exception {
+        return read(codesets, workspaces, ref, step, repository, commit, entryPoint, params, code -> {
+        });
+    }
+
+    /** @param alsoRead reads more of the checked-out code before it is removed */
+    public static Project read(CodesetSource codesets, Workspaces workspaces, RunRef ref, String step,
+            String repository, String commit, String entryPoint, Map<String, String> params,
+            java.util.function.Consumer<Path> alsoRead) throws Exception {
         Path code = workspaces.fresh(ref.run(), step);
         try {
             codesets.checkout(repository, commit, code);
-            return Project.inspectOrFail(code, entryPoint, params);
+            Project project = Project.inspectOrFail(code, entryPoint, params);
+            alsoRead.accept(code);
+            return project;
         } finally {
             workspaces.remove(ref.run(), step);
         }

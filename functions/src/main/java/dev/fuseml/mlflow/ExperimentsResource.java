@@ -145,15 +145,12 @@ public class ExperimentsResource {
         SearchFilter filter = Searches.filter(SearchFilter.Kind.EXPERIMENTS, r.filter());
         Comparator<SearchFilter.Subject> order = Searches.order(SearchFilter.Kind.EXPERIMENTS, r.orderBy(),
                 List.of("last_update_time DESC"));
-        List<Subjects.OfExperiment> found = store.experiments().stream()
-                .filter(e -> MlflowAccess.sees(p, e) && view.shows(e.lifecycleStage()))
-                .map(Subjects.OfExperiment::new).filter(filter::test)
-                .sorted(order.thenComparing(s -> Long.parseLong(((Subjects.OfExperiment) s).experiment().id())))
-                .toList();
-        Paging<Subjects.OfExperiment> page = Paging.of(found, r.maxResults(), r.pageToken(), 1000);
+        List<Experiment> found = Searches.select(store.experiments().stream()
+                .filter(e -> MlflowAccess.sees(p, e) && view.shows(e.lifecycleStage())).map(Subjects::of), filter,
+                order, Comparator.comparing(e -> Long.parseLong(e.id())));
+        Paging<Experiment> page = Paging.of(found, r.maxResults(), r.pageToken(), 1000);
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("experiments", page.items().stream().map(s -> MlflowJson.ExperimentJson.of(s.experiment()))
-                .toList());
+        answer.put("experiments", page.items().stream().map(MlflowJson.ExperimentJson::of).toList());
         Optional.ofNullable(page.nextPageToken()).ifPresent(t -> answer.put("next_page_token", t));
         return answer;
     }

@@ -125,13 +125,12 @@ public class LoggedModelsResource {
         }
         Comparator<SearchFilter.Subject> order = Searches.order(SearchFilter.Kind.LOGGED_MODELS, orderBy,
                 List.of("creation_timestamp DESC"));
-        List<Subjects.OfModel> found = store.models().stream()
-                .filter(m -> experiments.contains(m.experimentId()) && MlflowAccess.sees(p, m))
-                .map(Subjects.OfModel::new).filter(filter::test)
-                .sorted(order.thenComparing(s -> ((Subjects.OfModel) s).model().id())).toList();
-        Paging<Subjects.OfModel> page = Paging.of(found, r.maxResults(), r.pageToken(), 100);
+        List<LoggedModel> found = Searches.select(store.models().stream()
+                .filter(m -> experiments.contains(m.experimentId()) && MlflowAccess.sees(p, m)).map(Subjects::of),
+                filter, order, Comparator.comparing(LoggedModel::id));
+        Paging<LoggedModel> page = Paging.of(found, r.maxResults(), r.pageToken(), 100);
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("models", page.items().stream().map(s -> MlflowJson.LoggedModelJson.of(s.model())).toList());
+        answer.put("models", page.items().stream().map(MlflowJson.LoggedModelJson::of).toList());
         Optional.ofNullable(page.nextPageToken()).ifPresent(t -> answer.put("next_page_token", t));
         return answer;
     }

@@ -59,29 +59,14 @@ public class ModelVersionsResource {
         SearchFilter f = Searches.filter(SearchFilter.Kind.MODEL_VERSIONS, filter);
         Comparator<SearchFilter.Subject> order = Searches.order(SearchFilter.Kind.MODEL_VERSIONS, orderBy,
                 List.of("name ASC"));
-        List<Subjects.OfRegistry> found = new ArrayList<>();
-        for (RegistryView.Registered app : view.visibleApps(p)) {
-            for (ModelVersion v : view.models.list(app.org(), app.name())) {
-                Map<String, Object> attributes = new LinkedHashMap<>();
-                attributes.put("name", view.name(p, app));
-                attributes.put("version_number", (long) v.version());
-                attributes.put("version", (long) v.version());
-                attributes.put("run_id", v.run());
-                attributes.put("source_path", view.source(v));
-                attributes.put("source", view.source(v));
-                attributes.put("creation_timestamp", v.created().toEpochMilli());
-                attributes.put("last_updated_timestamp", v.created().toEpochMilli());
-                attributes.put("fuseml.version", v);
-                found.add(new Subjects.OfRegistry(attributes, Map.of()));
-            }
-        }
-        List<Subjects.OfRegistry> sorted = found.stream().filter(f::test)
-                .sorted(order.thenComparing(s -> (String) ((Subjects.OfRegistry) s).attributes().get("name"))
-                        .thenComparing(s -> -(Long) ((Subjects.OfRegistry) s).attributes().get("version"))).toList();
-        Paging<Subjects.OfRegistry> page = Paging.of(sorted, maxResults, pageToken, 10_000);
+        List<ModelVersion> found = Searches.select(view.visibleApps(p).stream()
+                .flatMap(app -> view.models.list(app.org(), app.name()).stream())
+                .map(v -> Subjects.of(v, view.name(p, v.org(), v.app()), view.source(v))), f, order,
+                Comparator.comparing((ModelVersion v) -> v.org() + "/" + v.app())
+                        .thenComparing(Comparator.comparingInt(ModelVersion::version).reversed()));
+        Paging<ModelVersion> page = Paging.of(found, maxResults, pageToken, 10_000);
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("model_versions", page.items().stream().map(s -> view.version(p,
-                (ModelVersion) s.attributes().get("fuseml.version"))).toList());
+        answer.put("model_versions", page.items().stream().map(v -> view.version(p, v)).toList());
         Optional.ofNullable(page.nextPageToken()).ifPresent(t -> answer.put("next_page_token", t));
         return answer;
     }

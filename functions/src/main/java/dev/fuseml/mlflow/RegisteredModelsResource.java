@@ -57,15 +57,12 @@ public class RegisteredModelsResource {
         SearchFilter f = Searches.filter(SearchFilter.Kind.REGISTERED_MODELS, filter);
         Comparator<SearchFilter.Subject> order = Searches.order(SearchFilter.Kind.REGISTERED_MODELS, orderBy,
                 List.of("name ASC"));
-        List<Subjects.OfRegistry> found = view.visibleApps(p).stream().map(a -> new Subjects.OfRegistry(Map.of(
-                "name", view.name(p, a), "creation_timestamp", a.created().toEpochMilli(),
-                "last_updated_timestamp", a.created().toEpochMilli()), Map.of()))
-                .filter(f::test).sorted(order.thenComparing(s -> (String) ((Subjects.OfRegistry) s).attributes()
-                        .get("name"))).toList();
-        Paging<Subjects.OfRegistry> page = Paging.of(found, maxResults, pageToken, 100);
+        List<RegistryView.Registered> found = Searches.select(view.visibleApps(p).stream()
+                .map(a -> Subjects.of(a, view.name(p, a))), f, order,
+                Comparator.comparing((RegistryView.Registered a) -> a.org() + "/" + a.name()));
+        Paging<RegistryView.Registered> page = Paging.of(found, maxResults, pageToken, 100);
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("registered_models", page.items().stream().map(s -> view.registered(p,
-                view.app(p, (String) s.attributes().get("name")))).toList());
+        answer.put("registered_models", page.items().stream().map(a -> view.registered(p, a)).toList());
         Optional.ofNullable(page.nextPageToken()).ifPresent(t -> answer.put("next_page_token", t));
         return answer;
     }

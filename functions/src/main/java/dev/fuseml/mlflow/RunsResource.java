@@ -184,13 +184,12 @@ public class RunsResource {
         SearchFilter filter = Searches.filter(SearchFilter.Kind.RUNS, r.filter());
         Comparator<SearchFilter.Subject> order = Searches.order(SearchFilter.Kind.RUNS, r.orderBy(),
                 List.of("attributes.start_time DESC"));
-        List<Subjects.OfRun> found = store.runs(experiments).stream()
-                .filter(run -> MlflowAccess.sees(p, run) && view.shows(run.lifecycleStage()))
-                .map(Subjects.OfRun::new).filter(filter::test)
-                .sorted(order.thenComparing(s -> ((Subjects.OfRun) s).run().id())).toList();
-        Paging<Subjects.OfRun> page = Paging.of(found, r.maxResults(), r.pageToken(), 1000);
+        List<TrackedRun> found = Searches.select(store.runs(experiments).stream()
+                .filter(run -> MlflowAccess.sees(p, run) && view.shows(run.lifecycleStage())).map(Subjects::of),
+                filter, order, Comparator.comparing(TrackedRun::id));
+        Paging<TrackedRun> page = Paging.of(found, r.maxResults(), r.pageToken(), 1000);
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("runs", page.items().stream().map(s -> MlflowJson.RunJson.of(s.run())).toList());
+        answer.put("runs", page.items().stream().map(MlflowJson.RunJson::of).toList());
         Optional.ofNullable(page.nextPageToken()).ifPresent(t -> answer.put("next_page_token", t));
         return answer;
     }

@@ -25,4 +25,12 @@ final class Searches {
             throw MlflowError.invalid(e.getMessage());
         }
     }
+
+    /** The sources of the subjects that pass {@code filter}, in {@code order}, ties broken by {@code ties}. */
+    static <T> List<T> select(java.util.stream.Stream<Subjects<T>> subjects, SearchFilter filter,
+            Comparator<SearchFilter.Subject> order, Comparator<T> ties) {
+        Comparator<Subjects<T>> ordered = order::compare;
+        return subjects.filter(filter::test).sorted(ordered.thenComparing(Subjects::source, ties))
+                .map(Subjects::source).toList();
+    }
 }

@@ -228,7 +228,7 @@ public class Platform {
                 new dev.fuseml.eventing.Tokens.RunClaim(ref.org(), ref.app(), ref.run(),
                         java.time.Instant.now().plus(lifetime).getEpochSecond()));
         if (kubernetes()) {
-            return new TrainingJobs(cluster(), kubernetesSettings(), codesets, workspaces, log, tokens);
+            return new TrainingJobs(cluster(), kubernetesSettings(), codesets, workspaces, log, tokens, tracking);
         }
         return new ProcessTrainer(config.trainTimeout(), log, codesets, workspaces, venvs.get(), artifacts,
                 tracking, tokens);

@@ -245,6 +245,24 @@ class KubernetesPlatformTest {
                 .filteredOn(j -> j.getMetadata().getName().startsWith("fuseml-train")).hasSize(1);
     }
 
+    /** As `mlflow run` does: the Job's code gets its MLflow run, and the run's token (from its Secret) for it. */
+    @Test
+    void aTrainingJobsCodeLogsToTheMlflowRunOfItsRun() throws Exception {
+        dev.fuseml.mock.FakeTracking tracking = new dev.fuseml.mock.FakeTracking();
+        TrainingJobs training = new TrainingJobs(cluster(), SETTINGS, codesets, new Workspaces(dir), log, RUN_TOKENS,
+                tracking);
+        training.train(new dev.fuseml.train.Trainer.TrainingJob(RUN, REPO, COMMIT, null, Map.of(), "img:1", MODEL));
+
+        assertThat(tracking.started).containsExactly(RUN);
+        var container = onlyJob("train").orElseThrow().getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(env(container)).containsEntry("MLFLOW_TRACKING_URI", SETTINGS.controlPlane())
+                .containsEntry("MLFLOW_EXPERIMENT_ID", "7").containsEntry("MLFLOW_RUN_ID", RUN.run())
+                .doesNotContainKey("MLFLOW_TRACKING_TOKEN");
+        assertThat(container.getEnv()).filteredOn(e -> e.getName().equals("MLFLOW_TRACKING_TOKEN")).singleElement()
+                .satisfies(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName())
+                        .isEqualTo(TrainingJobs.tokenSecret(RUN.run())));
+    }
+
     /**
      * With Knative's sender identity on, the org's Broker announces an audience and takes events only with a token
      * for it: the training Job gets one projected (renewed by the kubelet), and fuseml_job.py posts with it.

@@ -44,8 +44,17 @@ public class TrainingJobs implements Trainer {
 
     private final dev.fuseml.train.RunTokens runTokens;
 
+    private final dev.fuseml.train.Tracking tracking;
+
     public TrainingJobs(Cluster cluster, KubernetesSettings settings, CodesetSource codesets, Workspaces workspaces,
             StepLog log, dev.fuseml.train.RunTokens runTokens) {
+        this(cluster, settings, codesets, workspaces, log, runTokens, dev.fuseml.train.Tracking.NONE);
+    }
+
+    /** @param tracking the control plane's MLflow tracking: each Job's code logs to its own MLflow run */
+    public TrainingJobs(Cluster cluster, KubernetesSettings settings, CodesetSource codesets, Workspaces workspaces,
+            StepLog log, dev.fuseml.train.RunTokens runTokens, dev.fuseml.train.Tracking tracking) {
+        this.tracking = tracking;
         this.runTokens = runTokens;
         this.cluster = cluster;
         this.settings = settings;
@@ -70,13 +79,27 @@ public class TrainingJobs implements Trainer {
                     + "reports its own result");
             return Optional.empty();
         }
+        String[] servingModel = new String[1];
         Project project = Projects.read(codesets, workspaces, job.ref(), STEP, job.repository(), job.commit(),
-                job.entryPoint(), job.params());
+                job.entryPoint(), job.params(), code -> servingModel[0] =
+                        dev.fuseml.project.ServingSettings.modelName(code));
+        dev.fuseml.train.Tracking.Started mlflow = tracking.start(job.ref());
         OwnerReference owner = cluster.appOwner(namespace, job.ref().app());
         cluster.ensureRunnerFiles(namespace);
         Optional<String> audience = dev.fuseml.kubernetes.ClusterIdentity.brokerAudience(cluster.client(), namespace);
-        Job created = cluster.client().batch().v1().jobs().inNamespace(namespace)
-                .resource(jobOf(job, name, project, owner, audience)).create();
+        Job spec = jobOf(job, name, project, owner, audience);
+        if (mlflow != null) {
+            // what `mlflow run` gives the code; fuseml_job.py ends the MLflow run and takes the model it logged
+            List<EnvVar> env = spec.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+            env.add(value("MLFLOW_TRACKING_URI", settings.controlPlane()));
+            env.add(value("MLFLOW_EXPERIMENT_ID", mlflow.experimentId()));
+            env.add(value("MLFLOW_RUN_ID", mlflow.runId()));
+            env.add(secret("MLFLOW_TRACKING_TOKEN", job.ref().run()));
+            if (servingModel[0] != null) {
+                env.add(value("FUSEML_SERVING_MODEL", servingModel[0]));
+            }
+        }
+        Job created = cluster.client().batch().v1().jobs().inNamespace(namespace).resource(spec).create();
         // The run's token, in a Secret the Job owns (made after it, for its uid; the pod waits for it): never a
         // plain value in the Job's manifest, gone with the Job
         cluster.client().secrets().inNamespace(namespace).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()

@@ -98,6 +98,23 @@ class ProcessTrainerTest {
     }
 
     @Test
+    void codeLoggingThroughMlflowSeesItsRunsVariablesAndMayLeaveTheModelDirectoryEmpty() throws Exception {
+        Project project = new Project(dir.resolve("code"), "main", "echo \"$MLFLOW_TRACKING_URI $MLFLOW_RUN_ID "
+                + "$MLFLOW_EXPERIMENT_ID $MLFLOW_TRACKING_TOKEN\" > $FUSEML_MODEL_DIR/../seen", Map.of(),
+                new DependencySpec(null, List.of(), List.of()));
+        Map<String, String> mlflow = new dev.fuseml.train.Tracking.Started("http://127.0.0.1:1", "7", "run-1")
+                .environment("fuseml-run.token");
+        assertThat(trainer.run("run-1", project, env.getParent(), dir.resolve("model"), dir.resolve("train.pid"),
+                mlflow, true)).isEmpty();
+        assertThat(Files.readString(dir.resolve("seen")).strip()).isEqualTo("http://127.0.0.1:1 run-1 7 "
+                + "fuseml-run.token");
+        assertThatThrownBy(() -> trainer.run("run-1", new Project(dir.resolve("code"), "main",
+                "touch $FUSEML_MODEL_DIR/half", Map.of(), new DependencySpec(null, List.of(), List.of())),
+                env.getParent(), dir.resolve("model2"), dir.resolve("train.pid"), mlflow, true))
+                .as("a model directory the code started is still checked").hasMessageContaining("no MLmodel file");
+    }
+
+    @Test
     void noModelOrAnUnservableOneIsRefusedWithTheFix() {
         assertThatThrownBy(() -> train("true")).hasMessageContaining("no MLmodel file")
                 .hasMessageContaining("$FUSEML_MODEL_DIR");
