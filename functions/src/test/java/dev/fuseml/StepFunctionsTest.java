@@ -16,7 +16,6 @@ import dev.fuseml.mock.FakeClaims;
 import dev.fuseml.mock.FakeCodesetSource;
 import dev.fuseml.mock.FakeEventSink;
 import dev.fuseml.mock.FakeModelRegistry;
-import dev.fuseml.mock.FakePlatform;
 import dev.fuseml.mock.FakeStepLog;
 import dev.fuseml.registry.RegisterFunction;
 import dev.fuseml.serving.ServeFunction;
@@ -125,7 +124,7 @@ class StepFunctionsTest {
 
     @Test
     void buildHandsTheCodeByReferenceToTheBuilderAndEmitsTheEnvironmentReference() {
-        FakePlatform.Builder builder = new FakePlatform.Builder();
+        dev.fuseml.mock.FakeEnvironmentBuilder builder = new dev.fuseml.mock.FakeEnvironmentBuilder();
         new BuildFunction(steps, builder).build(event(FusemlEvents.RECEIVED, new Received(REPO, COMMIT,
                 Map.of("alpha", "0.5"), null, "python train.py 0.5")));
         FakeEventSink.Emitted built = awaitEmitted();
@@ -140,7 +139,7 @@ class StepFunctionsTest {
 
     @Test
     void trainAsksForTheModelAtTheRunsArtifactUri() {
-        FakePlatform.FakeTrainer trainer = new FakePlatform.FakeTrainer();
+        dev.fuseml.mock.FakeTrainer trainer = new dev.fuseml.mock.FakeTrainer();
         new TrainFunction(steps, trainer).train(event(FusemlEvents.BUILT, new Built(REPO, COMMIT,
                 Map.of("alpha", "0.5"), null, "venv:workspace/0123456789abcdef")));
         FakeEventSink.Emitted trained = awaitEmitted();
@@ -165,7 +164,7 @@ class StepFunctionsTest {
 
     @Test
     void serveDeploysByModelUriAndUnserveRemovesTheApp() throws Exception {
-        FakePlatform.FakeDeployer deployer = new FakePlatform.FakeDeployer();
+        dev.fuseml.mock.FakeDeployer deployer = new dev.fuseml.mock.FakeDeployer();
         ServeFunction serve = new ServeFunction(steps, deployer, log);
         serve.serve(event(FusemlEvents.REGISTERED, new Registered(1, MODEL, "venv:workspace/0123456789abcdef")));
         FakeEventSink.Emitted served = awaitEmitted();
@@ -180,7 +179,7 @@ class StepFunctionsTest {
 
     @Test
     void protectSetsAndLiftsTheAppsPredictionTokenAndRefusesAMalformedHash() throws Exception {
-        FakePlatform.FakeDeployer deployer = new FakePlatform.FakeDeployer();
+        dev.fuseml.mock.FakeDeployer deployer = new dev.fuseml.mock.FakeDeployer();
         ServeFunction serve = new ServeFunction(steps, deployer, log);
         Map<String, String> app = Map.of(FusemlEvents.EXT_ORG, "workspace", FusemlEvents.EXT_APP, "wine");
         String hash = dev.fuseml.eventing.Tokens.sha256("fuseml_t");

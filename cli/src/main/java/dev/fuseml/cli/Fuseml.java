@@ -29,7 +29,14 @@ public class Fuseml implements Runnable {
     }
 
     public static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new Fuseml());
+        return commandLine(OrchestratorClient::new);
+    }
+
+    /** @param clients how commands reach the orchestrator: a test's fake, or the real client */
+    public static CommandLine commandLine(ClientFactory clients) {
+        Fuseml root = new Fuseml();
+        CommandLine cli = new CommandLine(root);
+        root.global.clients = clients;
         cli.setExecutionExceptionHandler((e, command, parsed) -> {
             if (e instanceof CliException) {
                 command.getErr().println("error: " + e.getMessage());

@@ -10,6 +10,9 @@ public class GlobalOptions {
             description = "Config file (default: $FUSEML_CONFIG or $HOME/.config/fuseml/config.yaml).")
     Path configFile;
 
+    /** How commands reach the orchestrator (set once by {@link Fuseml#commandLine(ClientFactory)}). */
+    ClientFactory clients = OrchestratorClient::new;
+
     public Path configPath() {
         return configFile != null ? configFile : CliConfig.defaultPath();
     }
@@ -31,6 +34,6 @@ public class GlobalOptions {
             }
             throw new CliException("FuseML is not installed: run 'fuseml install' first");
         }
-        return new OrchestratorClient(config.server(), config.effectiveToken());
+        return clients.connect(config.server(), config.effectiveToken());
     }
 }

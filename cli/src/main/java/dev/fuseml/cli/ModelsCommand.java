@@ -52,8 +52,8 @@ public class ModelsCommand extends FusemlCommand {
                 OutputFormat.Column.field("REPLACED", "replaced"),
                 new OutputFormat.Column("COMMIT", v -> v.path("commit").asText("").substring(0,
                         Math.min(8, v.path("commit").asText("").length()))),
-                new OutputFormat.Column("METRICS", v -> pairs(v.path("metrics"))),
-                new OutputFormat.Column("PARAMS", v -> pairs(v.path("params")))));
+                new OutputFormat.Column("METRICS", v -> OutputFormat.pairs(v.path("metrics"))),
+                new OutputFormat.Column("PARAMS", v -> OutputFormat.pairs(v.path("params")))));
         return 0;
     }
 
@@ -63,12 +63,6 @@ public class ModelsCommand extends FusemlCommand {
         return String.join(",", all);
     }
 
-    private static String pairs(JsonNode object) {
-        List<String> all = new ArrayList<>();
-        object.fields().forEachRemaining(e -> all.add(e.getKey() + "=" + (e.getValue().isNumber()
-                ? String.format("%.4g", e.getValue().asDouble()) : e.getValue().asText())));
-        return String.join(" ", all);
-    }
 
     @Command(name = "alias", mixinStandardHelpOptions = true,
             description = "Point ALIAS (e.g. champion) at VERSION of app NAME; serve it with 'fuseml serve NAME "

@@ -62,4 +62,12 @@ public class OutputFormat {
             out.println(line.toString().stripTrailing());
         }
     }
+
+    /** An object's fields as {@code key=value} pairs in a table cell; numbers to four significant digits. */
+    static String pairs(JsonNode object) {
+        List<String> all = new ArrayList<>();
+        object.fields().forEachRemaining(e -> all.add(e.getKey() + "=" + (e.getValue().isNumber()
+                ? String.format("%.4g", e.getValue().asDouble()) : e.getValue().asText())));
+        return String.join(" ", all);
+    }
 }

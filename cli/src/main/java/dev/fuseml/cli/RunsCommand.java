@@ -27,6 +27,7 @@ public class RunsCommand extends FusemlCommand {
                 new OutputFormat.Column("COMMIT", n -> n.path("commit").asText("").substring(0,
                         Math.min(8, n.path("commit").asText("").length()))),
                 OutputFormat.Column.field("STARTED", "created"),
+                new OutputFormat.Column("METRICS", n -> OutputFormat.pairs(n.path("metrics"))),
                 new OutputFormat.Column("CAUSE", n -> n.hasNonNull("cause")
                         ? n.path("failedStep").asText() + ": " + n.get("cause").asText() : "")));
         return 0;

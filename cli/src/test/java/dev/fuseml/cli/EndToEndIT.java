@@ -236,6 +236,10 @@ class EndToEndIT {
             assertThat(version.path("params").path("client").asText()).isEqualTo(client);
 
             String run = version.path("run").asText();
+            JsonNode runRow = JSON.readTree(cli.run("runs", app, "-o", "json").out()).get(0);
+            assertThat(runRow.path("metrics").path("rmse").asDouble()).isEqualTo(version.path("metrics")
+                    .path("rmse").asDouble());
+            assertThat(runRow.path("params").path("l1_ratio").asText()).isEqualTo("0.1");
             HttpResponse<String> mlflowRun = http.send(HttpRequest.newBuilder(URI.create(serverUrl()
                     + "/api/2.0/mlflow/runs/get?run_id=" + run)).header("Authorization", bearer()).GET().build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -50,7 +50,6 @@ public class StatusResource {
         boolean machine = principal.unrestricted();
         return new Status(VERSION, "http://" + config.host() + ":" + port, machine ? ProcessHandle.current().pid() : 0,
                 machine ? config.dataDir().toAbsolutePath().toString() : null, config.defaultOrg(), brokers,
-                platform.kubernetes() ? "pods of the org's namespace (kubernetes platform)"
-                        : platform.sandbox().status());
+                platform.confinement());
     }
 }

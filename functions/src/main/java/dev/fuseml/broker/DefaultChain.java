@@ -1,6 +1,7 @@
 package dev.fuseml.broker;
 
 import dev.fuseml.eventing.FusemlEvents;
+import dev.fuseml.eventing.Steps;
 import dev.fuseml.eventing.broker.DeliverySpec;
 import dev.fuseml.eventing.broker.Trigger;
 import dev.fuseml.eventing.filter.Filter;
@@ -17,11 +18,10 @@ import java.util.function.Function;
  * own subscription to every FuseML event, from which it keeps runs and apps.
  */
 public final class DefaultChain {
-    /** The steps in chain order, with the event type each is triggered by. */
-    public static final Map<String, String> STEPS = Map.of("receive", FusemlEvents.PUSH, "build",
-            FusemlEvents.RECEIVED, "train", FusemlEvents.BUILT, "register", FusemlEvents.TRAINED, "serve",
-            FusemlEvents.REGISTERED);
-    public static final List<String> ORDER = List.of("receive", "build", "train", "register", "serve");
+    /** The steps in chain order, with the event type each is triggered by (from the one table, eventing's Steps). */
+    public static final Map<String, String> STEPS = Steps.CHAIN.stream()
+            .collect(java.util.stream.Collectors.toUnmodifiableMap(Steps.Step::name, Steps.Step::trigger));
+    public static final List<String> ORDER = Steps.NAMES;
     /** What the serve function takes besides the chain's event, each at its own path: app-level events. */
     public static final Map<String, String> SERVE_EXTRAS = Map.of("unserve", FusemlEvents.DELETED, "protect",
             FusemlEvents.PROTECTED);
@@ -47,7 +47,7 @@ public final class DefaultChain {
             chain.add(exact("fuseml-" + step, STEPS.get(step), stepUrl.apply(step).resolve("/" + step), delivery));
         }
         for (String path : List.of("unserve", "protect")) {
-            chain.add(exact("fuseml-" + path, SERVE_EXTRAS.get(path), stepUrl.apply("serve").resolve("/" + path),
+            chain.add(exact("fuseml-" + path, SERVE_EXTRAS.get(path), stepUrl.apply(Steps.SERVE).resolve("/" + path),
                     delivery));
         }
         chain.add(new Trigger("fuseml-runs", Trigger.ALL_NAMESPACES, new Filter.Prefix(Map.of("type",

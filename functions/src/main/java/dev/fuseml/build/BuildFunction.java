@@ -10,7 +10,7 @@ import io.quarkus.funqy.knative.events.CloudEventMapping;
 
 /** Step 2: builds the project's environment from its dependency file (long: answers at once, emits when done). */
 public class BuildFunction {
-    public static final String STEP = "build";
+    public static final String STEP = dev.fuseml.eventing.Steps.BUILD;
 
     private final StepRunner steps;
     private final EnvironmentBuilder builder;

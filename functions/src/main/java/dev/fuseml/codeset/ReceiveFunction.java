@@ -16,7 +16,7 @@ import java.nio.file.Path;
 
 /** Step 1: fetches the pushed commit of the app's codeset and checks that it is a project FuseML can run. */
 public class ReceiveFunction {
-    public static final String STEP = "receive";
+    public static final String STEP = dev.fuseml.eventing.Steps.RECEIVE;
 
     private final StepRunner steps;
     private final CodesetSource codesets;

@@ -319,10 +319,15 @@ public class TrackingStore {
         save(run.withData(run.params(), tags, run.metrics()));
     }
 
-    /** Every logged value of metric {@code key} of the run, in the order logged. */
+    /**
+     * Every logged value of metric {@code key} of the run, in the order logged. A value logged again with the same
+     * timestamp and step counts once, as in MLflow's store (MLflow 3 logs a run's step-0 metrics again with the id
+     * of the model it logged).
+     */
     public synchronized List<Metric> history(String runId, String key) {
         require(runId);
         Path file = historyFile(runId);
+        java.util.Set<List<Object>> seen = new java.util.HashSet<>();
         List<Metric> all = new ArrayList<>();
         if (!Files.isRegularFile(file)) {
             return all;
@@ -338,7 +343,7 @@ public class TrackingStore {
                 } catch (IOException torn) {
                     continue; // a line a crash cut short: the values before it are whole
                 }
-                if (m.key().equals(key)) {
+                if (m.key().equals(key) && seen.add(List.of(m.value(), m.timestamp(), m.step()))) {
                     all.add(m);
                 }
             }

@@ -71,7 +71,7 @@ public class Lifecycle {
         if (embeddedBroker()) {
             broker.get().open();
         }
-        if (role.runs("serve") && !platform.kubernetes()) { // servers of the local platform come back
+        if (role.runs(dev.fuseml.eventing.Steps.SERVE) && platform.wiring().servesLocally()) { // its servers come back
             deployer.get().restore();
         }
     }
@@ -106,7 +106,7 @@ public class Lifecycle {
 
     /** The control plane opens the embedded broker; on a cluster each org's events go to its Knative Broker. */
     private boolean embeddedBroker() {
-        return role.controlPlane() && !platform.kubernetes();
+        return role.controlPlane() && platform.wiring().embeddedBroker();
     }
 
     /** Where a step's function is: this process, or {@code fuseml.steps.STEP} when the control plane is alone. */

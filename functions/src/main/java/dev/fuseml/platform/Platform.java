@@ -6,15 +6,7 @@ import dev.fuseml.auth.Authenticator;
 import dev.fuseml.auth.TokenStore;
 import dev.fuseml.broker.Brokers;
 import dev.fuseml.broker.EmbeddedBroker;
-import dev.fuseml.broker.kubernetes.KnativeBrokers;
 import dev.fuseml.build.EnvironmentBuilder;
-import dev.fuseml.build.kubernetes.ImageBuildJobs;
-import dev.fuseml.build.local.VenvBuilder;
-import dev.fuseml.kubernetes.Cluster;
-import dev.fuseml.kubernetes.ClusterIdentity;
-import dev.fuseml.kubernetes.KubernetesSettings;
-import dev.fuseml.serving.kubernetes.KnativeDeployer;
-import dev.fuseml.train.kubernetes.TrainingJobs;
 import dev.fuseml.build.local.Venvs;
 import dev.fuseml.codeset.CodesetSource;
 import dev.fuseml.codeset.git.JGitCodesetSource;
@@ -32,7 +24,6 @@ import dev.fuseml.step.EventSink;
 import dev.fuseml.step.StepLog;
 import dev.fuseml.step.StepRunner;
 import dev.fuseml.train.Trainer;
-import dev.fuseml.train.local.ProcessTrainer;
 import dev.fuseml.workspace.Workspaces;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
@@ -47,9 +38,10 @@ import java.util.List;
 import java.nio.file.Path;
 
 /**
- * The one place that names every concrete implementation, as knative/func's {@code cmd/client.go} does: the
- * platform ({@code fuseml.platform}) is chosen here, once, and decides which implementations of the step interfaces
- * exist; no step, store or resource asks which platform it runs on. What steps reach of the control plane (claims,
+ * Where the process is put together, as knative/func's {@code cmd/client.go} does: the platform
+ * ({@code fuseml.platform}) is chosen here, once, as a {@link Wiring} ({@link LocalWiring} or
+ * {@link KubernetesWiring}: each names every implementation of its platform), and no step, store or resource asks
+ * which platform it runs on. Start-up checks ({@link #requireValid}) and what both platforms share are here. What steps reach of the control plane (claims,
  * logs, artifacts, the registry) they reach over HTTP, also when it is in the same process, so that the embedded
  * default runs the same code as one process per step.
  */
@@ -61,8 +53,7 @@ public class Platform {
     private final FusemlConfig config;
     private final SelfAddress self;
     private final Instance<EmbeddedBroker> broker;
-    private Cluster cluster;
-    private ClusterIdentity identity;
+    private Wiring wiring;
 
     public Platform(FusemlConfig config, SelfAddress self, Instance<EmbeddedBroker> broker) {
         this.config = config;
@@ -76,14 +67,20 @@ public class Platform {
         return Role.of(config.function());
     }
 
+    /** The platform's implementations, chosen here once (see {@link Wiring}). */
+    synchronized Wiring wiring() {
+        if (wiring == null) {
+            wiring = kubernetes() ? new KubernetesWiring(config, this::controlPlaneUrl)
+                    : new LocalWiring(config.trainTimeout());
+        }
+        return wiring;
+    }
+
     @Produces
     @Singleton
     Authenticator authenticator(TokenStore tokens) {
-        if (kubernetes()) { // a Knative Broker's delivery carries a service account token (its sender identity)
-            return new Authenticator(config.adminTokenSha256(), config.systemToken(), role().controlPlane(), tokens,
-                    clusterIdentity()::orgOf);
-        }
-        return new Authenticator(config.adminTokenSha256(), config.systemToken(), role().controlPlane(), tokens);
+        return new Authenticator(config.adminTokenSha256(), config.systemToken(), role().controlPlane(), tokens,
+                wiring().deliveries());
     }
 
     /** The control plane: this process when it is one, else FUSEML_CONTROL_PLANE. */
@@ -156,9 +153,7 @@ public class Platform {
     @Singleton
     EventSink sink(Authenticator auth) {
         String authorization = auth.systemAuthorization();
-        // a Knative Broker takes a token for its own audience, not FuseML's (when sender identity is on)
-        java.util.function.Function<String, String> authorizations = kubernetes()
-                ? org -> clusterIdentity().brokerAuthorization(org).orElse(null) : org -> authorization;
+        java.util.function.Function<String, String> authorizations = wiring().brokerAuthorization(authorization);
         if (config.sink().isPresent()) {
             URI sink = URI.create(config.sink().get());
             return new HttpEventSink(org -> sink, this::controlPlaneUrl, authorizations);
@@ -212,10 +207,7 @@ public class Platform {
     @Singleton
     EnvironmentBuilder builder(CodesetSource codesets, Workspaces workspaces, Instance<Venvs> venvs,
             HttpStepLog log) {
-        if (kubernetes()) {
-            return new ImageBuildJobs(cluster(), kubernetesSettings(), codesets, workspaces, log);
-        }
-        return new VenvBuilder(codesets, workspaces, venvs.get());
+        return wiring().builder(codesets, workspaces, venvs::get, log);
     }
 
     @Produces
@@ -227,17 +219,13 @@ public class Platform {
         dev.fuseml.train.RunTokens tokens = ref -> dev.fuseml.eventing.Tokens.forRun(auth.get().systemToken(),
                 new dev.fuseml.eventing.Tokens.RunClaim(ref.org(), ref.app(), ref.run(),
                         java.time.Instant.now().plus(lifetime).getEpochSecond()));
-        if (kubernetes()) {
-            return new TrainingJobs(cluster(), kubernetesSettings(), codesets, workspaces, log, tokens, tracking);
-        }
-        return new ProcessTrainer(config.trainTimeout(), log, codesets, workspaces, venvs.get(), artifacts,
-                tracking, tokens);
+        return wiring().trainer(log, codesets, workspaces, venvs::get, artifacts, tokens, tracking);
     }
 
     @Produces
     @Singleton
     Deployer deployer(Instance<LocalDeployer> local) {
-        return kubernetes() ? new KnativeDeployer(cluster(), kubernetesSettings()) : local.get();
+        return wiring().deployer(local::get);
     }
 
     /**
@@ -262,66 +250,33 @@ public class Platform {
     @Singleton
     dev.fuseml.train.TrainingWatch trainingWatch(Instance<dev.fuseml.run.RunStore> runs,
             Instance<dev.fuseml.run.RunLog> log, EventSink sink) {
-        return kubernetes() ? new dev.fuseml.train.kubernetes.TrainingJobWatch(cluster(), runs.get(), log.get(), sink,
-                java.time.Clock.systemUTC(), java.time.Duration.ofMinutes(2)) : dev.fuseml.train.TrainingWatch.NONE;
+        return wiring().trainingWatch(runs::get, log::get, sink);
     }
 
     /** What an org needs made when it is created: on a cluster, its namespace and what config/ puts there. */
     @Produces
     @Singleton
     dev.fuseml.org.OrgProvisioner orgProvisioner(Authenticator auth) {
-        return kubernetes() ? orgNamespaces(auth) : dev.fuseml.org.OrgProvisioner.NONE;
-    }
-
-    private dev.fuseml.org.kubernetes.OrgNamespaces orgNamespaces(Authenticator auth) {
-        return new dev.fuseml.org.kubernetes.OrgNamespaces(cluster().client(), auth.systemToken(),
-                config.kubernetes().tokenSecret());
+        return wiring().orgProvisioner(auth);
     }
 
     /** The brokers the API shows and changes: the embedded one, or each org's Knative Broker and Triggers. */
     @Produces
     @Singleton
     Brokers brokers(Authenticator auth, dev.fuseml.org.OrgStore orgs) {
-        if (!kubernetes()) {
-            return broker.get();
-        }
-        return new KnativeBrokers(cluster().client(), orgs, orgNamespaces(auth), config.defaultOrg(),
-                systemNamespace());
+        return wiring().brokers(auth, orgs, broker::get);
     }
 
-    /** Whether the steps' work goes to a Kubernetes cluster (else it runs on this machine). */
-    public boolean kubernetes() {
+    /** Where users' code runs and what confines it (fuseml status). */
+    public String confinement() {
+        return wiring().confinement(this::sandbox);
+    }
+
+    /** Whether the steps' work goes to a Kubernetes cluster (else it runs on this machine): for start-up checks. */
+    boolean kubernetes() {
         return KUBERNETES.equals(config.platform());
     }
 
-    /** The cluster's API, made once and only on the kubernetes platform (from the pod's service account). */
-    private synchronized Cluster cluster() {
-        if (cluster == null) {
-            cluster = new Cluster(new io.fabric8.kubernetes.client.KubernetesClientBuilder().build());
-        }
-        return cluster;
-    }
-
-    /** Who a Knative Broker's delivery is from, and tokens to post to org Brokers; made once, on a cluster only. */
-    private synchronized ClusterIdentity clusterIdentity() {
-        if (identity == null) {
-            identity = new ClusterIdentity(cluster().client(), systemNamespace(),
-                    config.kubernetes().serviceAccount(), java.time.Clock.systemUTC());
-        }
-        return identity;
-    }
-
-    /** Where FuseML's own Services and this pod are (fabric8 reads it from the pod's service account). */
-    private String systemNamespace() {
-        return java.util.Optional.ofNullable(cluster().client().getNamespace()).orElse("fuseml-system");
-    }
-
-    private KubernetesSettings kubernetesSettings() {
-        FusemlConfig.Kubernetes k = config.kubernetes();
-        return new KubernetesSettings(k.registry(), k.pythonImage(), k.kanikoImage(), k.gitImage(), k.tokenSecret(),
-                controlPlaneUrl(), config.brokerUrl().orElse(""), k.buildTimeout(), config.trainTimeout(),
-                k.readyTimeout(), k.trainCpu(), k.trainMemory());
-    }
 
     @Produces
     @Singleton

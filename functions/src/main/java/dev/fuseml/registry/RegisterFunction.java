@@ -11,7 +11,7 @@ import io.quarkus.funqy.knative.events.CloudEventMapping;
 
 /** Step 4: records the trained model as the app's next version, with its lineage. */
 public class RegisterFunction {
-    public static final String STEP = "register";
+    public static final String STEP = dev.fuseml.eventing.Steps.REGISTER;
 
     private final StepRunner steps;
     private final ModelRegistry registry;

@@ -23,9 +23,6 @@ import java.util.Map;
 public class RunProjection {
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(RunProjection.class);
     /** The step whose success each event of the chain announces. */
-    private static final Map<String, String> STEP_OF = Map.of(FusemlEvents.RECEIVED, "receive", FusemlEvents.BUILT,
-            "build", FusemlEvents.TRAINED, "train", FusemlEvents.REGISTERED, "register", FusemlEvents.SERVED,
-            "serve");
 
     private final RunStore runs;
     private final AppStore apps;
@@ -65,7 +62,8 @@ public class RunProjection {
                     data.path("logExcerpt").asText(""));
             return;
         }
-        String step = STEP_OF.get(type);
+        String step = dev.fuseml.eventing.Steps.emitting(type).map(dev.fuseml.eventing.Steps.Step::name)
+                .orElse(null);
         if (step == null) {
             return;
         }
@@ -75,6 +73,12 @@ public class RunProjection {
                 updated = updated.withCode(data.path("commit").asText(null), JsonFiles.MAPPER.convertValue(
                         data.path("params"), JsonFiles.MAPPER.getTypeFactory().constructMapType(Map.class,
                                 String.class, String.class)));
+            }
+            if (FusemlEvents.TRAINED.equals(type)) {
+                updated = updated.withTraining(JsonFiles.MAPPER.convertValue(data.path("params"),
+                        JsonFiles.MAPPER.getTypeFactory().constructMapType(Map.class, String.class, String.class)),
+                        JsonFiles.MAPPER.convertValue(data.path("metrics"), JsonFiles.MAPPER.getTypeFactory()
+                                .constructMapType(Map.class, String.class, Double.class)));
             }
             if (FusemlEvents.SERVED.equals(type) && !updated.finished()) {
                 updated = updated.succeeded(data.path("version").asInt(), data.path("url").asText());

@@ -16,7 +16,7 @@ import java.util.Map;
 
 /** Step 5: serves the new version at the app's prediction URL (long: waits until the model has loaded). */
 public class ServeFunction {
-    public static final String STEP = "serve";
+    public static final String STEP = dev.fuseml.eventing.Steps.SERVE;
     public static final String UNSERVE = "unserve";
     public static final String PROTECT = "protect";
 

@@ -11,7 +11,7 @@ import io.quarkus.funqy.knative.events.CloudEventMapping;
 
 /** Step 3: runs the training entry point (long: answers at once, emits when the process ends). */
 public class TrainFunction {
-    public static final String STEP = "train";
+    public static final String STEP = dev.fuseml.eventing.Steps.TRAIN;
 
     private final StepRunner steps;
     private final Trainer trainer;

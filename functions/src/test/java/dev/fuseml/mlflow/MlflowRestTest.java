@@ -222,6 +222,9 @@ class MlflowRestTest {
                 .body("run.data.metrics.find { it.key == 'rmse' }.step", equalTo(2))
                 .body("run.data.tags", hasItem(Map.of("key", "stage", "value", "dev")))
                 .body("run.data.tags", hasItem(Map.of("key", "team", "value", "wine")));
+        // MLflow 3 logs a run's step-0 values again with the id of the model it logged: still one value, as in MLflow
+        post(red, "/runs/log-batch", Map.of("run_id", run, "metrics", List.of(Map.of("key", "rmse", "value", 1.0,
+                "timestamp", 1_700_000_000_000L, "step", 0, "model_id", "m-1")))).statusCode(200);
         get(red, "/metrics/get-history", Map.of("run_id", run, "metric_key", "rmse")).statusCode(200)
                 .body("metrics.step", equalTo(List.of(0, 1, 2)))
                 .body("metrics.value", equalTo(List.of(1.0f, 0.9f, 0.8f)));

@@ -28,7 +28,7 @@ import java.util.Optional;
  * requirements) is a ConfigMap the Job owns.
  */
 public class ImageBuildJobs implements EnvironmentBuilder {
-    private static final String STEP = "build";
+    private static final String STEP = dev.fuseml.eventing.Steps.BUILD;
     private static final int EXCERPT_LINES = 20;
     private final Cluster cluster;
     private final KubernetesSettings settings;

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 
 /** Builds on this machine: fetches the project's code into scratch, reads its dependencies, makes the venv. */
 public class VenvBuilder implements EnvironmentBuilder {
-    private static final String STEP = "build";
+    private static final String STEP = dev.fuseml.eventing.Steps.BUILD;
     private final CodesetSource codesets;
     private final Workspaces workspaces;
     private final Venvs venvs;

@@ -38,7 +38,7 @@ import java.util.stream.Stream;
 public class LocalDeployer implements Deployer, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(LocalDeployer.class.getName());
     private static final Duration LOAD_TIMEOUT = Duration.ofMinutes(2);
-    private static final String STEP = "serve";
+    private static final String STEP = dev.fuseml.eventing.Steps.SERVE;
 
     /** What this platform serves for an app, kept across restarts. */
     record Record(String org, String app, int version, String modelUri, String environment, int port, String run) {

@@ -33,7 +33,7 @@ import java.util.Optional;
  * redelivery finds it instead of training twice; the app's anchor owns it.
  */
 public class TrainingJobs implements Trainer {
-    static final String STEP = "train";
+    static final String STEP = dev.fuseml.eventing.Steps.TRAIN;
     private static final String WORKSPACE = "/workspace";
     private static final String BROKER_TOKEN = "/var/run/fuseml/broker";
     private final Cluster cluster;
@@ -171,7 +171,7 @@ public class TrainingJobs implements Trainer {
                 .withEnv(value("HOME", "/tmp"))
                 .addNewVolumeMount().withName("workspace").withMountPath(WORKSPACE).endVolumeMount()
                 .endInitContainer()
-                .addNewContainer().withName("train").withImage(job.environment())
+                .addNewContainer().withName(STEP).withImage(job.environment())
                 .withWorkingDir(WORKSPACE + "/code")
                 .withCommand("python", "/fuseml/fuseml_job.py", "--", "bash", "-c", project.command())
                 .withEnv(env)

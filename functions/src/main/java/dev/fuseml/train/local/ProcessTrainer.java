@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
 public class ProcessTrainer implements Trainer {
     public static final String MODEL_DIR_ENV = "FUSEML_MODEL_DIR";
     public static final String METRICS_FILE_ENV = "FUSEML_METRICS_FILE";
-    private static final String STEP = "train";
+    private static final String STEP = dev.fuseml.eventing.Steps.TRAIN;
     private static final int EXCERPT_LINES = 20;
     private static final Pattern PYTHON_ERROR = Pattern.compile("^[A-Za-z_][\\w.]*(Error|Exception|Exit)\\b.*");
 
