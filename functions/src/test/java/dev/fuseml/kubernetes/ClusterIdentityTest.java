@@ -1,5 +1,6 @@
 package dev.fuseml.kubernetes;
 
+import dev.fuseml.testing.RbacRules;
 import dev.fuseml.testing.SettableClock;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;

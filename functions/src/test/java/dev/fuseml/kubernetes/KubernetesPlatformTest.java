@@ -1,5 +1,6 @@
 package dev.fuseml.kubernetes;
 
+import dev.fuseml.testing.RbacRules;
 import dev.fuseml.build.BuildFunction;
 import dev.fuseml.build.kubernetes.ImageBuildJobs;
 import dev.fuseml.eventing.FusemlEvents;

@@ -79,35 +79,49 @@ class DefinitionsTest {
         return "apiVersion: eventing.knative.dev/v1\nkind: Trigger\nmetadata: {name: t}\nspec:\n" + spec.indent(2);
     }
 
-    @Test
-    void schemaViolationsNameTheField() {
-        refused(trigger("broker: default\nsubscriber: {uri: 'http://x/'}\ndelivery: {retry: five}"),
-                "Trigger t: spec.delivery.retry: must be an integer, got the string 'five'");
-        refused(trigger("broker: default\nsubscriber: {uri: 'http://x/'}\nfilters: {exact: {a: b}}"),
-                "spec.filters: must be an array");
-        refused(trigger("broker: default\nsubscriber: {uri: 'http://x/'}") + "status2: {}\n", "status2: unknown field");
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> refusals() {
+        String ok = "broker: default\nsubscriber: {uri: 'http://x/'}";
+        return java.util.stream.Stream.of(
+                refusal("a retry count that is no number", trigger(ok + "\ndelivery: {retry: five}"),
+                        "Trigger t: spec.delivery.retry: must be an integer, got the string 'five'"),
+                refusal("filters that are no list", trigger(ok + "\nfilters: {exact: {a: b}}"),
+                        "spec.filters: must be an array"),
+                refusal("a field Knative does not have", trigger(ok) + "status2: {}\n", "status2: unknown field"),
+                refusal("a trigger without a subscriber", trigger("broker: default"),
+                        "spec.subscriber.uri: required"),
+                refusal("a subscriber by reference", trigger("broker: default\nsubscriber: {ref: {kind: Service, "
+                        + "name: x}}"), "spec.subscriber.ref", "give spec.subscriber.uri"),
+                refusal("another broker than the org's", trigger("broker: other\nsubscriber: {uri: 'http://x/'}"),
+                        "spec.broker: must be 'default'"),
+                refusal("a subscriber that is no http URL", trigger("broker: default\nsubscriber: {uri: 'ftp://x/'}"),
+                        "not an absolute http(s) URL"),
+                refusal("a backoff delay that is no duration", trigger(ok + "\ndelivery: {backoffDelay: FOO}"),
+                        "spec.delivery.backoffDelay: 'FOO' is not an ISO-8601 duration"),
+                refusal("an unknown backoff policy", trigger(ok + "\ndelivery: {backoffPolicy: random}"),
+                        "spec.delivery.backoffPolicy: 'random' is not one of linear, exponential"),
+                refusal("a CESQL filter that does not parse", trigger(ok + "\nfilters: [{cesql: 'a = '}]"),
+                        "spec.filters[0].cesql: CESQL"),
+                refusal("a name that is no DNS label", "apiVersion: eventing.knative.dev/v1\nkind: Trigger\n"
+                        + "metadata: {name: Bad_Name}\nspec: {broker: default, subscriber: {uri: 'http://x/'}}",
+                        "metadata.name: must be a DNS-1123"),
+                refusal("a resource that is not Knative's", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}",
+                        "apiVersion: must be eventing.knative.dev/v1", "kind: must be Broker or Trigger"),
+                refusal("a second broker", "apiVersion: eventing.knative.dev/v1\nkind: Broker\n"
+                        + "metadata: {name: other}", "each org has one broker"),
+                refusal("an empty file", "", "declares nothing"),
+                refusal("YAML that does not parse", "kind: [", "not valid YAML"));
     }
 
-    @Test
-    void knativesOwnRulesAreCheckedToo() {
-        refused(trigger("broker: default"), "spec.subscriber.uri: required");
-        refused(trigger("broker: default\nsubscriber: {ref: {kind: Service, name: x}}"), "spec.subscriber.ref",
-                "give spec.subscriber.uri");
-        refused(trigger("broker: other\nsubscriber: {uri: 'http://x/'}"), "spec.broker: must be 'default'");
-        refused(trigger("broker: default\nsubscriber: {uri: 'ftp://x/'}"), "not an absolute http(s) URL");
-        refused(trigger("broker: default\nsubscriber: {uri: 'http://x/'}\ndelivery: {backoffDelay: FOO}"),
-                "spec.delivery.backoffDelay: 'FOO' is not an ISO-8601 duration");
-        refused(trigger("broker: default\nsubscriber: {uri: 'http://x/'}\ndelivery: {backoffPolicy: random}"),
-                "spec.delivery.backoffPolicy: 'random' is not one of linear, exponential");
-        refused(trigger("broker: default\nsubscriber: {uri: 'http://x/'}\nfilters: [{cesql: 'a = '}]"),
-                "spec.filters[0].cesql: CESQL");
-        refused("apiVersion: eventing.knative.dev/v1\nkind: Trigger\nmetadata: {name: Bad_Name}\n"
-                + "spec: {broker: default, subscriber: {uri: 'http://x/'}}", "metadata.name: must be a DNS-1123");
-        refused("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}", "apiVersion: must be eventing.knative.dev/v1",
-                "kind: must be Broker or Trigger");
-        refused("apiVersion: eventing.knative.dev/v1\nkind: Broker\nmetadata: {name: other}", "each org has one broker");
-        refused("", "declares nothing");
-        refused("kind: [", "not valid YAML");
+    private static org.junit.jupiter.params.provider.Arguments refusal(String name, String yaml, String... messages) {
+        return org.junit.jupiter.params.provider.Arguments.of(org.junit.jupiter.api.Named.of(name, yaml),
+                java.util.List.of(messages));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} is refused, naming the rule")
+    @org.junit.jupiter.params.provider.MethodSource("refusals")
+    void aDefinitionThatBreaksARuleOfTheSchemaOrOfKnativeIsRefusedNamingIt(String yaml,
+            java.util.List<String> messages) {
+        refused(yaml, messages.toArray(String[]::new));
     }
 
     @Test

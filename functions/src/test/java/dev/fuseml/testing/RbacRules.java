@@ -1,4 +1,4 @@
-package dev.fuseml.kubernetes;
+package dev.fuseml.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
@@ -14,16 +14,16 @@ import java.util.List;
  * The rules of config/'s ClusterRoles, and the requests an API server would check against them (the verb from the
  * method and the path, as Kubernetes' authorizer derives it).
  */
-final class RbacRules {
+public final class RbacRules {
     /** What the tests do in the place of the cluster (install CRDs, list and complete Jobs, make Services Ready). */
-    static final java.util.Set<String> TEST_ONLY = java.util.Set.of("create customresourcedefinitions",
+    public static final java.util.Set<String> TEST_ONLY = java.util.Set.of("create customresourcedefinitions",
             "delete customresourcedefinitions", "list jobs", "update jobs/status", "update services/status",
             "list services", "create pods", "create brokers", "update brokers/status", "get secrets");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     /** One request as RBAC sees it: verb, API group, resource (with subresource), object name (or ""). */
-    record Request(String verb, String group, String resource, String name) {
-        static Request of(String method, String rawPath) {
+    public record Request(String verb, String group, String resource, String name) {
+        public static Request of(String method, String rawPath) {
             String path = rawPath.split("\\?", 2)[0];
             boolean watch = rawPath.contains("watch=true");
             String[] s = path.replaceAll("^/+", "").split("/");
@@ -57,7 +57,7 @@ final class RbacRules {
     }
 
     /** One verb on one resource that a rule grants (limited to names when the rule lists them). */
-    record Grant(String verb, String group, String resource, List<String> names) {
+    public record Grant(String verb, String group, String resource, List<String> names) {
         boolean covers(Request r) {
             return verb.equals(r.verb()) && group.equals(r.group()) && resource.equals(r.resource())
                     && (names.isEmpty() || names.contains(r.name()));
@@ -70,12 +70,12 @@ final class RbacRules {
         this.grants = grants;
     }
 
-    static RbacRules read(Path file) throws IOException {
+    public static RbacRules read(Path file) throws IOException {
         return read(file, java.util.Set.of());
     }
 
     /** The rules of the ClusterRoles and Roles named {@code roles} (all of the file's when empty). */
-    static RbacRules read(Path file, java.util.Set<String> roles) throws IOException {
+    public static RbacRules read(Path file, java.util.Set<String> roles) throws IOException {
         List<Grant> grants = new ArrayList<>();
         try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(file.toFile())) {
             while (docs.hasNext()) {
@@ -105,7 +105,7 @@ final class RbacRules {
     }
 
     /** Every request the mock server has recorded since the last call, as RBAC sees it. */
-    static java.util.Set<Request> drain(io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server)
+    public static java.util.Set<Request> drain(io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server)
             throws InterruptedException {
         java.util.Set<Request> requests = new java.util.HashSet<>();
         for (var r = server.takeRequest(10, java.util.concurrent.TimeUnit.MILLISECONDS); r != null;
@@ -119,7 +119,7 @@ final class RbacRules {
      * Least privilege, checked: each request is allowed, and each grant is used by one ("bind" is no request: the
      * API server checks it when a RoleBinding to that role is made).
      */
-    void assertAllowsExactly(java.util.Collection<Request> requests) {
+    public void assertAllowsExactly(java.util.Collection<Request> requests) {
         org.assertj.core.api.Assertions.assertThat(requests).as("requests").isNotEmpty().allSatisfy(r ->
                 org.assertj.core.api.Assertions.assertThat(allows(r)).as(r + " is allowed").isTrue());
         org.assertj.core.api.Assertions.assertThat(grants).filteredOn(g -> !g.verb().equals("bind")).allSatisfy(g ->
@@ -127,11 +127,11 @@ final class RbacRules {
                         .as(g + " is used by a request").isTrue());
     }
 
-    boolean allows(Request request) {
+    public boolean allows(Request request) {
         return grants.stream().anyMatch(g -> g.covers(request));
     }
 
-    List<Grant> grants() {
+    public List<Grant> grants() {
         return grants;
     }
 }

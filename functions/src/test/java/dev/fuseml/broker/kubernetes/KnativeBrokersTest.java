@@ -1,5 +1,7 @@
-package dev.fuseml.kubernetes;
+package dev.fuseml.broker.kubernetes;
 
+import dev.fuseml.kubernetes.KnativeKinds;
+import dev.fuseml.testing.RbacRules;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fuseml.broker.TriggerRegistry.TriggerStatus;

@@ -1,4 +1,4 @@
-package dev.fuseml.api;
+package dev.fuseml.retention;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;

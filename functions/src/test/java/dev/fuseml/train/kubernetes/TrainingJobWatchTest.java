@@ -1,5 +1,7 @@
-package dev.fuseml.kubernetes;
+package dev.fuseml.train.kubernetes;
 
+import dev.fuseml.kubernetes.Cluster;
+import dev.fuseml.testing.RbacRules;
 import dev.fuseml.eventing.FusemlEvents;
 import dev.fuseml.mock.FakeEventSink;
 import dev.fuseml.run.Run;

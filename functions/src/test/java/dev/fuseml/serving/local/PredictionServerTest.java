@@ -1,5 +1,8 @@
-package dev.fuseml.serving;
+package dev.fuseml.serving.local;
 
+import dev.fuseml.serving.Batch;
+import dev.fuseml.serving.BadRequestException;
+import dev.fuseml.serving.Predictor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fuseml.registry.MLModel;

@@ -1,5 +1,7 @@
-package dev.fuseml.kubernetes;
+package dev.fuseml.org.kubernetes;
 
+import dev.fuseml.kubernetes.KnativeKinds;
+import dev.fuseml.testing.RbacRules;
 import dev.fuseml.eventing.Tokens;
 import dev.fuseml.org.kubernetes.OrgNamespaces;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
