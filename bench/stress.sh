@@ -11,7 +11,7 @@ shift || true
 if [[ $# -eq 0 ]]; then
   set -- \
     "functions:KubernetesPlatformTest,TrainingJobWatchTest,KnativeBrokersTest,ClusterIdentityTest,OrgNamespacesTest,StepRunnerTest,WorkerPoolTest,LoggedProcessTest,HttpStepLogTest,ProcessTrainerTest" \
-    "eventing:BrokerTest,BrokerGuardTest,BrokerHardeningTest,BrokerIngressTest,BrokerCrashTest,DeliverySpecTest" \
+    "eventing:BrokerTest,BrokerGuardTest,BrokerHardeningTest,BrokerIngressTest,BrokerCrashTest,DeliverySpecTest,DispatcherTest" \
     "cli:KubernetesInstallerTest"
 fi
 # busy loops beside the tests, as a noisy neighbour would be (BURNERS, default 1); stopped when this script ends

@@ -10,7 +10,6 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 
-import java.io.Closeable;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,11 +24,7 @@ import java.util.concurrent.TimeUnit;
  * connections. The JDK's HTTP server and client cost several times more CPU per request, which on two cores set
  * the broker's ceiling (bench/README.md).
  */
-final class VertxTransport implements Closeable {
-    /** A subscriber's answer. */
-    record Answer(int status, Map<String, List<String>> headers, byte[] body) {
-    }
-
+final class VertxTransport implements Transport {
     private final Vertx vertx;
     private final HttpClient client;
 
@@ -40,12 +35,14 @@ final class VertxTransport implements Closeable {
                 .setTcpNoDelay(true).setConnectTimeout(5_000));
     }
 
-    Vertx vertx() {
-        return vertx;
+    @Override
+    public java.util.Optional<Vertx> vertx() {
+        return java.util.Optional.of(vertx);
     }
 
     /** Sends {@code event} in binary mode; completes exceptionally on a transport failure or timeout. */
-    CompletableFuture<Answer> send(URI target, CloudEvent event, Duration timeout, boolean preferReply,
+    @Override
+    public CompletableFuture<Answer> send(URI target, CloudEvent event, Duration timeout, boolean preferReply,
             String authorization) {
         CloudEventHttp.Encoded encoded = CloudEventHttp.binary(event);
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(target.toString())
