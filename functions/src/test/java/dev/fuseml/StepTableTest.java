@@ -2,10 +2,10 @@ package dev.fuseml;
 
 import dev.fuseml.broker.DefaultChain;
 import dev.fuseml.build.BuildFunction;
-import dev.fuseml.codeset.ReceiveFunction;
+import dev.fuseml.receive.ReceiveFunction;
 import dev.fuseml.eventing.Steps;
-import dev.fuseml.registry.RegisterFunction;
-import dev.fuseml.serving.ServeFunction;
+import dev.fuseml.register.RegisterFunction;
+import dev.fuseml.serve.ServeFunction;
 import dev.fuseml.train.TrainFunction;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEventMapping;

@@ -11,7 +11,7 @@ import dev.fuseml.mock.FakeClaims;
 import dev.fuseml.mock.FakeCodesetSource;
 import dev.fuseml.mock.FakeEventSink;
 import dev.fuseml.mock.FakeStepLog;
-import dev.fuseml.serving.ServeFunction;
+import dev.fuseml.serve.ServeFunction;
 import dev.fuseml.serving.kubernetes.KnativeDeployer;
 import dev.fuseml.step.RunRef;
 import dev.fuseml.step.StepRunner;

@@ -1,8 +1,10 @@
-package dev.fuseml.registry;
+package dev.fuseml.register;
 
 import dev.fuseml.eventing.FusemlEvents;
 import dev.fuseml.eventing.payload.Registered;
 import dev.fuseml.eventing.payload.Trained;
+import dev.fuseml.registry.ModelRegistry;
+import dev.fuseml.registry.ModelVersion;
 import dev.fuseml.step.StepLog;
 import dev.fuseml.step.StepRunner;
 import io.quarkus.funqy.Funq;

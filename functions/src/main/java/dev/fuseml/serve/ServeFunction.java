@@ -1,4 +1,4 @@
-package dev.fuseml.serving;
+package dev.fuseml.serve;
 
 import dev.fuseml.eventing.FusemlEvents;
 import dev.fuseml.eventing.Names;
@@ -6,6 +6,7 @@ import dev.fuseml.eventing.payload.Deleted;
 import dev.fuseml.eventing.payload.Protected;
 import dev.fuseml.eventing.payload.Registered;
 import dev.fuseml.eventing.payload.Served;
+import dev.fuseml.serving.Deployer;
 import dev.fuseml.step.StepLog;
 import dev.fuseml.step.StepRunner;
 import io.quarkus.funqy.Funq;

@@ -1,5 +1,6 @@
-package dev.fuseml.codeset;
+package dev.fuseml.receive;
 
+import dev.fuseml.codeset.CodesetSource;
 import dev.fuseml.eventing.FusemlEvents;
 import dev.fuseml.eventing.payload.Push;
 import dev.fuseml.eventing.payload.Received;
