@@ -156,8 +156,7 @@ public class ExperimentsResource {
     }
 
     private Experiment find(Principal p, String id) {
-        return store.experiment(id).filter(e -> MlflowAccess.sees(p, e))
-                .orElseThrow(() -> MlflowError.missing("No Experiment with id=" + id + " exists"));
+        return MlflowAccess.experiment(store, p, id);
     }
 
     /**

@@ -42,15 +42,13 @@ public class LoggedModelsResource {
         MlflowJson.CreateLoggedModel r = request != null ? request
                 : new MlflowJson.CreateLoggedModel(null, null, null, null, null, null);
         String experimentId = MlflowJson.required("experiment_id", r.experimentId());
-        Experiment e = store.experiment(experimentId).filter(x -> MlflowAccess.sees(p, x))
-                .orElseThrow(() -> MlflowError.missing("No Experiment with id=" + experimentId + " exists"));
+        Experiment e = MlflowAccess.experiment(store, p, experimentId);
         if (p.run() != null && !p.run().equals(r.sourceRunId())) {
             throw MlflowError.denied("a training's token logs models of its own run only: send source_run_id "
                     + p.run());
         }
         if (r.sourceRunId() != null && !r.sourceRunId().isEmpty()) {
-            store.run(r.sourceRunId()).filter(run -> MlflowAccess.sees(p, run))
-                    .orElseThrow(() -> MlflowError.missing("Run with id=" + r.sourceRunId() + " not found"));
+            MlflowAccess.run(store, p, r.sourceRunId());
         }
         LoggedModel m = store.createModel(e, r.name(), r.sourceRunId(), r.modelType(), MlflowJson.map(r.params()),
                 MlflowJson.map(r.tags()));
@@ -114,8 +112,7 @@ public class LoggedModelsResource {
                 : new MlflowJson.SearchLoggedModels(null, null, null, null, null);
         List<String> experiments = r.experimentIds() == null ? List.of() : r.experimentIds();
         for (String id : experiments) {
-            store.experiment(id).filter(e -> MlflowAccess.sees(p, e))
-                    .orElseThrow(() -> MlflowError.missing("No Experiment with id=" + id + " exists"));
+            MlflowAccess.experiment(store, p, id);
         }
         SearchFilter filter = Searches.filter(SearchFilter.Kind.LOGGED_MODELS, r.filter());
         List<String> orderBy = new ArrayList<>();
@@ -136,7 +133,6 @@ public class LoggedModelsResource {
     }
 
     private LoggedModel find(Principal p, String id) {
-        return store.model(id).filter(m -> MlflowAccess.sees(p, m))
-                .orElseThrow(() -> MlflowError.missing("Logged model with ID '" + id + "' not found."));
+        return MlflowAccess.model(store, p, id);
     }
 }

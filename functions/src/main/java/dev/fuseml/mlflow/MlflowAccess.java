@@ -55,4 +55,22 @@ public final class MlflowAccess {
         }
         return p.run().equals(owner) || store.model(owner).filter(m -> sees(p, m)).isPresent();
     }
+
+    /** Experiment {@code id} as {@code p} may see it; one it may not see does not exist for it. */
+    public static Experiment experiment(TrackingStore store, Principal p, String id) {
+        return store.experiment(id).filter(e -> sees(p, e))
+                .orElseThrow(() -> MlflowError.missing("No Experiment with id=" + id + " exists"));
+    }
+
+    /** Run {@code id} as {@code p} may see it. */
+    public static TrackedRun run(TrackingStore store, Principal p, String id) {
+        return store.run(id).filter(r -> sees(p, r))
+                .orElseThrow(() -> MlflowError.missing("Run with id=" + id + " not found"));
+    }
+
+    /** LoggedModel {@code id} as {@code p} may see it. */
+    public static LoggedModel model(TrackingStore store, Principal p, String id) {
+        return store.model(id).filter(m -> sees(p, m))
+                .orElseThrow(() -> MlflowError.missing("Logged model with ID '" + id + "' not found."));
+    }
 }

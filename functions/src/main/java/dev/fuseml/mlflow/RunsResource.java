@@ -39,8 +39,7 @@ public class RunsResource {
         MlflowAccess.mayCreate(p, "runs");
         MlflowJson.CreateRun r = request != null ? request : new MlflowJson.CreateRun(null, null, null, null, null);
         String experimentId = MlflowJson.required("experiment_id", r.experimentId());
-        Experiment e = store.experiment(experimentId).filter(x -> MlflowAccess.sees(p, x))
-                .orElseThrow(() -> MlflowError.missing("No Experiment with id=" + experimentId + " exists"));
+        Experiment e = MlflowAccess.experiment(store, p, experimentId);
         TrackedRun run = store.createRun(e, r.userId(), r.runName(), r.startTime(), MlflowJson.map(r.tags()));
         return Map.of("run", MlflowJson.RunJson.of(run));
     }
@@ -177,8 +176,7 @@ public class RunsResource {
                 : new MlflowJson.SearchRuns(null, null, null, null, null, null);
         List<String> experiments = r.experimentIds() == null ? List.of() : r.experimentIds();
         for (String id : experiments) {
-            store.experiment(id).filter(e -> MlflowAccess.sees(p, e))
-                    .orElseThrow(() -> MlflowError.missing("No Experiment with id=" + id + " exists"));
+            MlflowAccess.experiment(store, p, id);
         }
         ViewType view = ViewType.of(r.runViewType());
         SearchFilter filter = Searches.filter(SearchFilter.Kind.RUNS, r.filter());
@@ -238,7 +236,6 @@ public class RunsResource {
 
     private TrackedRun find(Principal p, String id) {
         MlflowJson.required("run_id", id);
-        return store.run(id).filter(r -> MlflowAccess.sees(p, r))
-                .orElseThrow(() -> MlflowError.missing("Run with id=" + id + " not found"));
+        return MlflowAccess.run(store, p, id);
     }
 }
