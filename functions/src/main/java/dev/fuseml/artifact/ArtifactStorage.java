@@ -30,6 +30,12 @@ public interface ArtifactStorage {
     /** Removes an artifact (an {@link java.io.UncheckedIOException} when its storage fails). */
     void delete(ArtifactUri artifact);
 
+    /**
+     * Removes a file of an artifact, or every file under a directory of it ({@code relative} checked as by
+     * {@link #inside}); nothing when there is none.
+     */
+    void delete(ArtifactUri artifact, String relative);
+
     /** Removes every artifact of an app (an {@link java.io.UncheckedIOException} when its storage fails). */
     void deleteApp(String org, String app);
 

@@ -81,16 +81,16 @@ public class ArtifactProxyResource {
         return Map.of();
     }
 
-    /** Deletes a run's or LoggedModel's artifacts whole (the storage deletes artifacts, not single files). */
+    /** Deletes a file, a directory, or a run's or LoggedModel's artifacts whole. */
     @DELETE
     @Path("/{path: .+}")
     public Map<String, Object> delete(@PathParam("path") String path, @Context RoutingContext context) {
         Located at = locate(Principal.of(context), path);
-        if (!at.relative().isEmpty()) {
-            throw new MlflowError(MlflowError.Code.NOT_IMPLEMENTED, "FuseML deletes a run's artifacts whole: "
-                    + "delete " + at.artifact().path());
+        if (at.relative().isEmpty()) {
+            files.delete(at.artifact());
+        } else {
+            files.delete(at.artifact(), at.relative());
         }
-        files.delete(at.artifact());
         return Map.of();
     }
 

@@ -372,8 +372,14 @@ class MlflowRestTest {
         assertThat(pkl).containsExactly(1, 2, 3);
         mlflowError(given().header("Authorization", "Bearer " + red).get(url + "/model/other.pkl").then(), 404,
                 "RESOURCE_DOES_NOT_EXIST");
-        mlflowError(given().header("Authorization", "Bearer " + red).delete(url + "/notes.txt").then(), 501,
-                "NOT_IMPLEMENTED");
+        given().header("Authorization", "Bearer " + red).delete(url + "/notes.txt").then().statusCode(200);
+        as(red).queryParam("path", path).get("/api/2.0/mlflow-artifacts/artifacts").then().statusCode(200)
+                .body("files.path", equalTo(List.of("model")));
+        given().header("Authorization", "Bearer " + red).delete(url + "/model").then().statusCode(200);
+        as(red).queryParam("path", path).get("/api/2.0/mlflow-artifacts/artifacts").then().statusCode(200)
+                .body("files", empty());
+        given().header("Authorization", "Bearer " + red).body(new byte[]{1}).put(url + "/again.bin").then()
+                .statusCode(200);
         given().header("Authorization", "Bearer " + red).delete(url).then().statusCode(200);
         as(red).queryParam("path", path).get("/api/2.0/mlflow-artifacts/artifacts").then().statusCode(200)
                 .body("files", empty());

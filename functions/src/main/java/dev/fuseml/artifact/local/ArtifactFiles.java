@@ -79,6 +79,11 @@ public class ArtifactFiles implements ArtifactStorage {
     }
 
     @Override
+    public void delete(ArtifactUri artifact, String relative) {
+        Workspaces.delete(dir(artifact).resolve(ArtifactStorage.inside(artifact, relative)));
+    }
+
+    @Override
     public void deleteApp(String org, String app) {
         Names.require("org", org);
         Names.require("app", app);

@@ -139,6 +139,18 @@ public class S3Artifacts implements ArtifactStorage {
     }
 
     @Override
+    public void delete(ArtifactUri artifact, String relative) {
+        String key = folder(artifact) + ArtifactStorage.inside(artifact, relative);
+        deleteAll(key + "/"); // a directory's files
+        try {
+            send("DELETE", key, Map.of(), HttpRequest.BodyPublishers.noBody(), SigV4.EMPTY_SHA256,
+                    HttpResponse.BodyHandlers.ofByteArray(), 204, 200, 404);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
     public void deleteApp(String org, String app) {
         Names.require("org", org);
         Names.require("app", app);

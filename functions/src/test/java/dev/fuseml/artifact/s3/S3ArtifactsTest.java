@@ -83,6 +83,13 @@ class S3ArtifactsTest {
         assertThat(s3.read(MODEL, "none.bin")).isEmpty();
         assertThat(dir.resolve("spool")).isEmptyDirectory();
 
+        s3.write(MODEL, "sub dirty.txt", stream("kept"));
+        s3.delete(MODEL, "sub dir"); // a directory of the artifact, not what merely starts like it
+        assertThat(s3.list(MODEL)).extracting(ArtifactStorage.FileInfo::path).containsExactly("MLmodel",
+                "sub dirty.txt");
+        s3.delete(MODEL, "sub dirty.txt");
+        assertThat(s3.list(MODEL)).extracting(ArtifactStorage.FileInfo::path).containsExactly("MLmodel");
+
         s3.delete(MODEL);
         assertThat(s3.list(MODEL)).isEmpty();
         assertThat(s3.list(other)).hasSize(1);
