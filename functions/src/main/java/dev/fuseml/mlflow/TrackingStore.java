@@ -7,54 +7,38 @@ import dev.fuseml.state.JsonFiles;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * MLflow's tracking data as the control plane keeps it: {@code mlflow/experiments/ID.json}, {@code mlflow/runs/ID.json}
  * with {@code ID.history.jsonl} (every logged metric value), {@code mlflow/models/ID.json} (LoggedModels). All of it is
- * held in memory too, read once at start. Every check of MLflow's rules (names, sizes, params logged once, active runs)
- * is here, so that each endpoint refuses the same input the same way. Who may see what is not: see
- * {@link MlflowAccess}.
+ * held in memory too, read once at start; the history is {@link MetricHistory}'s. Each change is checked against
+ * MLflow's rules ({@link TrackingRules}: names and sizes; here: params logged once, active runs). Who may see what
+ * is not here: see {@link MlflowAccess}.
  */
 @ApplicationScoped
 public class TrackingStore {
     /** The last segment of every run's and LoggedModel's artifact URI. */
     public static final String ARTIFACTS = "artifacts";
-    static final int MAX_KEY = 250;
-    static final int MAX_PARAM_VALUE = 6000;
-    static final int MAX_TAG_VALUE = 8000;
-    static final int MAX_NAME = 500;
-    /** Per run: a bound on what one run may hold, so a runaway loop cannot fill the control plane's disk. */
-    static final int MAX_KEYS_PER_RUN = 1000;
-    static final int MAX_HISTORY = 200_000;
-    static final int MAX_BATCH_METRICS = 1000;
-    static final int MAX_BATCH_PARAMS_TAGS = 100;
-    static final int MAX_BATCH_TOTAL = 1000;
-    private static final Pattern KEY = Pattern.compile("[/\\w.\\- :]+");
 
     private final Path root;
     private final Clock clock;
+    private final MetricHistory history;
     private final Map<String, Experiment> experiments = new LinkedHashMap<>();
     private final Map<String, TrackedRun> runs = new LinkedHashMap<>();
     private final Map<String, LoggedModel> models = new LinkedHashMap<>();
-    private final Map<String, Integer> historySizes = new HashMap<>();
     private long nextExperiment = 1;
 
     @Inject
@@ -65,6 +49,7 @@ public class TrackingStore {
     public TrackingStore(Path root, Clock clock) {
         this.root = root;
         this.clock = clock;
+        this.history = new MetricHistory(root.resolve("runs"));
         load("experiments", Experiment.class).forEach(e -> {
             experiments.put(e.id(), e);
             nextExperiment = Math.max(nextExperiment, Long.parseLong(e.id()) + 1);
@@ -77,14 +62,12 @@ public class TrackingStore {
 
     /** Creates experiment {@code name} of {@code org} (the caller checked that the name starts with it). */
     public synchronized Experiment createExperiment(String org, String name, Map<String, String> tags) {
-        requireName("experiment name", name);
+        TrackingRules.name("experiment name", name);
         if (experimentNamed(name).isPresent()) {
             throw new MlflowError(MlflowError.Code.RESOURCE_ALREADY_EXISTS, "Experiment '" + name + "' already "
                     + "exists.");
         }
-        Map<String, String> checked = new TreeMap<>();
-        (tags == null ? Map.<String, String>of() : tags).forEach((k, v) -> checked.put(key("tag", k),
-                value("tag", k, v, MAX_TAG_VALUE)));
+        Map<String, String> checked = TrackingRules.tags(tags);
         String id = Long.toString(nextExperiment++);
         String rest = name.substring(org.length() + 1);
         String slot = Names.valid(rest) ? rest : "mlflow-experiment-" + id;
@@ -129,14 +112,15 @@ public class TrackingStore {
 
     public synchronized Experiment setExperimentTag(String id, String key, String value) {
         Experiment e = experiments.get(id);
-        Experiment tagged = e.withTag(key("tag", key), value("tag", key, value, MAX_TAG_VALUE), clock.millis());
+        Experiment tagged = e.withTag(TrackingRules.key("tag", key), TrackingRules.value("tag", key, value,
+                TrackingRules.MAX_TAG_VALUE), clock.millis());
         save(tagged);
         return tagged;
     }
 
     /** Renames an experiment (the caller checked that the new name keeps its org). */
     public synchronized Experiment renameExperiment(String id, String newName) {
-        requireName("new_name", newName);
+        TrackingRules.name("new_name", newName);
         Experiment e = experiments.get(id);
         if (e.tags().containsKey("fuseml.app")) {
             throw MlflowError.invalid("experiment " + e.name() + " is app " + e.slot() + "'s: it keeps its name, so "
@@ -168,15 +152,13 @@ public class TrackingStore {
             Map<String, String> tags) {
         requireActive(experiment);
         String id = UUID.randomUUID().toString().replace("-", "");
-        Map<String, String> t = new TreeMap<>();
-        (tags == null ? Map.<String, String>of() : tags).forEach((k, v) -> t.put(key("tag", k),
-                value("tag", k, v, MAX_TAG_VALUE)));
+        Map<String, String> t = TrackingRules.tags(tags);
         String runName = name != null && !name.isBlank() ? name : t.getOrDefault("mlflow.runName", "run-"
                 + id.substring(0, 8));
-        value("run name", "run_name", runName, MAX_KEY);
+        TrackingRules.value("run name", "run_name", runName, TrackingRules.MAX_KEY);
         t.put("mlflow.runName", runName);
         if (user != null && !user.isBlank()) {
-            t.putIfAbsent("mlflow.user", value("user", "user_id", user, MAX_KEY));
+            t.putIfAbsent("mlflow.user", TrackingRules.value("user", "user_id", user, TrackingRules.MAX_KEY));
         }
         TrackedRun run = new TrackedRun(id, experiment.id(), experiment.org(), experiment.slot(), runName, user,
                 "RUNNING", startTime != null ? startTime : clock.millis(), null, Experiment.ACTIVE, Map.of(), t,
@@ -222,7 +204,8 @@ public class TrackingStore {
         if (status != null && !TrackedRun.STATUSES.contains(status)) {
             throw MlflowError.invalid("status '" + status + "' is not one of " + TrackedRun.STATUSES);
         }
-        String newName = name != null && !name.isBlank() ? value("run name", "run_name", name, MAX_KEY) : run.name();
+        String newName = name != null && !name.isBlank() ? TrackingRules.value("run name", "run_name", name,
+                TrackingRules.MAX_KEY) : run.name();
         String newStatus = status != null ? status : run.status();
         Long end = endTime != null ? endTime : run.endTime();
         if (status != null && !"RUNNING".equals(status) && !"SCHEDULED".equals(status) && end == null) {
@@ -254,17 +237,11 @@ public class TrackingStore {
     public synchronized void log(String runId, List<Metric> metrics, Map<String, String> params,
             Map<String, String> tags) {
         TrackedRun run = active(runId);
-        if (metrics.size() > MAX_BATCH_METRICS || params.size() > MAX_BATCH_PARAMS_TAGS
-                || tags.size() > MAX_BATCH_PARAMS_TAGS
-                || metrics.size() + params.size() + tags.size() > MAX_BATCH_TOTAL) {
-            throw MlflowError.invalid("A batch logging request can contain at most " + MAX_BATCH_METRICS
-                    + " metrics, " + MAX_BATCH_PARAMS_TAGS + " params and " + MAX_BATCH_PARAMS_TAGS + " tags, "
-                    + MAX_BATCH_TOTAL + " in all; got " + metrics.size() + " metrics, " + params.size()
-                    + " params and " + tags.size() + " tags: split it");
-        }
+        TrackingRules.batch(metrics, params, tags);
         Map<String, String> newParams = new TreeMap<>(run.params());
         params.forEach((k, v) -> {
-            String value = value("param", key("param", k), v, MAX_PARAM_VALUE);
+            String value = TrackingRules.value("param", TrackingRules.key("param", k), v,
+                    TrackingRules.MAX_PARAM_VALUE);
             String old = newParams.get(k);
             if (old != null && !old.equals(value)) {
                 throw MlflowError.invalid("Changing param values is not allowed. Param with key='" + k + "' was "
@@ -274,26 +251,21 @@ public class TrackingStore {
             newParams.put(k, value);
         });
         Map<String, String> newTags = new TreeMap<>(run.tags());
-        tags.forEach((k, v) -> newTags.put(key("tag", k), value("tag", k, v, MAX_TAG_VALUE)));
+        newTags.putAll(TrackingRules.tags(tags));
         Map<String, Metric> latest = new TreeMap<>(run.metrics());
         for (Metric m : metrics) {
-            key("metric", m.key());
+            TrackingRules.key("metric", m.key());
             latest.merge(m.key(), m, (a, b) -> Metric.LATEST.compare(a, b) >= 0 ? a : b);
         }
-        if (newParams.size() > MAX_KEYS_PER_RUN || newTags.size() > MAX_KEYS_PER_RUN
-                || latest.size() > MAX_KEYS_PER_RUN) {
-            throw MlflowError.invalid("a run keeps at most " + MAX_KEYS_PER_RUN + " params, tags and metric keys "
-                    + "each: log the rest to another run or as an artifact");
+        TrackingRules.perRun("params", newParams.size());
+        TrackingRules.perRun("tags", newTags.size());
+        TrackingRules.perRun("metric keys", latest.size());
+        int values = history.size(runId);
+        if (values + metrics.size() > TrackingRules.MAX_HISTORY) {
+            throw MlflowError.invalid("run " + runId + " holds " + values + " metric values, the most a run keeps "
+                    + "is " + TrackingRules.MAX_HISTORY + ": log fewer steps, or log the rest as an artifact");
         }
-        int history = historySize(runId);
-        if (history + metrics.size() > MAX_HISTORY) {
-            throw MlflowError.invalid("run " + runId + " holds " + history + " metric values, the most a run keeps "
-                    + "is " + MAX_HISTORY + ": log fewer steps, or log the rest as an artifact");
-        }
-        if (!metrics.isEmpty()) {
-            appendHistory(runId, metrics);
-            historySizes.put(runId, history + metrics.size());
-        }
+        history.append(runId, metrics);
         if (newTags.containsKey("mlflow.runName") && !newTags.get("mlflow.runName").equals(run.name())) {
             run = run.with(newTags.get("mlflow.runName"), run.status(), run.endTime(), run.lifecycleStage());
         }
@@ -326,31 +298,7 @@ public class TrackingStore {
      */
     public synchronized List<Metric> history(String runId, String key) {
         require(runId);
-        Path file = historyFile(runId);
-        java.util.Set<List<Object>> seen = new java.util.HashSet<>();
-        List<Metric> all = new ArrayList<>();
-        if (!Files.isRegularFile(file)) {
-            return all;
-        }
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                Metric m;
-                try {
-                    m = JsonFiles.MAPPER.readValue(line, Metric.class);
-                } catch (IOException torn) {
-                    continue; // a line a crash cut short: the values before it are whole
-                }
-                if (m.key().equals(key) && seen.add(List.of(m.value(), m.timestamp(), m.step()))) {
-                    all.add(m);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
-        return all;
+        return history.read(runId, key);
     }
 
     /** Datasets ({@code log-inputs}) as the client sent them, and LoggedModels it used as inputs. */
@@ -358,9 +306,7 @@ public class TrackingStore {
         TrackedRun run = active(runId);
         List<JsonNode> all = new ArrayList<>(run.inputs());
         all.addAll(inputs);
-        if (all.size() > MAX_KEYS_PER_RUN) {
-            throw MlflowError.invalid("a run keeps at most " + MAX_KEYS_PER_RUN + " inputs");
-        }
+        TrackingRules.perRun("inputs", all.size());
         save(run.withLogs(run.models(), all, run.outputs()));
     }
 
@@ -369,9 +315,7 @@ public class TrackingStore {
         TrackedRun run = active(runId);
         List<JsonNode> all = new ArrayList<>(run.outputs());
         outputs.stream().filter(o -> !all.contains(o)).forEach(all::add);
-        if (all.size() > MAX_KEYS_PER_RUN) {
-            throw MlflowError.invalid("a run keeps at most " + MAX_KEYS_PER_RUN + " outputs");
-        }
+        TrackingRules.perRun("outputs", all.size());
         save(run.withLogs(run.models(), run.inputs(), all));
     }
 
@@ -382,7 +326,7 @@ public class TrackingStore {
     public synchronized void logModel(String runId, JsonNode model) {
         TrackedRun run = active(runId);
         String path = model == null ? null : model.path("artifact_path").asText(null);
-        if (path == null || path.isBlank() || path.startsWith("/") || path.contains("..") || path.length() > MAX_KEY) {
+        if (path == null || path.isBlank() || path.startsWith("/") || path.contains("..") || path.length() > TrackingRules.MAX_KEY) {
             throw MlflowError.invalid("model_json must name the model's artifact_path inside the run's artifacts, "
                     + "such as \"model\"");
         }
@@ -405,7 +349,7 @@ public class TrackingStore {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (text.length() <= MAX_TAG_VALUE) {
+        if (text.length() <= TrackingRules.MAX_TAG_VALUE) {
             tags.put("mlflow.log-model.history", text);
         }
         save(run.withData(run.params(), tags, run.metrics()).withLogs(paths, run.inputs(), run.outputs()));
@@ -417,7 +361,8 @@ public class TrackingStore {
             String modelType, Map<String, String> params, Map<String, String> tags) {
         requireActive(experiment);
         String id = "m-" + UUID.randomUUID().toString().replace("-", "");
-        String modelName = name == null || name.isBlank() ? "model" : value("model name", "name", name, MAX_KEY);
+        String modelName = name == null || name.isBlank() ? "model" : TrackingRules.value("model name", "name", name,
+                TrackingRules.MAX_KEY);
         if (sourceRun != null && !sourceRun.isBlank()) {
             TrackedRun run = require(sourceRun);
             if (!run.experimentId().equals(experiment.id())) {
@@ -425,12 +370,8 @@ public class TrackingStore {
                         + run.experimentId() + ", not of " + experiment.id());
             }
         }
-        Map<String, String> p = new TreeMap<>();
-        (params == null ? Map.<String, String>of() : params).forEach((k, v) -> p.put(key("param", k),
-                value("param", k, v, MAX_PARAM_VALUE)));
-        Map<String, String> t = new TreeMap<>();
-        (tags == null ? Map.<String, String>of() : tags).forEach((k, v) -> t.put(key("tag", k),
-                value("tag", k, v, MAX_TAG_VALUE)));
+        Map<String, String> p = TrackingRules.params(params);
+        Map<String, String> t = TrackingRules.tags(tags);
         long now = clock.millis();
         LoggedModel model = new LoggedModel(id, experiment.id(), experiment.org(), experiment.slot(), modelName,
                 sourceRun == null || sourceRun.isBlank() ? null : sourceRun, modelType, LoggedModel.PENDING, null,
@@ -466,10 +407,8 @@ public class TrackingStore {
     public synchronized LoggedModel setModelTags(String id, Map<String, String> tags) {
         LoggedModel m = requireModel(id);
         Map<String, String> t = new TreeMap<>(m.tags());
-        tags.forEach((k, v) -> t.put(key("tag", k), value("tag", k, v, MAX_TAG_VALUE)));
-        if (t.size() > MAX_KEYS_PER_RUN) {
-            throw MlflowError.invalid("a LoggedModel keeps at most " + MAX_KEYS_PER_RUN + " tags");
-        }
+        t.putAll(TrackingRules.tags(tags));
+        TrackingRules.perRun("tags", t.size());
         LoggedModel tagged = m.with(m.status(), m.statusMessage(), clock.millis(), t, m.metrics(), m.params());
         save(tagged);
         return tagged;
@@ -478,10 +417,8 @@ public class TrackingStore {
     public synchronized LoggedModel setModelParams(String id, Map<String, String> params) {
         LoggedModel m = requireModel(id);
         Map<String, String> p = new TreeMap<>(m.params());
-        params.forEach((k, v) -> p.put(key("param", k), value("param", k, v, MAX_PARAM_VALUE)));
-        if (p.size() > MAX_KEYS_PER_RUN) {
-            throw MlflowError.invalid("a LoggedModel keeps at most " + MAX_KEYS_PER_RUN + " params");
-        }
+        p.putAll(TrackingRules.params(params));
+        TrackingRules.perRun("params", p.size());
         LoggedModel changed = m.with(m.status(), m.statusMessage(), clock.millis(), m.tags(), m.metrics(), p);
         save(changed);
         return changed;
@@ -510,38 +447,6 @@ public class TrackingStore {
     }
 
     // ---- rules
-
-    /** A metric, param or tag key as MLflow takes it: the rule in the refusal. */
-    static String key(String what, String key) {
-        if (key == null || key.isEmpty() || key.length() > MAX_KEY || !KEY.matcher(key).matches()
-                || key.startsWith("/") || java.util.Arrays.asList(key.split("/")).contains("..")) {
-            throw MlflowError.invalid("Invalid " + what + " name: '" + (key == null ? "" : key.length() > 300
-                    ? key.substring(0, 300) + "..." : key) + "'. Names may only contain alphanumerics, underscores "
-                    + "(_), dashes (-), periods (.), spaces ( ), colons (:) and slashes (/), at most " + MAX_KEY
-                    + " characters, not starting with '/' nor with a '..' segment");
-        }
-        return key;
-    }
-
-    static String value(String what, String key, String value, int max) {
-        if (value == null) {
-            throw MlflowError.invalid("Missing value for " + what + " '" + key + "'");
-        }
-        if (value.length() > max) {
-            throw MlflowError.invalid(what + " '" + key + "' had length " + value.length() + ", which exceeded "
-                    + "length limit of " + max);
-        }
-        return value;
-    }
-
-    private static void requireName(String what, String name) {
-        if (name == null || name.isBlank()) {
-            throw MlflowError.invalid(what + " must be a non-empty string");
-        }
-        if (name.length() > MAX_NAME) {
-            throw MlflowError.invalid(what + " is longer than " + MAX_NAME + " characters");
-        }
-    }
 
     private static void requireActive(Experiment e) {
         if (!Experiment.ACTIVE.equals(e.lifecycleStage())) {
@@ -590,43 +495,6 @@ public class TrackingStore {
     private void save(LoggedModel m) {
         JsonFiles.write(root.resolve("models").resolve(m.id() + ".json"), m);
         models.put(m.id(), m);
-    }
-
-    private Path historyFile(String runId) {
-        return root.resolve("runs").resolve(runId + ".history.jsonl");
-    }
-
-    private int historySize(String runId) {
-        return historySizes.computeIfAbsent(runId, id -> {
-            Path file = historyFile(id);
-            if (!Files.isRegularFile(file)) {
-                return 0;
-            }
-            try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
-                return (int) lines.filter(l -> !l.isBlank()).count();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
-    }
-
-    /**
-     * Appended, not forced: a crash may lose the last values of a history (the run's latest values are forced with
-     * its record), never the record.
-     */
-    private void appendHistory(String runId, List<Metric> metrics) {
-        StringBuilder lines = new StringBuilder();
-        try {
-            for (Metric m : metrics) {
-                lines.append(JsonFiles.MAPPER.writeValueAsString(m)).append('\n');
-            }
-            Path file = historyFile(runId);
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the metric history of run " + runId, e);
-        }
     }
 
     private <T> List<T> load(String kind, Class<T> type) {
