@@ -3,8 +3,6 @@ package dev.fuseml.mlflow;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.fuseml.artifact.ArtifactStorage;
 import dev.fuseml.artifact.ArtifactUri;
-import dev.fuseml.artifact.local.ArtifactFiles;
-import dev.fuseml.testing.TestConfig;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
@@ -37,7 +35,7 @@ class RunModelsTest {
     @BeforeEach
     void aTrainingsMlflowRun() {
         store = new TrackingStore(dir.resolve("mlflow"), Clock.systemUTC());
-        files = new ArtifactFiles(new TestConfig(dir));
+        files = new dev.fuseml.mock.FakeArtifactStorage();
         models = new RunModels(store, files);
         run = store.startTraining("acme", "wine", "wine-1");
         target = new ArtifactUri("acme", "wine", "wine-1", "model");
