@@ -41,7 +41,7 @@ public class Lifecycle {
     private final Instance<dev.fuseml.train.TrainingWatch> training;
     private final Instance<dev.fuseml.org.OrgStore> orgs;
     private LeaseReaper reaper;
-    private java.util.concurrent.ScheduledExecutorService watching;
+    private dev.fuseml.train.TrainingSweeps watching;
 
     public Lifecycle(FusemlConfig config, Platform platform, Role role, SelfAddress self,
             Instance<EmbeddedBroker> broker, Instance<LocalDeployer> deployer, Instance<ClaimStore> claims,
@@ -87,21 +87,7 @@ public class Lifecycle {
         reaper = new LeaseReaper(claims.get(), runs.get(), log.get(), sink.get());
         Duration every = Duration.ofMillis(Math.max(200, config.lease().toMillis() / 4));
         reaper.start(every, config.dataDir().resolve("claims").resolve("local-owner"), role.runsSteps());
-        dev.fuseml.train.TrainingWatch watch = training.get();
-        if (watch != dev.fuseml.train.TrainingWatch.NONE) {
-            watching = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "fuseml-training-watch");
-                t.setDaemon(true);
-                return t;
-            });
-            watching.scheduleWithFixedDelay(() -> {
-                try {
-                    watch.sweep();
-                } catch (RuntimeException e) { // the next sweep tries again
-                    LOG.log(System.Logger.Level.WARNING, "the training watch failed: " + e.getMessage());
-                }
-            }, 15, 15, java.util.concurrent.TimeUnit.SECONDS);
-        }
+        watching = dev.fuseml.train.TrainingSweeps.start(training.get(), Duration.ofSeconds(15));
     }
 
     /** The control plane opens the embedded broker; on a cluster each org's events go to its Knative Broker. */
@@ -122,7 +108,7 @@ public class Lifecycle {
 
     void onStop(@Observes ShutdownEvent event) throws IOException {
         if (watching != null) {
-            watching.shutdownNow();
+            watching.close();
         }
         if (reaper != null) {
             reaper.close();
