@@ -326,7 +326,8 @@ public class TrackingStore {
     public synchronized void logModel(String runId, JsonNode model) {
         TrackedRun run = active(runId);
         String path = model == null ? null : model.path("artifact_path").asText(null);
-        if (path == null || path.isBlank() || path.startsWith("/") || path.contains("..") || path.length() > TrackingRules.MAX_KEY) {
+        if (path == null || path.isBlank() || path.startsWith("/") || path.contains("..")
+                || path.length() > TrackingRules.MAX_KEY) {
             throw MlflowError.invalid("model_json must name the model's artifact_path inside the run's artifacts, "
                     + "such as \"model\"");
         }

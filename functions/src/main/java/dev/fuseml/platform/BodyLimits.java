@@ -13,7 +13,8 @@ final class BodyLimits {
 
     /** The limit for {@code path}, or -1 where only the server-wide limit applies. */
     static long of(String path) {
-        boolean large = path.startsWith("/api/v1/artifacts/") || path.startsWith("/api/2.0/mlflow-artifacts/") || path.startsWith("/git/")
+        boolean large = path.startsWith("/api/v1/artifacts/") || path.startsWith("/api/2.0/mlflow-artifacts/")
+                || path.startsWith("/git/")
                 || (path.startsWith("/api/v1/orgs/") && path.endsWith("/codeset"));
         return large ? -1 : SMALL;
     }

@@ -41,9 +41,9 @@ import java.nio.file.Path;
  * Where the process is put together, as knative/func's {@code cmd/client.go} does: the platform
  * ({@code fuseml.platform}) is chosen here, once, as a {@link Wiring} ({@link LocalWiring} or
  * {@link KubernetesWiring}: each names every implementation of its platform), and no step, store or resource asks
- * which platform it runs on. Start-up checks ({@link #requireValid}) and what both platforms share are here. What steps reach of the control plane (claims,
- * logs, artifacts, the registry) they reach over HTTP, also when it is in the same process, so that the embedded
- * default runs the same code as one process per step.
+ * which platform it runs on. Start-up checks ({@link #requireValid}) and what both platforms share are here. What
+ * steps reach of the control plane (claims, logs, artifacts, the registry) they reach over HTTP, also when it is in
+ * the same process, so that the embedded default runs the same code as one process per step.
  */
 @ApplicationScoped
 public class Platform {

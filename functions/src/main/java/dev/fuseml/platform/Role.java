@@ -46,6 +46,7 @@ public record Role(String name) {
         if (CONTROL_PLANE.equals(name)) {
             return !stepPath;
         }
-        return first.equals(name) || (dev.fuseml.eventing.Steps.SERVE.equals(name) && DefaultChain.SERVE_EXTRAS.containsKey(first));
+        return first.equals(name) || (dev.fuseml.eventing.Steps.SERVE.equals(name)
+                && DefaultChain.SERVE_EXTRAS.containsKey(first));
     }
 }

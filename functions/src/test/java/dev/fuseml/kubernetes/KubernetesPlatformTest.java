@@ -151,7 +151,8 @@ class KubernetesPlatformTest {
         assertThat(built.data().path("environment").asText()).isEqualTo(image);
 
         // train: a Job in the environment image, fetching the commit, running the command under fuseml_job.py
-        new TrainFunction(stepRunner, new TrainingJobs(cluster(), SETTINGS, codesets, new Workspaces(dir), log, RUN_TOKENS))
+        new TrainFunction(stepRunner, new TrainingJobs(cluster(), SETTINGS, codesets, new Workspaces(dir), log,
+                RUN_TOKENS))
                 .train(event(FusemlEvents.BUILT, new Built(REPO, COMMIT, Map.of("alpha", "0.3"), null, image)));
         Job train = await().atMost(Duration.ofSeconds(10)).until(() -> onlyJob("train"), Optional::isPresent)
                 .orElseThrow();

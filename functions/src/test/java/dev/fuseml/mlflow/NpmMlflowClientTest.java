@@ -42,7 +42,8 @@ class NpmMlflowClientTest {
                 .extract().path("token");
         ProcessBuilder node = new ProcessBuilder("node", JS.resolve("mlflow-client.mjs").toString())
                 .redirectErrorStream(false);
-        node.environment().putAll(Map.of("FUSEML_URL", "http://127.0.0.1:" + io.restassured.RestAssured.port, "FUSEML_TOKEN", token, "FUSEML_ORG", org,
+        node.environment().putAll(Map.of("FUSEML_URL", "http://127.0.0.1:" + io.restassured.RestAssured.port,
+                "FUSEML_TOKEN", token, "FUSEML_ORG", org,
                 "FUSEML_AUTH", scheme));
         Path stderr = Files.createTempFile("npm-mlflow", ".err");
         node.redirectError(stderr.toFile());
