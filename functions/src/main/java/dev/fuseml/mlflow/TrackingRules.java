@@ -20,6 +20,8 @@ final class TrackingRules {
     static final int MAX_BATCH_METRICS = 1000;
     static final int MAX_BATCH_PARAMS_TAGS = 100;
     static final int MAX_BATCH_TOTAL = 1000;
+    /** What a run's logged inputs (datasets with their schemas and profiles) may take, as JSON. */
+    static final int MAX_INPUTS_BYTES = 4 << 20;
     private static final Pattern KEY = Pattern.compile("[/\\w.\\- :]+");
 
     private TrackingRules() {
@@ -82,6 +84,18 @@ final class TrackingRules {
                     + " metrics, " + MAX_BATCH_PARAMS_TAGS + " params and " + MAX_BATCH_PARAMS_TAGS + " tags, "
                     + MAX_BATCH_TOTAL + " in all; got " + metrics.size() + " metrics, " + params.size()
                     + " params and " + tags.size() + " tags: split it");
+        }
+    }
+
+    /** FuseML's bound of what a run's inputs take in all. */
+    static void inputsSize(List<com.fasterxml.jackson.databind.JsonNode> inputs) {
+        long bytes = 0;
+        for (var input : inputs) {
+            bytes += input.toString().length();
+        }
+        if (bytes > MAX_INPUTS_BYTES) {
+            throw MlflowError.invalid("a run's inputs take at most " + (MAX_INPUTS_BYTES >> 20) + " MiB as JSON: "
+                    + "log a dataset's digest and source, not its data");
         }
     }
 

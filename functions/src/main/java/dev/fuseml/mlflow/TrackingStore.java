@@ -41,12 +41,27 @@ public class TrackingStore {
     private final Map<String, LoggedModel> models = new LinkedHashMap<>();
     private long nextExperiment = 1;
 
+    /**
+     * How much the store keeps in all, per org and per experiment: everything is held in memory, so what one org's
+     * clients can make is bounded.
+     */
+    public record Limits(int experimentsPerOrg, int runsPerExperiment, int modelsPerExperiment) {
+        public static final Limits DEFAULT = new Limits(10_000, 100_000, 100_000);
+    }
+
+    private final Limits limits;
+
     @Inject
     public TrackingStore(FusemlConfig config) {
         this(config.dataDir().resolve("mlflow"), Clock.systemUTC());
     }
 
     public TrackingStore(Path root, Clock clock) {
+        this(root, clock, Limits.DEFAULT);
+    }
+
+    public TrackingStore(Path root, Clock clock, Limits limits) {
+        this.limits = limits;
         this.root = root;
         this.clock = clock;
         this.history = new MetricHistory(root.resolve("runs"));
@@ -68,6 +83,10 @@ public class TrackingStore {
                     + "exists.");
         }
         Map<String, String> checked = TrackingRules.tags(tags);
+        if (experiments.values().stream().filter(e -> e.org().equals(org)).count() >= limits.experimentsPerOrg()) {
+            throw MlflowError.invalid("org '" + org + "' has " + limits.experimentsPerOrg() + " experiments (deleted "
+                    + "ones count), the most an org keeps: log to an existing experiment");
+        }
         String id = Long.toString(nextExperiment++);
         String rest = name.substring(org.length() + 1);
         String slot = Names.valid(rest) ? rest : "mlflow-experiment-" + id;
@@ -151,6 +170,11 @@ public class TrackingStore {
     public synchronized TrackedRun createRun(Experiment experiment, String user, String name, Long startTime,
             Map<String, String> tags) {
         requireActive(experiment);
+        if (runs.values().stream().filter(r -> r.experimentId().equals(experiment.id())).count()
+                >= limits.runsPerExperiment()) {
+            throw MlflowError.invalid("experiment " + experiment.id() + " has " + limits.runsPerExperiment()
+                    + " runs, the most an experiment keeps: start another experiment");
+        }
         String id = UUID.randomUUID().toString().replace("-", "");
         Map<String, String> t = TrackingRules.tags(tags);
         String runName = name != null && !name.isBlank() ? name : t.getOrDefault("mlflow.runName", "run-"
@@ -307,6 +331,7 @@ public class TrackingStore {
         List<JsonNode> all = new ArrayList<>(run.inputs());
         all.addAll(inputs);
         TrackingRules.perRun("inputs", all.size());
+        TrackingRules.inputsSize(all);
         save(run.withLogs(run.models(), all, run.outputs()));
     }
 
@@ -335,6 +360,7 @@ public class TrackingStore {
         if (!paths.contains(path)) {
             paths.add(path);
         }
+        TrackingRules.perRun("logged models", paths.size());
         Map<String, String> tags = new TreeMap<>(run.tags());
         List<JsonNode> history = new ArrayList<>();
         try {
@@ -361,6 +387,11 @@ public class TrackingStore {
     public synchronized LoggedModel createModel(Experiment experiment, String name, String sourceRun,
             String modelType, Map<String, String> params, Map<String, String> tags) {
         requireActive(experiment);
+        if (models.values().stream().filter(m -> m.experimentId().equals(experiment.id())).count()
+                >= limits.modelsPerExperiment()) {
+            throw MlflowError.invalid("experiment " + experiment.id() + " has " + limits.modelsPerExperiment()
+                    + " LoggedModels, the most an experiment keeps: delete some or start another experiment");
+        }
         String id = "m-" + UUID.randomUUID().toString().replace("-", "");
         String modelName = name == null || name.isBlank() ? "model" : TrackingRules.value("model name", "name", name,
                 TrackingRules.MAX_KEY);
