@@ -90,11 +90,19 @@ def segment(name):
     return urllib.parse.quote(name, safe="")
 
 
-def upload(control, artifact_uri, model_dir):
+def artifact_path(artifact_uri):
     prefix = "fuseml-artifacts:/"
     if not artifact_uri.startswith(prefix):
         raise RuntimeError("not an artifact URI: %s" % artifact_uri)
-    path = "/api/v1/artifacts/" + artifact_uri[len(prefix):]
+    return "/api/v1/artifacts/" + artifact_uri[len(prefix):]
+
+
+def put_file(control, artifact_uri, name, body):
+    control.call("PUT", artifact_path(artifact_uri) + "/" + segment(name), body)
+
+
+def upload(control, artifact_uri, model_dir):
+    path = artifact_path(artifact_uri)
     control.call("DELETE", path, b"", "text/plain")
     for root, _, files in os.walk(model_dir):
         for name in sorted(files):
@@ -240,7 +248,13 @@ def main():
                 with open(requirements, "rb") as src, open(os.path.join(model_dir, "requirements.txt"), "wb") as d:
                     d.write(src.read())
             if not adopt:
+                if env.get("FUSEML_SERVING_SETTINGS"):  # the MLproject's serving section travels with the model
+                    with open(os.path.join(model_dir, "fuseml-serving.json"), "w") as f:
+                        f.write(env["FUSEML_SERVING_SETTINGS"])
                 upload(control, env["FUSEML_MODEL_URI"], model_dir)
+            elif env.get("FUSEML_SERVING_SETTINGS"):
+                put_file(control, env["FUSEML_MODEL_URI"], "fuseml-serving.json",
+                         env["FUSEML_SERVING_SETTINGS"].encode())
             log.append("[train] model stored at %s" % env["FUSEML_MODEL_URI"])
         except Exception as e:  # noqa: BLE001 - any failure here fails the run with its cause
             cause = "the model could not be stored: %s" % e

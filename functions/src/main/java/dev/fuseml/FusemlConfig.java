@@ -96,6 +96,22 @@ public interface FusemlConfig {
         @WithDefault("2Gi")
         String trainMemory();
 
+        /** A model server's CPU request (FUSEML_KUBERNETES_SERVE_CPU); an app's MLproject may say otherwise. */
+        @WithDefault("100m")
+        String serveCpu();
+
+        /** A model server's memory request and limit. */
+        @WithDefault("512Mi")
+        String serveMemory();
+
+        /** Most replicas of a model server (Knative's max-scale, KServe's maxReplicas). */
+        @WithDefault("5")
+        int serveMaxScale();
+
+        /** Concurrent requests per model server replica that the autoscaler aims at. */
+        @WithDefault("10")
+        int serveTarget();
+
         /**
          * This pod's service account (FUSEML_KUBERNETES_SERVICE_ACCOUNT): the one that asks for tokens to post to
          * org Brokers when Knative's sender identity is on.

@@ -80,7 +80,8 @@ class DistributedChainIT {
                 "-Dfuseml.lease=" + LEASE));
         STEPS.forEach(s -> cpProperties.add("-Dfuseml.steps." + s + "=http://127.0.0.1:" + ports.get(s)));
         controlPlane = new FunctionProcess("control-plane", cpPort, root.resolve("control-plane"), Map.of(
-                "FUSEML_SYSTEM_TOKEN", SYSTEM_TOKEN, "FUSEML_ADMIN_TOKEN_SHA256", dev.fuseml.eventing.Tokens.sha256(ADMIN_TOKEN)),
+                "FUSEML_SYSTEM_TOKEN", SYSTEM_TOKEN, "FUSEML_ADMIN_TOKEN_SHA256", dev.fuseml.eventing.Tokens.sha256(ADMIN_TOKEN),
+                "FUSEML_LOG_JSON", "true"), // as config/ runs it in a pod
                 cpProperties);
         controlPlane.start();
         List<CompletableFuture<FunctionProcess>> starting = new ArrayList<>();
@@ -159,6 +160,40 @@ class DistributedChainIT {
         try (Stream<Path> all = Files.walk(root)) {
             all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
+    }
+
+    @Test
+    @Order(0)
+    void eachProcessAnswersItsProbesAndTheControlPlaneDocumentsItsApiAndLogsJson() throws Exception {
+        for (FunctionProcess f : functions.values()) {
+            HttpResponse<String> ready = open(f.url() + "/q/health/ready");
+            assertThat(ready.statusCode()).as(f.role + ": " + ready.body()).isEqualTo(200);
+            JsonNode checks = JSON.readTree(ready.body()).path("checks");
+            assertThat(checks.toString()).as(f.role).contains("control-plane-reachable")
+                    .contains(controlPlane.url()).contains("data-dir-writable");
+            assertThat(open(f.url() + "/q/health/live").statusCode()).as(f.role).isEqualTo(200);
+        }
+        HttpResponse<String> live = open(controlPlane.url() + "/q/health/live");
+        assertThat(live.statusCode()).isEqualTo(200);
+        assertThat(live.body()).contains("broker-log-writer").contains("embedded");
+        HttpResponse<String> openapi = open(controlPlane.url() + "/q/openapi?format=json");
+        assertThat(openapi.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(openapi.body()).path("paths").has("/api/v1/orgs/{org}/apps")).isTrue();
+
+        List<String> lines = Files.readAllLines(controlPlane.dataDir.resolveSibling("control-plane.log")).stream()
+                .filter(l -> !l.isBlank()).toList();
+        assertThat(lines).as("the control plane logged its start").isNotEmpty();
+        for (String line : lines) {
+            JsonNode record = JSON.readTree(line); // fails on a plain-text line
+            assertThat(record.has("level") && record.has("message") && record.has("timestamp"))
+                    .as("a JSON log record: " + line).isTrue();
+        }
+        String register = Files.readString(functions.get("register").dataDir.resolveSibling("register.log"));
+        assertThat(register).as("plain text unless asked").doesNotContain("\"level\"");
+    }
+
+    private HttpResponse<String> open(String url) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

@@ -43,6 +43,16 @@ public interface Brokers {
         return true;
     }
 
+    /** What runs the brokers, for {@code /q/health}: "embedded" (this process) or "knative" (the cluster's). */
+    default String kind() {
+        return "knative";
+    }
+
+    /** Why this process's broker cannot accept events until a restart (liveness); empty when it can. */
+    default java.util.Optional<String> trouble() {
+        return java.util.Optional.empty();
+    }
+
     /**
      * Refuses the whole of {@code parsed} when one of its resources is of an org {@code mayChange} refuses: a file
      * applies to the orgs its applier reaches, or not at all.

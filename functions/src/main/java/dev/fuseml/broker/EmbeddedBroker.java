@@ -34,7 +34,7 @@ public class EmbeddedBroker implements Brokers {
     private volatile Set<Trigger> defaults = Set.of();
     /** Where FuseML's own functions and control plane are (scheme, host and port): deliveries there carry a token. */
     private volatile Set<String> fusemlAddresses = Set.of();
-    private Broker broker;
+    private volatile Broker broker;
     private BrokerIngress ingress;
 
     public EmbeddedBroker(FusemlConfig config, OrgStore orgs, TriggerRegistry registry, EventTrace trace,
@@ -140,6 +140,18 @@ public class EmbeddedBroker implements Brokers {
     @Override
     public URI ingress(String org) {
         return ingress.url(org);
+    }
+
+    @Override
+    public String kind() {
+        return "embedded";
+    }
+
+    /** Not yet opened is no trouble (the process is starting); a broker whose log writer ended is. */
+    @Override
+    public java.util.Optional<String> trouble() {
+        Broker current = broker;
+        return current == null ? java.util.Optional.empty() : current.writerTrouble();
     }
 
     public int port() {

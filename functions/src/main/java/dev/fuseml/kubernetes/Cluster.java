@@ -25,7 +25,7 @@ import java.util.Optional;
  * the app deletes them all through Kubernetes' garbage collector; Jobs are awaited and their pods' logs read.
  */
 public class Cluster {
-    public static final String PART_OF = "app.kubernetes.io/part-of";
+    public static final String PART_OF = Labels.PART_OF;
     public static final String APP_LABEL = "fuseml.dev/app";
     public static final String RUN_LABEL = "fuseml.dev/run";
     public static final String STEP_LABEL = "fuseml.dev/step";
@@ -44,10 +44,9 @@ public class Cluster {
         return client;
     }
 
-    /** The labels of every object FuseML makes for an app. */
-    public static Map<String, String> labels(String app) {
-        Map<String, String> labels = new LinkedHashMap<>();
-        labels.put(PART_OF, "fuseml");
+    /** The labels of every object FuseML makes for an app: Kubernetes' recommended four and the app's. */
+    public static Map<String, String> labels(String app, String component) {
+        Map<String, String> labels = Labels.of(app, component);
         labels.put(APP_LABEL, Names.label(app));
         return labels;
     }
@@ -61,7 +60,7 @@ public class Cluster {
         ConfigMap anchor = client.configMaps().inNamespace(org).withName(anchorName(app)).get();
         if (anchor == null) {
             anchor = client.configMaps().inNamespace(org).resource(new ConfigMapBuilder().withNewMetadata()
-                    .withName(anchorName(app)).withNamespace(org).withLabels(labels(app)).endMetadata()
+                    .withName(anchorName(app)).withNamespace(org).withLabels(labels(app, "app")).endMetadata()
                     .addToData("app", app).build()).createOr(op -> op.update());
         }
         return new OwnerReferenceBuilder().withApiVersion("v1").withKind("ConfigMap")
@@ -85,7 +84,8 @@ public class Cluster {
             return;
         }
         client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder().withNewMetadata().withName(RUNNER)
-                .withNamespace(namespace).addToLabels(PART_OF, "fuseml").endMetadata().withData(files).build())
+                .withNamespace(namespace).withLabels(Labels.of(RUNNER, Labels.RUNNER)).endMetadata().withData(files)
+                .build())
                 .createOr(op -> op.update());
     }
 

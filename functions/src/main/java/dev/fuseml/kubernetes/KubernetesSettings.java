@@ -20,8 +20,31 @@ import java.time.Duration;
  * @param readyTimeout   longest a served app may take to become Ready
  * @param trainCpu       CPU request and limit of a training pod
  * @param trainMemory    memory request and limit of a training pod
+ * @param serving        what each app's model server gets unless its MLproject says otherwise
  */
 public record KubernetesSettings(String registry, String pythonImage, String kanikoImage, String gitImage,
         String tokenSecret, String controlPlane, String brokerUrl, Duration buildTimeout, Duration trainTimeout,
-        Duration readyTimeout, String trainCpu, String trainMemory) {
+        Duration readyTimeout, String trainCpu, String trainMemory, Serving serving) {
+
+    /**
+     * A model server's defaults (FUSEML_KUBERNETES_SERVE_*); an app's MLproject {@code serving} section overrides
+     * each ({@code cpu}, {@code memory}, {@code max_scale}, {@code target}).
+     *
+     * @param cpu      CPU requested (not limited: a throttled server answers late)
+     * @param memory   memory requested and limited
+     * @param maxScale most replicas Knative's autoscaler may make ({@code autoscaling.knative.dev/max-scale})
+     * @param target   concurrent requests per replica the autoscaler aims at ({@code autoscaling.knative.dev/target})
+     */
+    public record Serving(String cpu, String memory, int maxScale, int target) {
+        public static final Serving DEFAULTS = new Serving("100m", "512Mi", 5, 10);
+
+        /** These settings with what the app's MLproject sets instead. */
+        public Serving with(dev.fuseml.project.ServingSettings app) {
+            if (app == null) {
+                return this;
+            }
+            return new Serving(app.cpu() != null ? app.cpu() : cpu, app.memory() != null ? app.memory() : memory,
+                    app.maxScale() != null ? app.maxScale() : maxScale, app.target() != null ? app.target() : target);
+        }
+    }
 }

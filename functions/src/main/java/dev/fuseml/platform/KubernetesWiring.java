@@ -75,8 +75,8 @@ final class KubernetesWiring implements Wiring {
     }
 
     @Override
-    public Deployer deployer(Supplier<LocalDeployer> local) {
-        return new KnativeDeployer(cluster(), settings());
+    public Deployer deployer(Supplier<LocalDeployer> local, ArtifactStore artifacts) {
+        return new KnativeDeployer(cluster(), settings(), modelUri -> KnativeDeployer.servingOf(artifacts, modelUri));
     }
 
     @Override
@@ -140,6 +140,7 @@ final class KubernetesWiring implements Wiring {
         FusemlConfig.Kubernetes k = config.kubernetes();
         return new KubernetesSettings(k.registry(), k.pythonImage(), k.kanikoImage(), k.gitImage(), k.tokenSecret(),
                 controlPlaneUrl.get(), config.brokerUrl().orElse(""), k.buildTimeout(), config.trainTimeout(),
-                k.readyTimeout(), k.trainCpu(), k.trainMemory());
+                k.readyTimeout(), k.trainCpu(), k.trainMemory(), new KubernetesSettings.Serving(k.serveCpu(),
+                k.serveMemory(), k.serveMaxScale(), k.serveTarget()));
     }
 }

@@ -62,7 +62,7 @@ final class LocalWiring implements Wiring {
     }
 
     @Override
-    public Deployer deployer(Supplier<LocalDeployer> local) {
+    public Deployer deployer(Supplier<LocalDeployer> local, ArtifactStore artifacts) {
         return local.get();
     }
 

@@ -224,8 +224,8 @@ public class Platform {
 
     @Produces
     @Singleton
-    Deployer deployer(Instance<LocalDeployer> local) {
-        return wiring().deployer(local::get);
+    Deployer deployer(Instance<LocalDeployer> local, ArtifactStore artifacts) {
+        return wiring().deployer(local::get, artifacts);
     }
 
     /**

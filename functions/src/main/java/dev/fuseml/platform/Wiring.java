@@ -44,7 +44,7 @@ interface Wiring {
     Trainer trainer(StepLog log, CodesetSource codesets, Workspaces workspaces, Supplier<Venvs> venvs,
             ArtifactStore artifacts, RunTokens tokens, Tracking tracking);
 
-    Deployer deployer(Supplier<LocalDeployer> local);
+    Deployer deployer(Supplier<LocalDeployer> local, ArtifactStore artifacts);
 
     /** The control plane's look after trainings that report themselves (Jobs), or {@link TrainingWatch#NONE}. */
     TrainingWatch trainingWatch(Supplier<RunStore> runs, Supplier<RunLog> log, EventSink sink);

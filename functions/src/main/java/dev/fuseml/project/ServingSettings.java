@@ -20,9 +20,25 @@ import java.util.Optional;
  *   max_workers: 2       # Python workers at most
  *   idle_timeout_s: 600  # scale to zero after this long without requests
  *   model: model         # which model to serve when the code logged several through MLflow
+ *   cpu: 500m            # on a cluster: CPU requested by the model server
+ *   memory: 1Gi          # on a cluster: memory requested and limited
+ *   max_scale: 10        # on a cluster: most replicas (Knative's max-scale, KServe's maxReplicas)
+ *   target: 20           # on a cluster: concurrent requests per replica the autoscaler aims at
  * </pre>
  */
-public record ServingSettings(Integer maxBatch, Integer maxWaitMs, Integer maxWorkers, Integer idleTimeoutS) {
+public record ServingSettings(Integer maxBatch, Integer maxWaitMs, Integer maxWorkers, Integer idleTimeoutS,
+        String cpu, String memory, Integer maxScale, Integer target) {
+    /** Kubernetes' quantity syntax: a user's value is checked before it reaches the API server. */
+    private static final java.util.regex.Pattern QUANTITY = java.util.regex.Pattern.compile(
+            "^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$");
+    private static final java.util.List<String> KEYS = java.util.List.of("max_batch", "max_wait_ms", "max_workers",
+            "idle_timeout_s", "model", "cpu", "memory", "max_scale", "target");
+
+    /** The settings of the embedded default's Python workers only. */
+    public ServingSettings(Integer maxBatch, Integer maxWaitMs, Integer maxWorkers, Integer idleTimeoutS) {
+        this(maxBatch, maxWaitMs, maxWorkers, idleTimeoutS, null, null, null, null);
+    }
+
     public static final String FILE = "fuseml-serving.json";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -43,20 +59,35 @@ public record ServingSettings(Integer maxBatch, Integer maxWaitMs, Integer maxWo
             return Optional.empty();
         }
         if (!serving.isObject()) {
-            throw new InvalidProjectException("MLproject's serving must be a mapping of max_batch, max_wait_ms, "
-                    + "max_workers and idle_timeout_s");
+            throw new InvalidProjectException("MLproject's serving must be a mapping of " + String.join(", ",
+                    KEYS));
         }
         for (var it = serving.fieldNames(); it.hasNext(); ) {
             String key = it.next();
-            if (!java.util.List.of("max_batch", "max_wait_ms", "max_workers", "idle_timeout_s", "model")
-                    .contains(key)) {
-                throw new InvalidProjectException("MLproject's serving has '" + key + "': the keys are max_batch, "
-                        + "max_wait_ms, max_workers, idle_timeout_s and model");
+            if (!KEYS.contains(key)) {
+                throw new InvalidProjectException("MLproject's serving has '" + key + "': the keys are "
+                        + String.join(", ", KEYS));
             }
         }
         return Optional.of(new ServingSettings(bounded(serving, "max_batch", 1, 1024),
                 bounded(serving, "max_wait_ms", 0, 100), bounded(serving, "max_workers", 1, 8),
-                bounded(serving, "idle_timeout_s", 10, 7 * 24 * 3600)));
+                bounded(serving, "idle_timeout_s", 10, 7 * 24 * 3600), quantity(serving, "cpu"),
+                quantity(serving, "memory"), bounded(serving, "max_scale", 1, 1000),
+                bounded(serving, "target", 1, 10_000)));
+    }
+
+    /** A Kubernetes quantity ({@code 500m}, {@code 1Gi}), checked before it reaches the API server. */
+    private static String quantity(JsonNode serving, String key) throws InvalidProjectException {
+        JsonNode value = serving.get(key);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        String text = value.asText();
+        if (!value.isValueNode() || text.length() > 20 || !QUANTITY.matcher(text).matches()) {
+            throw new InvalidProjectException("MLproject's serving." + key + " is '" + text + "': it must be a "
+                    + "Kubernetes quantity such as 500m or 2 (cpu), 512Mi or 2Gi (memory)");
+        }
+        return text;
     }
 
     /**

@@ -71,6 +71,20 @@ public class HttpArtifactStore implements ArtifactStore {
         }
     }
 
+    @Override
+    public java.util.Optional<byte[]> file(String uri, String path) throws IOException {
+        ControlPlaneHttp.Reply reply = http.send("GET", "/api/v1/artifacts/" + ArtifactUri.parse(uri).path() + "/"
+                + encoded(Path.of(path)), "application/octet-stream",
+                java.net.http.HttpRequest.BodyPublishers.noBody(), PATIENCE);
+        if (reply.status() == 404) {
+            return java.util.Optional.empty();
+        }
+        if (!reply.ok()) {
+            throw new IOException("artifact file " + path + " of " + uri + " cannot be read: " + reply.error());
+        }
+        return java.util.Optional.of(reply.body());
+    }
+
     private static String encoded(Path relative) {
         List<String> segments = new ArrayList<>();
         relative.forEach(p -> segments.add(ControlPlaneHttp.segment(p.toString())));

@@ -155,6 +155,26 @@ class ConfigManifestsTest {
     }
 
     @Test
+    void everyManifestMeetsTheClusterRulesLabelsRestrictedPodsResourcesProbesAndScaleBounds() throws IOException {
+        List<JsonNode> docs = documents();
+        assertThat(docs).hasSizeGreaterThan(20);
+        List<String> problems = docs.stream().flatMap(d -> dev.fuseml.testing.ClusterRules.problems(d).stream())
+                .toList();
+        assertThat(problems).as("what config/ breaks").isEmpty();
+    }
+
+    @Test
+    void fusemlsOwnNamespaceEnforcesTheRestrictedStandardAndOrgNamespacesWarnOfIt() throws IOException {
+        Map<String, JsonNode> namespaces = documents().stream().filter(d -> d.path("kind").asText()
+                .equals("Namespace")).collect(Collectors.toMap(d -> d.at("/metadata/name").asText(), d -> d));
+        assertThat(namespaces.get("fuseml-system").at("/metadata/labels/pod-security.kubernetes.io~1enforce")
+                .asText()).isEqualTo("restricted");
+        JsonNode org = namespaces.get("workspace").at("/metadata/labels");
+        assertThat(org.path("pod-security.kubernetes.io/enforce").asText()).isEqualTo("baseline");
+        assertThat(org.path("pod-security.kubernetes.io/warn").asText()).isEqualTo("restricted");
+    }
+
+    @Test
     void eachStepIsAKnativeServiceScaledToZeroThatRunsOnlyThatStep() throws IOException {
         Map<String, JsonNode> services = documents().stream()
                 .filter(d -> kindOf(d).equals("serving.knative.dev/v1/Service"))

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,7 +58,8 @@ class KubernetesPlatformTest {
     private static final KubernetesSettings SETTINGS = new KubernetesSettings("registry.example:5000",
             "python:3.11-slim", "gcr.io/kaniko-project/executor:v1.23.2", "alpine/git:2.45.2", "fuseml-org-token",
             "http://fuseml-control-plane.fuseml-system.svc", "http://broker-ingress.knative-eventing.svc",
-            Duration.ofMinutes(1), Duration.ofMinutes(30), Duration.ofSeconds(20), "1", "2Gi");
+            Duration.ofMinutes(1), Duration.ofMinutes(30), Duration.ofSeconds(20), "1", "2Gi",
+            KubernetesSettings.Serving.DEFAULTS);
 
     private static final String SYSTEM_TOKEN = "fuseml_test-system-token";
     private static final dev.fuseml.train.RunTokens RUN_TOKENS = ref -> dev.fuseml.eventing.Tokens.forRun(SYSTEM_TOKEN,
@@ -95,11 +97,49 @@ class KubernetesPlatformTest {
         }
     }
 
+    /**
+     * Every request the steps made is kept for the RBAC check, and every object they created or replaced must meet
+     * the cluster rules (labels, restricted pods, resources, probes, scale bounds: testing/ClusterRules).
+     */
     @AfterEach
-    void close() throws InterruptedException {
+    void close() throws Exception {
         stepRunner.close();
-        RbacRules.drain(server).stream().filter(r -> !RbacRules.TEST_ONLY.contains(r.verb() + " " + r.resource()))
-                .forEach(REQUESTS::add);
+        List<String> problems = new ArrayList<>();
+        // the mock server's dispatcher consumes request bodies: what the steps wrote is read back from its store
+        java.util.Set<List<String>> written = new java.util.LinkedHashSet<>();
+        for (RbacRules.Seen seen : RbacRules.drainWithPlaces(server)) {
+            RbacRules.Request r = seen.request();
+            if (RbacRules.TEST_ONLY.contains(r.verb() + " " + r.resource())) {
+                continue;
+            }
+            REQUESTS.add(r);
+            if (List.of("create", "update").contains(r.verb()) && !r.resource().contains("/")) {
+                written.add(List.of(seen.apiVersion(), seen.plural(), seen.namespace()));
+            }
+        }
+        for (List<String> place : written) {
+            String[] api = place.get(0).contains("/") ? place.get(0).split("/") : new String[] {"", place.get(0)};
+            var context = new io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.Builder()
+                    .withGroup(api[0]).withVersion(api[1]).withPlural(place.get(1))
+                    .withNamespaced(!place.get(2).isEmpty()).build();
+            var resources = client.genericKubernetesResources(context);
+            List<GenericKubernetesResource> items = place.get(2).isEmpty() ? resources.list().getItems()
+                    : resources.inNamespace(place.get(2)).list().getItems();
+            for (GenericKubernetesResource item : items) {
+                WRITTEN.incrementAndGet();
+                problems.addAll(dev.fuseml.testing.ClusterRules.problems(JSON.valueToTree(item)));
+            }
+        }
+        assertThat(problems).as("objects the steps made that break the cluster rules").isEmpty();
+    }
+
+    /** The rules above were applied to what the steps made (a filter that matched nothing would pass anything). */
+    private static final java.util.concurrent.atomic.AtomicInteger WRITTEN = new java.util.concurrent.atomic.AtomicInteger();
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    @org.junit.jupiter.api.AfterAll
+    static void theStepsMadeObjectsThatTheRulesChecked() {
+        assertThat(WRITTEN.get()).as("objects created or replaced by the steps").isGreaterThan(20);
     }
 
     /**
@@ -118,6 +158,13 @@ class KubernetesPlatformTest {
 
     private Cluster cluster() {
         return new Cluster(client);
+    }
+
+    /** What each model's stored serving section says (fuseml-serving.json beside the model), by model URI. */
+    private final Map<String, dev.fuseml.project.ServingSettings> storedServing = new java.util.HashMap<>();
+
+    private KnativeDeployer deployer() {
+        return new KnativeDeployer(cluster(), SETTINGS, uri -> Optional.ofNullable(storedServing.get(uri)));
     }
 
     @Test
@@ -200,7 +247,7 @@ class KubernetesPlatformTest {
         assertThat(sink.emitted).as("the Job reports trained itself").hasSize(1);
 
         // serve: a Knative Service per app, scaled to zero, its URL from its status
-        new ServeFunction(stepRunner, new KnativeDeployer(cluster(), SETTINGS), log)
+        new ServeFunction(stepRunner, deployer(), log)
                 .serve(event(FusemlEvents.REGISTERED, new Registered(1, MODEL, image)));
         GenericKubernetesResource service = await().atMost(Duration.ofSeconds(10)).until(this::knativeService,
                 Optional::isPresent).orElseThrow();
@@ -208,8 +255,12 @@ class KubernetesPlatformTest {
                 .satisfies(o -> assertThat(o.getUid()).isEqualTo(anchor.getMetadata().getUid()));
         Map<String, Object> template = map(map(service.getAdditionalProperties().get("spec")).get("template"));
         assertThat(map(map(template.get("metadata")).get("annotations")))
-                .containsEntry("autoscaling.knative.dev/min-scale", "0");
+                .containsEntry("autoscaling.knative.dev/min-scale", "0")
+                .containsEntry("autoscaling.knative.dev/max-scale", "5").containsEntry("autoscaling.knative.dev/target",
+                        "10");
         Map<String, Object> container = map(((List<?>) map(template.get("spec")).get("containers")).get(0));
+        assertThat(container.get("resources").toString()).as("the ConfigMap's defaults").contains("cpu=100m",
+                "memory=512Mi");
         assertThat(container.get("image")).isEqualTo(image);
         assertThat(container.get("env").toString()).contains("FUSEML_MODEL_URI", MODEL);
         markReady(service, "True", "http://wine.workspace.example.com");
@@ -217,6 +268,34 @@ class KubernetesPlatformTest {
                 .filter(e -> e.type().equals(FusemlEvents.SERVED)).findFirst(), Optional::isPresent).orElseThrow();
         assertThat(served.data().path("url").asText()).isEqualTo(
                 "http://wine.workspace.example.com/v2/models/wine/infer");
+    }
+
+    @Test
+    void anAppsMlprojectServingSectionSetsItsServersResourcesAndScaleBoundsAndTravelsWithItsTrainingJob()
+            throws Exception {
+        FakeCodesetSource withServing = new FakeCodesetSource().with(REPO, COMMIT, Map.of("MLproject", MLPROJECT
+                + "serving: {cpu: 500m, memory: 1Gi, max_scale: 3, target: 7}\n", "train.py", "print(1)"));
+        new TrainFunction(stepRunner, new TrainingJobs(cluster(), SETTINGS, withServing, new Workspaces(dir), log,
+                RUN_TOKENS)).train(event(FusemlEvents.BUILT, new Built(REPO, COMMIT, Map.of(), null, "img:1")));
+        Job train = await().atMost(Duration.ofSeconds(10)).until(() -> onlyJob("train"), Optional::isPresent)
+                .orElseThrow();
+        assertThat(train.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+                .anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("FUSEML_SERVING_SETTINGS="
+                        + "{\"maxBatch\":null,\"maxWaitMs\":null,\"maxWorkers\":null,\"idleTimeoutS\":null,"
+                        + "\"cpu\":\"500m\",\"memory\":\"1Gi\",\"maxScale\":3,\"target\":7}"));
+
+        storedServing.put(MODEL, new dev.fuseml.project.ServingSettings(null, null, null, null, "500m", "1Gi", 3, 7));
+        new ServeFunction(stepRunner, deployer(), log)
+                .serve(event(FusemlEvents.REGISTERED, new Registered(1, MODEL, "img:1")));
+        GenericKubernetesResource service = await().atMost(Duration.ofSeconds(10)).until(this::knativeService,
+                Optional::isPresent).orElseThrow();
+        Map<String, Object> template = map(map(service.getAdditionalProperties().get("spec")).get("template"));
+        assertThat(map(map(template.get("metadata")).get("annotations")))
+                .containsEntry("autoscaling.knative.dev/max-scale", "3")
+                .containsEntry("autoscaling.knative.dev/target", "7");
+        Map<String, Object> container = map(((List<?>) map(template.get("spec")).get("containers")).get(0));
+        assertThat(map(container.get("resources"))).isEqualTo(Map.of("requests", Map.of("cpu", "500m", "memory",
+                "1Gi"), "limits", Map.of("memory", "1Gi")));
     }
 
     @Test
@@ -323,7 +402,7 @@ class KubernetesPlatformTest {
 
     @Test
     void aServiceThatCannotBecomeReadyFailsTheServeWithKnativesReason() {
-        new ServeFunction(stepRunner, new KnativeDeployer(cluster(), SETTINGS), log)
+        new ServeFunction(stepRunner, deployer(), log)
                 .serve(event(FusemlEvents.REGISTERED, new Registered(1, MODEL, "registry.example:5000/x:1")));
         GenericKubernetesResource service = await().atMost(Duration.ofSeconds(10)).until(this::knativeService,
                 Optional::isPresent).orElseThrow();
@@ -337,7 +416,7 @@ class KubernetesPlatformTest {
 
     @Test
     void deletingAnAppDeletesItsServiceAndItsAnchorAndAProtectedAppKeepsItsTokenAcrossVersions() throws Exception {
-        KnativeDeployer deployer = new KnativeDeployer(cluster(), SETTINGS);
+        KnativeDeployer deployer = deployer();
         var serving = java.util.concurrent.CompletableFuture.runAsync(() -> {
             try {
                 deployer.deploy(new dev.fuseml.serving.Deployer.ServeRequest("workspace", "wine", 1, MODEL,
@@ -367,7 +446,7 @@ class KubernetesPlatformTest {
                         .withKind("InferenceService").withPlural("inferenceservices").endNames()
                         .addNewVersion().withName("v1beta1").withServed(true).withStorage(true).endVersion()
                         .endSpec().build()).create();
-        KnativeDeployer deployer = new KnativeDeployer(cluster(), SETTINGS);
+        KnativeDeployer deployer = deployer();
         new ServeFunction(stepRunner, deployer, log)
                 .serve(event(FusemlEvents.REGISTERED, new Registered(1, MODEL, "registry.example:5000/x:1")));
         var services = client.genericKubernetesResources(KnativeDeployer.INFERENCE_SERVICE).inNamespace("workspace");
@@ -397,7 +476,7 @@ class KubernetesPlatformTest {
     @Test
     void aClusterWithoutKnativeServingFailsTheServeNamingTheMissingCrd() {
         client.apiextensions().v1().customResourceDefinitions().withName("services.serving.knative.dev").delete();
-        new ServeFunction(stepRunner, new KnativeDeployer(cluster(), SETTINGS), log)
+        new ServeFunction(stepRunner, deployer(), log)
                 .serve(event(FusemlEvents.REGISTERED, new Registered(1, MODEL, "registry.example:5000/x:1")));
         FakeEventSink.Emitted failed = await().atMost(Duration.ofSeconds(10)).until(() -> sink.emitted.stream()
                 .findFirst(), Optional::isPresent).orElseThrow();

@@ -107,12 +107,36 @@ public final class RbacRules {
     /** Every request the mock server has recorded since the last call, as RBAC sees it. */
     public static java.util.Set<Request> drain(io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server)
             throws InterruptedException {
-        java.util.Set<Request> requests = new java.util.HashSet<>();
+        return new java.util.HashSet<>(drainWithPlaces(server).stream().map(Seen::request).toList());
+    }
+
+    /**
+     * A request and where it went: {@code apiVersion} ({@code v1} or {@code GROUP/VERSION}), the resource's plural
+     * and its namespace (empty for cluster-scoped ones).
+     */
+    public record Seen(Request request, String apiVersion, String plural, String namespace) {
+        static Seen of(String method, String rawPath) {
+            String[] s = rawPath.split("\\?", 2)[0].replaceAll("^/+", "").split("/");
+            int i = s[0].equals("api") ? 2 : 3;
+            String apiVersion = s[0].equals("api") ? s[1] : s[1] + "/" + s[2];
+            String namespace = "";
+            if (i < s.length && s[i].equals("namespaces") && i + 2 < s.length) {
+                namespace = s[i + 1];
+                i += 2;
+            }
+            return new Seen(Request.of(method, rawPath), apiVersion, s[i], namespace);
+        }
+    }
+
+    /** What was asked since the last drain, in order, with where each request went. */
+    public static List<Seen> drainWithPlaces(io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server)
+            throws InterruptedException {
+        List<Seen> seen = new java.util.ArrayList<>();
         for (var r = server.takeRequest(10, java.util.concurrent.TimeUnit.MILLISECONDS); r != null;
                 r = server.takeRequest(10, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-            requests.add(Request.of(r.getMethod(), r.getPath()));
+            seen.add(Seen.of(r.getMethod(), r.getPath()));
         }
-        return requests;
+        return seen;
     }
 
     /**

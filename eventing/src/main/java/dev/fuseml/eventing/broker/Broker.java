@@ -205,6 +205,20 @@ public final class Broker implements Closeable {
         return result;
     }
 
+    /**
+     * Why no event can be accepted until the broker is made again: it was closed, or its log writer thread ended.
+     * Empty while it accepts.
+     */
+    public java.util.Optional<String> writerTrouble() {
+        if (closed) {
+            return java.util.Optional.of("the broker is closed (the process is stopping)");
+        }
+        if (!writer.isAlive()) {
+            return java.util.Optional.of("the event log's writer thread ended: restart the orchestrator");
+        }
+        return java.util.Optional.empty();
+    }
+
     /** Deliveries not yet taken by their triggers; 0 once the broker is idle. */
     public int inFlight() {
         return dispatcher.inFlight();

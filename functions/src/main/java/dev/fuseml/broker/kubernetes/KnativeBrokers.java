@@ -152,10 +152,9 @@ public class KnativeBrokers implements Brokers {
         if (resource.getMetadata().getAnnotations() == null) {
             resource.getMetadata().setAnnotations(new LinkedHashMap<>());
         }
-        if (resource.getMetadata().getLabels() == null) {
-            resource.getMetadata().setLabels(new LinkedHashMap<>());
-        }
-        resource.getMetadata().getLabels().put(Cluster.PART_OF, "fuseml");
+        // the applier's own labels stay; Kubernetes' recommended four are added where it set none
+        resource.getMetadata().setLabels(dev.fuseml.kubernetes.Labels.onto(resource.getMetadata().getLabels(),
+                resource.getMetadata().getName(), dev.fuseml.kubernetes.Labels.EVENTING));
         return resource;
     }
 

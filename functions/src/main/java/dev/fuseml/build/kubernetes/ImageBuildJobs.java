@@ -30,6 +30,8 @@ import java.util.Optional;
 public class ImageBuildJobs implements EnvironmentBuilder {
     private static final String STEP = dev.fuseml.eventing.Steps.BUILD;
     private static final int EXCERPT_LINES = 20;
+    private static final Map<String, String> LABELS = dev.fuseml.kubernetes.Labels.of("fuseml-build",
+            dev.fuseml.kubernetes.Labels.IMAGE_BUILD);
     private final Cluster cluster;
     private final KubernetesSettings settings;
     private final CodesetSource codesets;
@@ -69,7 +71,7 @@ public class ImageBuildJobs implements EnvironmentBuilder {
             Job created = cluster.client().batch().v1().jobs().inNamespace(namespace)
                     .resource(kanikoJob(namespace, name, image, hash)).create();
             cluster.client().configMaps().inNamespace(namespace).resource(new ConfigMapBuilder().withNewMetadata()
-                    .withName(name).withNamespace(namespace).addToLabels(Cluster.PART_OF, "fuseml")
+                    .withName(name).withNamespace(namespace).withLabels(LABELS)
                     .addToOwnerReferences(new OwnerReferenceBuilder().withApiVersion("batch/v1").withKind("Job")
                             .withName(name).withUid(created.getMetadata().getUid()).withController(true).build())
                     .endMetadata()
@@ -101,14 +103,19 @@ public class ImageBuildJobs implements EnvironmentBuilder {
                 "--destination=" + image, "--build-arg=BASE=" + settings.pythonImage(), "--cache=true",
                 "--cache-repo=" + settings.registry() + "/fuseml-cache", "--snapshot-mode=redo");
         return new JobBuilder().withNewMetadata().withName(name).withNamespace(namespace)
-                .addToLabels(Cluster.PART_OF, "fuseml").addToLabels(Cluster.STEP_LABEL, STEP)
+                .withLabels(LABELS).addToLabels(Cluster.STEP_LABEL, STEP)
                 .addToAnnotations("fuseml.dev/image", image).addToAnnotations("fuseml.dev/dependencies-hash", hash)
                 .endMetadata()
                 .withNewSpec().withBackoffLimit(1)
                 .withActiveDeadlineSeconds(settings.buildTimeout().toSeconds())
-                .withNewTemplate().withNewMetadata().addToLabels(Cluster.PART_OF, "fuseml").endMetadata()
-                .withNewSpec().withRestartPolicy("Never")
+                .withNewTemplate().withNewMetadata().withLabels(LABELS).endMetadata()
+                // Kaniko unpacks images as root: the "baseline" standard, not "restricted" (see PodSecurity);
+                // no service account token, nothing of the cluster's API in reach
+                .withNewSpec().withRestartPolicy("Never").withAutomountServiceAccountToken(false)
+                .withNewSecurityContext().withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .endSecurityContext()
                 .addNewContainer().withName("kaniko").withImage(settings.kanikoImage()).withArgs(args)
+                .withSecurityContext(dev.fuseml.kubernetes.PodSecurity.baselineContainer())
                 .addNewVolumeMount().withName("context").withMountPath("/workspace").endVolumeMount()
                 .addNewVolumeMount().withName("registry-auth").withMountPath("/kaniko/.docker").endVolumeMount()
                 .withNewResources().addToRequests(Map.of("cpu", quantity("500m"), "memory", quantity("1Gi")))

@@ -45,7 +45,8 @@ public class OrgNamespaces implements OrgProvisioner {
             apply(item);
         }
         client.secrets().inNamespace(org).resource(new SecretBuilder().withNewMetadata().withName(tokenSecret)
-                .withNamespace(org).addToLabels("app.kubernetes.io/part-of", "fuseml").endMetadata()
+                .withNamespace(org).withLabels(dev.fuseml.kubernetes.Labels.of(tokenSecret,
+                        dev.fuseml.kubernetes.Labels.ACCESS)).endMetadata()
                 .withType("Opaque").addToStringData("token", Tokens.forOrg(systemToken, org)).build())
                 .createOr(op -> op.update());
     }
@@ -70,6 +71,7 @@ public class OrgNamespaces implements OrgProvisioner {
                 .items()) {
             if (item.getKind().equals("Namespace")) {
                 item.getMetadata().setName(org);
+                item.getMetadata().getLabels().put(dev.fuseml.kubernetes.Labels.NAME, org);
             } else if (TEMPLATE_ORG.equals(item.getMetadata().getNamespace())) {
                 item.getMetadata().setNamespace(org);
             }

@@ -3,6 +3,10 @@ package dev.fuseml.serving.kubernetes;
 import dev.fuseml.kubernetes.Cluster;
 import dev.fuseml.kubernetes.KnativeKinds;
 import dev.fuseml.kubernetes.KubernetesSettings;
+import dev.fuseml.kubernetes.Labels;
+import dev.fuseml.kubernetes.PodSecurity;
+import dev.fuseml.kubernetes.Resources;
+import dev.fuseml.project.ServingSettings;
 import dev.fuseml.kubernetes.Names;
 import dev.fuseml.serving.Deployer;
 import dev.fuseml.step.StepFailure;
@@ -36,10 +40,26 @@ public class KnativeDeployer implements Deployer {
 
     private final Cluster cluster;
     private final KubernetesSettings settings;
+    /** The serving section the version's model carries ({@link ServingSettings#FILE}), by model URI. */
+    private final java.util.function.Function<String, Optional<ServingSettings>> servingOf;
 
-    public KnativeDeployer(Cluster cluster, KubernetesSettings settings) {
+    public KnativeDeployer(Cluster cluster, KubernetesSettings settings,
+            java.util.function.Function<String, Optional<ServingSettings>> servingOf) {
         this.cluster = cluster;
         this.settings = settings;
+        this.servingOf = servingOf;
+    }
+
+    /** What the app's MLproject said about serving, as training stored it beside the model. */
+    public static Optional<ServingSettings> servingOf(dev.fuseml.artifact.ArtifactStore artifacts, String modelUri) {
+        try {
+            Optional<byte[]> file = artifacts.file(modelUri, ServingSettings.FILE);
+            return file.isEmpty() ? Optional.empty()
+                    : Optional.of(dev.fuseml.state.JsonFiles.MAPPER.readValue(file.get(), ServingSettings.class));
+        } catch (Exception e) {
+            throw new StepFailure("cannot read the serving settings stored with model " + modelUri + " (" + e
+                    + "): check that the control plane runs and the model was uploaded whole");
+        }
     }
 
     public static String serviceName(String app) {
@@ -58,11 +78,12 @@ public class KnativeDeployer implements Deployer {
                     + "Kubernetes)");
         }
         ResourceDefinitionContext kind = kserve ? INFERENCE_SERVICE : KNATIVE_SERVICE;
+        KubernetesSettings.Serving serving = settings.serving().with(servingOf.apply(request.modelUri()).orElse(null));
         Optional<GenericKubernetesResource> current = get(kind, namespace, name);
         String tokenSha256 = current.map(r -> r.getMetadata().getAnnotations()).map(a -> a.get(TOKEN_ANNOTATION))
                 .orElse(null);
-        GenericKubernetesResource desired = kserve ? inferenceService(request, name, owner)
-                : knativeService(request, name, owner, tokenSha256);
+        GenericKubernetesResource desired = kserve ? inferenceService(request, name, owner, serving)
+                : knativeService(request, name, owner, tokenSha256, serving);
         cluster.client().genericKubernetesResources(kind).inNamespace(namespace).resource(desired)
                 .createOr(op -> op.update());
         GenericKubernetesResource ready = awaitReady(kind, namespace, name, request.version());
@@ -105,7 +126,7 @@ public class KnativeDeployer implements Deployer {
     }
 
     private GenericKubernetesResource knativeService(ServeRequest request, String name, OwnerReference owner,
-            String tokenSha256) {
+            String tokenSha256, KubernetesSettings.Serving serving) {
         Map<String, Object> container = new LinkedHashMap<>();
         container.put("name", "model");
         container.put("image", request.environment());
@@ -120,13 +141,21 @@ public class KnativeDeployer implements Deployer {
         container.put("env", env);
         container.put("ports", List.of(Map.of("containerPort", 8080)));
         container.put("readinessProbe", Map.of("httpGet", Map.of("path", "/v2/health/ready")));
+        container.put("livenessProbe", Map.of("httpGet", Map.of("path", "/v2/health/live"), "periodSeconds", 20));
+        container.put("resources", Resources.map(serving.cpu(), serving.memory(), serving.memory()));
+        container.put("securityContext", PodSecurity.restrictedContainerMap());
         container.put("volumeMounts", List.of(Map.of("name", "runner", "mountPath", "/fuseml", "readOnly", true)));
         Map<String, Object> podSpec = new LinkedHashMap<>();
+        podSpec.put("securityContext", PodSecurity.restrictedPodMap());
         podSpec.put("containers", List.of(container));
         podSpec.put("volumes", List.of(Map.of("name", "runner", "configMap", Map.of("name", Cluster.RUNNER))));
         Map<String, Object> template = new LinkedHashMap<>();
-        template.put("metadata", Map.of("labels", Map.of("fuseml.dev/version", String.valueOf(request.version())),
-                "annotations", Map.of("autoscaling.knative.dev/min-scale", "0")));
+        Map<String, String> podLabels = new LinkedHashMap<>(Cluster.labels(request.app(), Labels.MODEL_SERVER));
+        podLabels.put("fuseml.dev/version", String.valueOf(request.version()));
+        template.put("metadata", Map.of("labels", podLabels, "annotations", Map.of(
+                "autoscaling.knative.dev/min-scale", "0",
+                "autoscaling.knative.dev/max-scale", String.valueOf(serving.maxScale()),
+                "autoscaling.knative.dev/target", String.valueOf(serving.target()))));
         template.put("spec", podSpec);
         GenericKubernetesResource service = resource(KNATIVE_SERVICE, request, name, owner);
         if (tokenSha256 != null) {
@@ -136,7 +165,8 @@ public class KnativeDeployer implements Deployer {
         return service;
     }
 
-    private GenericKubernetesResource inferenceService(ServeRequest request, String name, OwnerReference owner) {
+    private GenericKubernetesResource inferenceService(ServeRequest request, String name, OwnerReference owner,
+            KubernetesSettings.Serving serving) {
         // KServe's own sklearn runtime speaks V2 and reads the pickle the MLflow sklearn flavor writes
         String storage = settings.controlPlane().replaceAll("/+$", "") + "/api/v1/artifacts/"
                 + dev.fuseml.artifact.ArtifactUri.parse(request.modelUri()).path() + "/model.pkl";
@@ -144,8 +174,14 @@ public class KnativeDeployer implements Deployer {
         model.put("modelFormat", Map.of("name", "sklearn"));
         model.put("protocolVersion", "v2");
         model.put("storageUri", storage);
+        model.put("resources", Resources.map(serving.cpu(), serving.memory(), serving.memory()));
+        model.put("securityContext", PodSecurity.restrictedContainerMap());
         Map<String, Object> predictor = new LinkedHashMap<>();
         predictor.put("minReplicas", 0);
+        predictor.put("maxReplicas", serving.maxScale());
+        predictor.put("scaleMetric", "concurrency");
+        predictor.put("scaleTarget", serving.target());
+        predictor.put("securityContext", PodSecurity.restrictedPodMap());
         predictor.put("model", model);
         GenericKubernetesResource service = resource(INFERENCE_SERVICE, request, name, owner);
         service.setAdditionalProperty("spec", Map.of("predictor", predictor));
@@ -158,7 +194,7 @@ public class KnativeDeployer implements Deployer {
         resource.setApiVersion(kind.getGroup() + "/" + kind.getVersion());
         resource.setKind(kind.getKind());
         resource.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name)
-                .withNamespace(request.org()).withLabels(Cluster.labels(request.app()))
+                .withNamespace(request.org()).withLabels(Cluster.labels(request.app(), Labels.MODEL_SERVER))
                 .addToLabels("fuseml.dev/version", String.valueOf(request.version()))
                 .withOwnerReferences(owner).build());
         return resource;

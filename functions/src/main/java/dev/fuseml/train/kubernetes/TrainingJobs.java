@@ -4,6 +4,7 @@ import dev.fuseml.codeset.CodesetSource;
 import dev.fuseml.kubernetes.Cluster;
 import dev.fuseml.kubernetes.KubernetesSettings;
 import dev.fuseml.kubernetes.Names;
+import dev.fuseml.kubernetes.PodSecurity;
 import dev.fuseml.kubernetes.Projects;
 import dev.fuseml.project.Project;
 import dev.fuseml.state.JsonFiles;
@@ -80,14 +81,22 @@ public class TrainingJobs implements Trainer {
             return Optional.empty();
         }
         String[] servingModel = new String[1];
+        String[] serving = new String[1];
         Project project = Projects.read(codesets, workspaces, job.ref(), STEP, job.repository(), job.commit(),
-                job.entryPoint(), job.params(), code -> servingModel[0] =
-                        dev.fuseml.project.ServingSettings.modelName(code));
+                job.entryPoint(), job.params(), code -> {
+                    servingModel[0] = dev.fuseml.project.ServingSettings.modelName(code);
+                    serving[0] = servingJson(code);
+                });
         dev.fuseml.train.Tracking.Started mlflow = tracking.start(job.ref());
         OwnerReference owner = cluster.appOwner(namespace, job.ref().app());
         cluster.ensureRunnerFiles(namespace);
         Optional<String> audience = dev.fuseml.kubernetes.ClusterIdentity.brokerAudience(cluster.client(), namespace);
         Job spec = jobOf(job, name, project, owner, audience);
+        if (serving[0] != null) {
+            // fuseml_job.py stores it beside the model, as local training does: it travels with the version
+            spec.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()
+                    .add(value("FUSEML_SERVING_SETTINGS", serving[0]));
+        }
         if (mlflow != null) {
             // what `mlflow run` gives the code; fuseml_job.py ends the MLflow run and takes the model it logged
             List<EnvVar> env = spec.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
@@ -112,6 +121,15 @@ public class TrainingJobs implements Trainer {
         log.note(job.ref().run(), STEP, "training Job " + namespace + "/" + name + " created (image "
                 + job.environment() + "); it stores the model and reports its own result");
         return Optional.empty();
+    }
+
+    /** The MLproject's serving section as the model directory keeps it, or null without one. */
+    private static String servingJson(java.nio.file.Path code) {
+        try {
+            return dev.fuseml.project.ServingSettings.read(code).map(TrainingJobs::json).orElse(null);
+        } catch (dev.fuseml.project.InvalidProjectException e) {
+            throw new dev.fuseml.step.StepFailure("the project was refused: " + e.getMessage());
+        }
     }
 
     public static String jobName(String run) {
@@ -160,21 +178,23 @@ public class TrainingJobs implements Trainer {
                 .withTtlSecondsAfterFinished(86_400)
                 .withNewTemplate().withNewMetadata().withLabels(labels(job)).endMetadata()
                 .withNewSpec().withRestartPolicy("Never").withAutomountServiceAccountToken(false)
-                .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(1000L).withFsGroup(1000L)
-                .endSecurityContext()
+                .withSecurityContext(PodSecurity.restrictedPod())
                 .addNewInitContainer().withName("fetch-code").withImage(settings.gitImage()).withArgs(clone)
                 .withEnv(secret(token, job.ref().run()), value("HOME", "/tmp"))
+                .withSecurityContext(PodSecurity.restrictedContainer()).withResources(dev.fuseml.kubernetes.Resources.GIT)
                 .addNewVolumeMount().withName("workspace").withMountPath(WORKSPACE).endVolumeMount()
                 .endInitContainer()
                 .addNewInitContainer().withName("checkout").withImage(settings.gitImage())
                 .withArgs("-C", WORKSPACE + "/code", "checkout", "--quiet", job.commit())
                 .withEnv(value("HOME", "/tmp"))
+                .withSecurityContext(PodSecurity.restrictedContainer()).withResources(dev.fuseml.kubernetes.Resources.GIT)
                 .addNewVolumeMount().withName("workspace").withMountPath(WORKSPACE).endVolumeMount()
                 .endInitContainer()
                 .addNewContainer().withName(STEP).withImage(job.environment())
                 .withWorkingDir(WORKSPACE + "/code")
                 .withCommand("python", "/fuseml/fuseml_job.py", "--", "bash", "-c", project.command())
                 .withEnv(env)
+                .withSecurityContext(PodSecurity.restrictedContainer())
                 .withNewResources()
                 .addToRequests(Map.of("cpu", new Quantity(settings.trainCpu()), "memory",
                         new Quantity(settings.trainMemory())))
@@ -201,7 +221,7 @@ public class TrainingJobs implements Trainer {
     }
 
     private static Map<String, String> labels(TrainingJob job) {
-        Map<String, String> labels = Cluster.labels(job.ref().app());
+        Map<String, String> labels = Cluster.labels(job.ref().app(), dev.fuseml.kubernetes.Labels.TRAINING);
         labels.put(Cluster.RUN_LABEL, Names.label(job.ref().run()));
         labels.put(Cluster.STEP_LABEL, STEP);
         return labels;
