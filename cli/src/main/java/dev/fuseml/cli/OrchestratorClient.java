@@ -25,6 +25,8 @@ public class OrchestratorClient {
     static final ObjectMapper JSON = new ObjectMapper();
     /** An orchestrator that does not accept in 10 s, or answer in 60 s, is reported rather than waited for. */
     private static final int CONNECT_TIMEOUT_MS = 10_000;
+    /** Bytes written between two progress reports of an upload. */
+    private static final int CHUNK = 64 * 1024;
     /** Longer than any answer the API holds back: a run's long-poll answers within 10 s. */
     private static final int READ_TIMEOUT_MS = 60_000;
     private final String server;
@@ -97,8 +99,14 @@ public class OrchestratorClient {
     }
 
     public JsonNode upload(String path, byte[] zip) {
+        return upload(path, zip, sent -> {
+        });
+    }
+
+    /** @param sent told the bytes sent so far, after each chunk */
+    public JsonNode upload(String path, byte[] zip, java.util.function.LongConsumer sent) {
         return json(check(exchange("POST", server + path, Map.of("Content-Type", "application/zip"), zip,
-                READ_TIMEOUT_MS)));
+                READ_TIMEOUT_MS, sent)));
     }
 
     public void delete(String path) {
@@ -126,6 +134,12 @@ public class OrchestratorClient {
     }
 
     private Reply exchange(String method, String url, Map<String, String> headers, byte[] body, int timeout) {
+        return exchange(method, url, headers, body, timeout, sent -> {
+        });
+    }
+
+    private Reply exchange(String method, String url, Map<String, String> headers, byte[] body, int timeout,
+            java.util.function.LongConsumer sent) {
         HttpURLConnection connection = null;
         try {
             connection = (HttpURLConnection) URI.create(url).toURL().openConnection();
@@ -140,7 +154,10 @@ public class OrchestratorClient {
                 connection.setDoOutput(true);
                 connection.setFixedLengthStreamingMode(body.length);
                 try (OutputStream out = connection.getOutputStream()) {
-                    out.write(body);
+                    for (int at = 0; at < body.length; at += CHUNK) {
+                        out.write(body, at, Math.min(CHUNK, body.length - at));
+                        sent.accept(Math.min(body.length, at + (long) CHUNK));
+                    }
                 }
             }
             int status = connection.getResponseCode();

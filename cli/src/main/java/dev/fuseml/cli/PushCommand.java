@@ -63,7 +63,15 @@ public class PushCommand extends FusemlCommand {
         byte[] zip = ProjectArchive.zip(path.toAbsolutePath().normalize());
         long started = System.nanoTime();
         // The code becomes a commit of the app's codeset first; the push event names the repository and commit.
-        JsonNode codeset = client.upload("/api/v1/orgs/" + org + "/apps/" + name + "/codeset", zip);
+        boolean terminal = ProgressLine.stdoutIsTerminal();
+        ProgressLine uploading = new ProgressLine(out(), terminal);
+        JsonNode codeset = client.upload("/api/v1/orgs/" + org + "/apps/" + name + "/codeset", zip, sent -> {
+            if (terminal) { // a file or a CI log gets the one line below, after the upload
+                uploading.show("Uploading " + path + ": " + ProgressLine.bytes(sent) + " of "
+                        + ProgressLine.bytes(zip.length));
+            }
+        });
+        uploading.clear();
         JsonNode ingress = client.get("/api/v1/status").path("brokers").path(org);
         if (ingress.isMissingNode()) {
             throw new CliException("org '" + org + "' has no broker: create it with 'fuseml create-org " + org + "'");
@@ -78,12 +86,11 @@ public class PushCommand extends FusemlCommand {
                         codeset.path("repository").asText(), codeset.path("commit").asText(), params, entryPoint)))
                 .build();
         client.sendEvent(ingress.asText(), push);
-        println("Pushed " + path + " as " + org + "/" + name + " (" + (zip.length + 1023) / 1024 + " KiB), run "
-                + run);
+        println("Pushed " + path + " as " + org + "/" + name + " (" + ProgressLine.bytes(zip.length) + "), run " + run);
         if (noFollow) {
             return 0;
         }
-        return new RunFollower(client, out()).follow(run, timeout, started);
+        return new RunFollower(client, out(), terminal).follow(run, timeout, started);
     }
 
     /** A run id that names its app and stays a DNS label. */

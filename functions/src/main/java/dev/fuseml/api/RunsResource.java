@@ -27,6 +27,16 @@ public class RunsResource {
     public record RunEvents(String run, String status, String stopped, java.util.List<EventTrace.TracedEvent> events) {
     }
 
+    /**
+     * A run as it goes: the run, its log's size so far and its last line (pip's, the training's), for the CLI's
+     * progress line.
+     */
+    public record Progress(Run run, long logSize, String lastLine) {
+    }
+
+    /** Longest last line handed out: a progress line, not a log. */
+    private static final int LAST_LINE = 300;
+
     public RunsResource(RunStore runs, RunLog log, EventTrace trace) {
         this.runs = runs;
         this.log = log;
@@ -59,6 +69,45 @@ public class RunsResource {
         if (afterRevision == null) {
             return java.util.concurrent.CompletableFuture.completedFuture(found(id));
         }
+        java.util.concurrent.atomic.AtomicInteger open = openPoll(context);
+        var current = runs.get(id);
+        return runs.changed(id, afterRevision)
+                .completeOnTimeout(current, LONGEST_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                .whenComplete((r, e) -> open.decrementAndGet())
+                .thenApply(run -> run.orElseThrow(() -> ApiError.notFound("run '" + id + "' does not exist")));
+    }
+
+    /**
+     * Answers when the run changed past {@code afterRevision} or its log grew past {@code afterLog} bytes, or after
+     * {@code waitMs} (at most 10 s): what {@code fuseml push} shows while a step runs. Counts against the same
+     * long-poll quota as the run's own route.
+     */
+    @GET
+    @Path("/progress")
+    @Produces(MediaType.APPLICATION_JSON)
+    @io.smallrye.common.annotation.Blocking
+    public java.util.concurrent.CompletionStage<Progress> progress(@PathParam("run") String id,
+            @QueryParam("afterRevision") @jakarta.ws.rs.DefaultValue("-1") long afterRevision,
+            @QueryParam("afterLog") @jakarta.ws.rs.DefaultValue("-1") long afterLog,
+            @QueryParam("waitMs") @jakarta.ws.rs.DefaultValue("10000") long waitMs,
+            @jakarta.ws.rs.core.Context io.vertx.ext.web.RoutingContext context) {
+        found(id);
+        long wait = Math.max(0, Math.min(waitMs, LONGEST_WAIT.toMillis()));
+        java.util.concurrent.atomic.AtomicInteger open = openPoll(context);
+        var runChanged = runs.changed(id, afterRevision);
+        var logGrew = log.grew(id, afterLog);
+        return java.util.concurrent.CompletableFuture.anyOf(runChanged, logGrew)
+                .completeOnTimeout(null, wait, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .whenComplete((r, e) -> {
+                    open.decrementAndGet();
+                    runChanged.cancel(false); // whichever did not fire is forgotten by its store
+                    logGrew.cancel(false);
+                })
+                .thenApply(any -> new Progress(found(id), log.size(id), log.lastLine(id, LAST_LINE)));
+    }
+
+    /** One more open long-poll for the caller's principal, or 429 past {@value #MAX_POLLS_PER_TOKEN}. */
+    private java.util.concurrent.atomic.AtomicInteger openPoll(io.vertx.ext.web.RoutingContext context) {
         String who = dev.fuseml.auth.Principal.of(context).name();
         java.util.concurrent.atomic.AtomicInteger open = polls.computeIfAbsent(who,
                 k -> new java.util.concurrent.atomic.AtomicInteger());
@@ -69,11 +118,7 @@ public class RunsResource {
                     .entity(java.util.Map.of("error", "this token has " + MAX_POLLS_PER_TOKEN + " long-polls open "
                             + "already: wait for one to answer (Retry-After)")).build());
         }
-        var current = runs.get(id);
-        return runs.changed(id, afterRevision)
-                .completeOnTimeout(current, LONGEST_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
-                .whenComplete((r, e) -> open.decrementAndGet())
-                .thenApply(run -> run.orElseThrow(() -> ApiError.notFound("run '" + id + "' does not exist")));
+        return open;
     }
 
     private Run found(String id) {

@@ -20,6 +20,10 @@ public class RunLog {
     public static final long MAX_BYTES = 32L << 20;
     private final RunStore runs;
 
+    /** Long-polls waiting for a run's log to grow ({@link #grew}), by run id. */
+    private final java.util.Map<String, List<java.util.concurrent.CompletableFuture<Void>>> waiting =
+            new java.util.HashMap<>();
+
     public RunLog(RunStore runs) {
         this.runs = runs;
     }
@@ -58,6 +62,71 @@ public class RunLog {
                     StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        List<java.util.concurrent.CompletableFuture<Void>> woken = waiting.remove(runId);
+        if (woken != null) {
+            // completed off this lock: a waiter's continuation may read the log
+            java.util.concurrent.CompletableFuture.runAsync(() -> woken.forEach(f -> f.complete(null)));
+        }
+    }
+
+    /** The log's size in bytes (0 before its first line). */
+    public long size(String runId) {
+        try {
+            Path file = file(runId);
+            return Files.isRegularFile(file) ? Files.size(file) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * Completed when the log is longer than {@code after} bytes: at once when it is already, else at its next line.
+     * The caller bounds the wait; a future completed either way is forgotten here.
+     */
+    public synchronized java.util.concurrent.CompletableFuture<Void> grew(String runId, long after) {
+        if (size(runId) > after) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+        java.util.concurrent.CompletableFuture<Void> growth = new java.util.concurrent.CompletableFuture<>();
+        waiting.computeIfAbsent(runId, k -> new java.util.ArrayList<>()).add(growth);
+        growth.whenComplete((r, e) -> forget(runId, growth));
+        return growth;
+    }
+
+    /** Requests waiting for the run's next line (for tests and metrics). */
+    public synchronized int waiters(String runId) {
+        return waiting.getOrDefault(runId, List.of()).size();
+    }
+
+    private synchronized void forget(String runId, java.util.concurrent.CompletableFuture<Void> growth) {
+        List<java.util.concurrent.CompletableFuture<Void>> list = waiting.get(runId);
+        if (list != null && list.remove(growth) && list.isEmpty()) {
+            waiting.remove(runId);
+        }
+    }
+
+    /** The last line with text (at most {@code max} characters), read from the log's last 8 KiB; "" for none. */
+    public String lastLine(String runId, int max) {
+        Path file = file(runId);
+        if (!Files.isRegularFile(file)) {
+            return "";
+        }
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+            long size = channel.size();
+            int length = (int) Math.min(size, 8192);
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(length);
+            channel.read(buffer, size - length);
+            String[] lines = new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8).split("\n");
+            for (int i = lines.length - 1; i >= 0; i--) {
+                String line = lines[i].strip();
+                if (!line.isEmpty()) {
+                    return line.length() > max ? line.substring(line.length() - max) : line;
+                }
+            }
+            return "";
+        } catch (IOException e) {
+            return "";
         }
     }
 

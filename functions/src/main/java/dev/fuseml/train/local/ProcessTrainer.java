@@ -123,12 +123,26 @@ public class ProcessTrainer implements Trainer {
             } catch (dev.fuseml.project.InvalidProjectException e) {
                 throw new StepFailure("the project was refused: " + e.getMessage());
             }
+            long[] size = sizeOf(modelDir);
+            log.note(runId, STEP, "storing the model: " + size[0] + " file(s), " + size[1] + " bytes");
             artifacts.upload(modelDir, job.modelUri());
-            log.note(runId, STEP, "model stored at " + job.modelUri());
+            log.note(runId, STEP, "model stored at " + job.modelUri() + " (" + size[1] + " bytes)");
             return java.util.Optional.of(new TrainedModel(job.modelUri(), metrics, ended.params()));
         } finally {
             workspaces.remove(runId, STEP);
         }
+    }
+
+    /** Files and bytes under {@code dir}, for the log's account of what is uploaded. */
+    private static long[] sizeOf(Path dir) throws IOException {
+        long[] size = new long[2];
+        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+            all.filter(Files::isRegularFile).forEach(f -> {
+                size[0]++;
+                size[1] += f.toFile().length();
+            });
+        }
+        return size;
     }
 
     /** Runs the entry point's command; returns the metrics once it wrote a usable model to {@code modelDir}. */
