@@ -3,6 +3,8 @@
 # prediction. Needs Java 17, Maven and Python 3 with venv; nothing else (no Docker, no Kubernetes).
 set -euo pipefail
 cd "$(dirname "$0")"
+source scripts/prerequisites.sh
+require demo
 # This machine kind reaches no PyPI, only a local mirror of it: use the mirror directly (see README).
 if [[ -z "${PIP_INDEX_URL:-}" && -d /opt/pypi/simple ]]; then
   export PIP_INDEX_URL=file:///opt/pypi/simple

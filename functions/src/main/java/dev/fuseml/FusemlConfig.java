@@ -125,8 +125,9 @@ public interface FusemlConfig {
 
     interface Artifacts {
         /**
-         * An S3-compatible bucket for artifacts (FUSEML_ARTIFACTS_S3_BUCKET), with the credentials in
-         * AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY; without one, the control plane's data directory (a volume).
+         * An S3-compatible bucket for artifacts (FUSEML_ARTIFACTS_S3_BUCKET), with credentials from the AWS SDK's
+         * default chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, a web identity token file,
+         * a profile, container or instance credentials); without one, the control plane's data directory.
          */
         Optional<String> s3Bucket();
 

@@ -239,10 +239,10 @@ public class Platform {
         if (a.s3Bucket().filter(b -> !b.isBlank()).isEmpty()) {
             return new dev.fuseml.artifact.local.ArtifactFiles(config);
         }
-        return new dev.fuseml.artifact.s3.S3Artifacts(URI.create(a.s3Endpoint()), a.s3Bucket().get(),
-                a.s3Prefix().orElse(""), a.s3Region(), System.getenv("AWS_ACCESS_KEY_ID"),
-                System.getenv("AWS_SECRET_ACCESS_KEY"), dataDir().resolve("artifact-spool"),
-                java.time.Clock.systemUTC());
+        // no SDK type is named here: this class is loaded in every role, the SDK only where a bucket is used
+        return dev.fuseml.artifact.s3.S3Artifacts.withDefaultCredentials(new dev.fuseml.artifact.s3.S3Artifacts
+                .Settings(URI.create(a.s3Endpoint()), a.s3Bucket().get(), a.s3Prefix().orElse(""), a.s3Region()),
+                dataDir().resolve("artifact-spool"));
     }
 
     /** On a cluster the control plane looks after training Jobs that might never report (see TrainingWatch). */

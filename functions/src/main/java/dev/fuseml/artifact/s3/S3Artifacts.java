@@ -3,83 +3,117 @@ package dev.fuseml.artifact.s3;
 import dev.fuseml.artifact.ArtifactStorage;
 import dev.fuseml.artifact.ArtifactUri;
 import dev.fuseml.eventing.Names;
-import org.w3c.dom.Document;
-import org.w3c.dom.Element;
-import org.w3c.dom.NodeList;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilderFactory;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Artifacts in an S3-compatible bucket ({@code PREFIX/ORG/APP/RUN/NAME/FILE}), with path-style requests signed with
- * AWS Signature Version 4 over the JDK's HTTP client: AWS S3, MinIO, Ceph and the like. A file is spooled to a
- * temporary file first, so that its size is bounded before anything is sent and its SHA-256 is signed. The
- * credentials come from the environment (on a cluster, a Secret); neither they nor a signature are ever logged.
+ * Artifacts in an S3 bucket ({@code PREFIX/ORG/APP/RUN/NAME/FILE}) through the AWS SDK for Java v2: AWS S3, or any
+ * S3-compatible store (MinIO, Ceph, ...) at its endpoint with path-style requests. Credentials come from the SDK's
+ * default chain: system properties, {@code AWS_ACCESS_KEY_ID}/{@code AWS_SECRET_ACCESS_KEY}/{@code AWS_SESSION_TOKEN},
+ * a web identity token file ({@code AWS_WEB_IDENTITY_TOKEN_FILE} and {@code AWS_ROLE_ARN}: EKS' IRSA), a profile,
+ * container credentials (ECS, EKS Pod Identity) and instance profiles; none of them is ever logged. A file is spooled
+ * first so that its size is bounded before anything is sent; one larger than a part goes up as a multipart upload
+ * (aborted if a part fails). The SDK retries throttling and server errors (standard mode).
  */
 public class S3Artifacts implements ArtifactStorage {
-    private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-            .withZone(ZoneOffset.UTC);
-    private static final int PAGE = 1000;
-    private final URI endpoint;
-    private final String bucket;
-    private final String prefix;
-    private final SigV4 signer;
-    private final Path spool;
-    private final Clock clock;
-    private final int pageSize;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
-
     /**
-     * @param endpoint the store's URL (https://s3.REGION.amazonaws.com, http://minio:9000)
+     * Where the bucket is and how requests go.
+     *
+     * @param endpoint the store's URL: AWS' ({@code https://s3.amazonaws.com}, regional endpoints chosen by the SDK)
+     *                 or another store's ({@code http://minio:9000}), then addressed path-style
      * @param prefix   keys start with it ("" for none; "fuseml/" keeps FuseML's artifacts in one folder)
-     * @param spool    where files wait while their size and hash are taken
+     * @param pageSize keys per listing request (S3 gives at most 1,000)
+     * @param partSize bytes per part of a multipart upload, and the size above which a file is sent in parts
+     *                 (S3's smallest part is 5 MiB)
+     * @param attempts tries per request, the first included
      */
-    public S3Artifacts(URI endpoint, String bucket, String prefix, String region, String accessKey,
-            String secretKey, Path spool, Clock clock) {
-        this(endpoint, bucket, prefix, region, accessKey, secretKey, spool, clock, PAGE);
+    public record Settings(URI endpoint, String bucket, String prefix, String region, int pageSize, long partSize,
+            int attempts) {
+        public static final long DEFAULT_PART = 16L << 20;
+
+        public Settings(URI endpoint, String bucket, String prefix, String region) {
+            this(endpoint, bucket, prefix, region, 1000, DEFAULT_PART, 4);
+        }
+
+        /** AWS' own endpoint: the SDK picks the regional host and virtual-hosted addressing itself. */
+        boolean aws() {
+            return endpoint.getHost() != null && endpoint.getHost().endsWith(".amazonaws.com");
+        }
     }
 
-    S3Artifacts(URI endpoint, String bucket, String prefix, String region, String accessKey, String secretKey,
-            Path spool, Clock clock, int pageSize) {
-        if (bucket == null || !bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
-            throw new IllegalStateException("fuseml.artifacts.s3-bucket '" + bucket + "' is not a bucket name "
-                    + "(3-63 lowercase letters, digits, dots and hyphens)");
+    private final Settings settings;
+    private final String prefix;
+    private final Path spool;
+    private final S3Client s3;
+
+    /**
+     * @param credentials the SDK's default chain in production ({@code DefaultCredentialsProvider}); resolved once
+     *                    here, so that a deployment without any fails at start, naming where credentials may come
+     *                    from
+     * @param spool       where files wait while their size is taken
+     */
+    public S3Artifacts(Settings settings, AwsCredentialsProvider credentials, Path spool) {
+        if (settings.bucket() == null || !settings.bucket().matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
+            throw new IllegalStateException("fuseml.artifacts.s3-bucket '" + settings.bucket() + "' is not a "
+                    + "bucket name (3-63 lowercase letters, digits, dots and hyphens)");
         }
-        if (accessKey == null || accessKey.isBlank() || secretKey == null || secretKey.isBlank()) {
-            throw new IllegalStateException("artifacts go to bucket " + bucket + ": set AWS_ACCESS_KEY_ID and "
-                    + "AWS_SECRET_ACCESS_KEY (on a cluster, from the Secret fuseml-artifacts-s3)");
+        try {
+            credentials.resolveCredentials();
+        } catch (SdkException e) {
+            throw new IllegalStateException("artifacts go to bucket " + settings.bucket() + " but no AWS credentials "
+                    + "were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (on a cluster, from the Secret "
+                    + "fuseml-artifacts-s3), or AWS_ROLE_ARN with AWS_WEB_IDENTITY_TOKEN_FILE (IRSA), or run where "
+                    + "a profile, container or instance credentials exist (" + e.getMessage() + ")");
         }
-        this.endpoint = URI.create(endpoint.toString().replaceAll("/+$", ""));
-        this.bucket = bucket;
-        this.prefix = prefix == null ? "" : prefix.replaceAll("^/+", "");
-        this.signer = new SigV4(accessKey, secretKey, region, "s3");
+        this.settings = settings;
+        this.prefix = settings.prefix() == null ? "" : settings.prefix().replaceAll("^/+", "");
         this.spool = spool;
-        this.clock = clock;
-        this.pageSize = pageSize;
+        var builder = S3Client.builder().region(Region.of(settings.region())).credentialsProvider(credentials)
+                .httpClientBuilder(UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(10))
+                        .socketTimeout(Duration.ofMinutes(2)))
+                .overrideConfiguration(o -> o.retryStrategy(r -> r.maxAttempts(settings.attempts())))
+                // checksums only where S3 requires them: many S3-compatible stores refuse the SDK's newer
+                // default (aws-chunked bodies with trailing CRC32s)
+                .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation
+                        .WHEN_REQUIRED)
+                .responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation
+                        .WHEN_REQUIRED)
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(!settings.aws())
+                        .chunkedEncodingEnabled(false).build());
+        if (!settings.aws()) {
+            builder.endpointOverride(URI.create(settings.endpoint().toString().replaceAll("/+$", "")));
+        }
+        this.s3 = builder.build();
+    }
+
+    /** With the SDK's default credentials chain: environment, web identity (IRSA), profile, container, instance. */
+    public static S3Artifacts withDefaultCredentials(Settings settings, Path spool) {
+        return new S3Artifacts(settings, software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider.builder()
+                .build(), spool);
     }
 
     private String key(ArtifactUri artifact, String relative) {
@@ -96,34 +130,78 @@ public class S3Artifacts implements ArtifactStorage {
         Files.createDirectories(spool);
         Path tmp = Files.createTempFile(spool, "upload", ".part");
         try {
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            long size;
-            try (InputStream in = new DigestInputStream(content, sha256)) {
-                size = Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            long size = spoolBounded(content, tmp);
+            if (size <= settings.partSize()) {
+                call("PUT", key, () -> s3.putObject(r -> r.bucket(settings.bucket()).key(key).contentLength(size),
+                        RequestBody.fromFile(tmp)));
+            } else {
+                multipart(key, tmp, size);
             }
-            if (size > MAX_FILE_BYTES) {
-                throw new IllegalArgumentException("an artifact file may hold at most " + (MAX_FILE_BYTES >> 20)
-                        + " MiB");
-            }
-            send("PUT", key, Map.of(), HttpRequest.BodyPublishers.ofFile(tmp),
-                    HexFormat.of().formatHex(sha256.digest()), HttpResponse.BodyHandlers.ofByteArray(), 200);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         } finally {
             Files.deleteIfExists(tmp);
         }
     }
 
+    /** Copies at most {@link #MAX_FILE_BYTES} to {@code tmp}: a stream that goes on is refused, not spooled. */
+    private static long spoolBounded(InputStream content, Path tmp) throws IOException {
+        long size = 0;
+        byte[] buffer = new byte[64 * 1024];
+        try (InputStream in = content; OutputStream out = Files.newOutputStream(tmp)) {
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                size += n;
+                if (size > MAX_FILE_BYTES) {
+                    throw new IllegalArgumentException("an artifact file may hold at most " + (MAX_FILE_BYTES >> 20)
+                            + " MiB");
+                }
+                out.write(buffer, 0, n);
+            }
+        }
+        return size;
+    }
+
+    /** Parts of {@code partSize} bytes, read one at a time from the spooled file; an error aborts the upload. */
+    private void multipart(String key, Path file, long size) throws IOException {
+        String uploadId = call("POST", key, () -> s3.createMultipartUpload(r -> r.bucket(settings.bucket()).key(key)))
+                .uploadId();
+        try {
+            List<CompletedPart> parts = new ArrayList<>();
+            try (InputStream in = Files.newInputStream(file)) {
+                for (int number = 1; (long) (number - 1) * settings.partSize() < size; number++) {
+                    byte[] part = in.readNBytes((int) Math.min(settings.partSize(),
+                            size - (number - 1) * settings.partSize()));
+                    int n = number;
+                    String etag = call("PUT", key + " (part " + n + ")", () -> s3.uploadPart(r -> r
+                            .bucket(settings.bucket()).key(key).uploadId(uploadId).partNumber(n)
+                            .contentLength((long) part.length), RequestBody.fromBytes(part))).eTag();
+                    parts.add(CompletedPart.builder().partNumber(n).eTag(etag).build());
+                }
+            }
+            call("POST", key + " (complete)", () -> s3.completeMultipartUpload(r -> r.bucket(settings.bucket())
+                    .key(key).uploadId(uploadId).multipartUpload(u -> u.parts(parts))));
+        } catch (IOException | RuntimeException e) {
+            try {
+                s3.abortMultipartUpload(r -> r.bucket(settings.bucket()).key(key).uploadId(uploadId));
+            } catch (SdkException abortFailed) {
+                e.addSuppressed(abortFailed); // the bucket's lifecycle rules clean up what is left
+            }
+            throw e;
+        }
+    }
+
     @Override
     public Optional<InputStream> read(ArtifactUri artifact, String relative) throws IOException {
-        HttpResponse<InputStream> response = send("GET", key(artifact, ArtifactStorage.inside(artifact, relative)),
-                Map.of(), HttpRequest.BodyPublishers.noBody(), SigV4.EMPTY_SHA256,
-                HttpResponse.BodyHandlers.ofInputStream(), 200, 404);
-        if (response.statusCode() == 404) {
-            response.body().close();
-            return Optional.empty();
+        String key = key(artifact, ArtifactStorage.inside(artifact, relative));
+        try {
+            ResponseInputStream<GetObjectResponse> in = s3.getObject(r -> r.bucket(settings.bucket()).key(key));
+            return Optional.of(in);
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw refused("GET", key, e);
+        } catch (SdkException e) {
+            throw unreachable("GET", key, e);
         }
-        return Optional.of(response.body());
     }
 
     @Override
@@ -142,12 +220,7 @@ public class S3Artifacts implements ArtifactStorage {
     public void delete(ArtifactUri artifact, String relative) {
         String key = folder(artifact) + ArtifactStorage.inside(artifact, relative);
         deleteAll(key + "/"); // a directory's files
-        try {
-            send("DELETE", key, Map.of(), HttpRequest.BodyPublishers.noBody(), SigV4.EMPTY_SHA256,
-                    HttpResponse.BodyHandlers.ofByteArray(), 204, 200, 404);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        deleteKey(key);
     }
 
     @Override
@@ -159,10 +232,15 @@ public class S3Artifacts implements ArtifactStorage {
 
     private void deleteAll(String folder) {
         try {
-            for (String key : keys(folder).keySet()) {
-                send("DELETE", key, Map.of(), HttpRequest.BodyPublishers.noBody(), SigV4.EMPTY_SHA256,
-                        HttpResponse.BodyHandlers.ofByteArray(), 204, 200, 404);
-            }
+            keys(folder).keySet().forEach(this::deleteKey);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void deleteKey(String key) {
+        try {
+            call("DELETE", key, () -> s3.deleteObject(r -> r.bucket(settings.bucket()).key(key)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -171,89 +249,38 @@ public class S3Artifacts implements ArtifactStorage {
     /** Every key under {@code folder} with its size (ListObjectsV2, page by page). */
     private Map<String, Long> keys(String folder) throws IOException {
         Map<String, Long> keys = new TreeMap<>();
-        String token = null;
-        do {
-            Map<String, String> query = new LinkedHashMap<>();
-            query.put("list-type", "2");
-            query.put("prefix", folder);
-            query.put("max-keys", String.valueOf(pageSize));
-            if (token != null) {
-                query.put("continuation-token", token);
+        call("GET", folder + " (list)", () -> {
+            for (S3Object o : s3.listObjectsV2Paginator(r -> r.bucket(settings.bucket()).prefix(folder)
+                    .maxKeys(settings.pageSize())).contents()) {
+                keys.put(o.key(), o.size());
             }
-            HttpResponse<byte[]> response = send("GET", "", query, HttpRequest.BodyPublishers.noBody(),
-                    SigV4.EMPTY_SHA256, HttpResponse.BodyHandlers.ofByteArray(), 200);
-            Document page = xml(response.body());
-            NodeList contents = page.getElementsByTagName("Contents");
-            for (int i = 0; i < contents.getLength(); i++) {
-                Element c = (Element) contents.item(i);
-                keys.put(text(c, "Key"), Long.parseLong(text(c, "Size")));
-            }
-            boolean truncated = "true".equals(text(page.getDocumentElement(), "IsTruncated"));
-            token = truncated ? text(page.getDocumentElement(), "NextContinuationToken") : null;
-        } while (token != null && !token.isEmpty());
+            return keys;
+        });
         return keys;
     }
 
-    private <T> HttpResponse<T> send(String method, String key, Map<String, String> query,
-            HttpRequest.BodyPublisher body, String payloadHash, HttpResponse.BodyHandler<T> handler, int... ok)
-            throws IOException {
-        String path = "/" + bucket + (key.isEmpty() ? "/" : "/" + SigV4.encodePath(key));
-        String queryString = String.join("&", new TreeMap<>(query).entrySet().stream()
-                .map(e -> SigV4.encode(e.getKey()) + "=" + SigV4.encode(e.getValue())).toList());
-        URI uri = URI.create(endpoint + path + (queryString.isEmpty() ? "" : "?" + queryString));
-        String host = uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("host", host);
-        headers.put("x-amz-content-sha256", payloadHash);
-        headers.put("x-amz-date", AMZ_DATE.format(clock.instant()));
-        String basePath = endpoint.getRawPath() == null ? "" : endpoint.getRawPath();
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(10))
-                .method(method, body)
-                .header("x-amz-content-sha256", payloadHash).header("x-amz-date", headers.get("x-amz-date"))
-                .header("Authorization", signer.authorization(method, basePath + path, query, headers, payloadHash));
-        HttpResponse<T> response;
+    private <T> T call(String method, String key, java.util.function.Supplier<T> request) throws IOException {
         try {
-            response = http.send(request.build(), handler);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while talking to the bucket", e);
+            return request.get();
+        } catch (S3Exception e) {
+            throw refused(method, key, e);
+        } catch (SdkException e) {
+            throw unreachable(method, key, e);
         }
-        for (int status : ok) {
-            if (response.statusCode() == status) {
-                return response;
-            }
-        }
-        String detail = response.body() instanceof byte[] b ? new String(b, StandardCharsets.UTF_8)
-                : response.body() instanceof InputStream in ? new String(in.readNBytes(2048), StandardCharsets.UTF_8)
+    }
+
+    private IOException refused(String method, String key, S3Exception e) {
+        String code = e.awsErrorDetails() == null ? "" : " " + e.awsErrorDetails().errorCode();
+        String hint = e.statusCode() == 403 ? ": check the AWS credentials (AWS_ACCESS_KEY_ID and "
+                + "AWS_SECRET_ACCESS_KEY, or the role of AWS_ROLE_ARN) and that they may use bucket "
+                + settings.bucket() : e.statusCode() == 404 ? ": check that bucket " + settings.bucket() + " exists"
                 : "";
-        String code = detail.replaceAll("(?s).*<Code>([^<]*)</Code>.*", "$1");
-        throw new IOException("the bucket " + bucket + " at " + endpoint + " refused " + method + " " + key
-                + " (" + response.statusCode() + (code.equals(detail) || code.isBlank() ? "" : " " + code) + ")"
-                + (response.statusCode() == 403 ? ": check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY and the "
-                + "bucket's policy" : response.statusCode() == 404 && key.isEmpty() ? ": create the bucket" : ""));
+        return new IOException("S3 at " + settings.endpoint() + " refused " + method + " " + key + " ("
+                + e.statusCode() + code + ")" + hint);
     }
 
-    private static Document xml(byte[] body) throws IOException {
-        try {
-            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-            // a listing is data: no DTDs, no external entities
-            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-            factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
-            factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
-            factory.setExpandEntityReferences(false);
-            return factory.newDocumentBuilder().parse(new java.io.ByteArrayInputStream(body));
-        } catch (javax.xml.parsers.ParserConfigurationException | org.xml.sax.SAXException e) {
-            throw new IOException("the bucket's listing is not the XML S3 answers: " + e.getMessage());
-        }
-    }
-
-    private static String text(Element parent, String tag) {
-        NodeList nodes = parent.getElementsByTagName(tag);
-        return nodes.getLength() == 0 ? "" : nodes.item(0).getTextContent();
-    }
-
-    @Override
-    public String toString() {
-        return "s3 bucket " + bucket + " at " + endpoint; // never the credentials
+    private IOException unreachable(String method, String key, SdkException e) {
+        return new IOException("S3 at " + settings.endpoint() + " did not answer " + method + " " + key + " after "
+                + settings.attempts() + " attempts (" + e.getMessage() + "): check FUSEML_ARTIFACTS_S3_ENDPOINT");
     }
 }

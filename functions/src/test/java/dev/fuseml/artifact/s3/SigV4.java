@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 /**
  * AWS Signature Version 4 for S3 requests, as AWS documents it (canonical request, string to sign, a signing key
  * derived per day, region and service): what every S3-compatible store (AWS, MinIO, Ceph, GCS' interop) checks.
- * Checked against AWS' published examples (SigV4Test).
+ * Checked against AWS' published examples (SigV4Test); FakeS3 checks the SDK's requests with it.
  */
 public final class SigV4 {
     public static final String EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
