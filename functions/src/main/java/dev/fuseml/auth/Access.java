@@ -123,7 +123,9 @@ public final class Access {
             // given the admin or system token), not for anyone who can reach the port
             return new Unrestricted();
         }
-        if (path.startsWith("/q/") || path.startsWith("/schemas/") || path.equals("/api/v1/status")) {
+        // the web page's files and its sign-in are open; its data comes from the API, with the session cookie
+        if (path.startsWith("/q/") || path.startsWith("/schemas/") || path.equals("/api/v1/status")
+                || path.equals("/ui") || path.startsWith("/ui/")) {
             return new Open();
         }
         if (s.length >= 2 && s[0].equals("git")) {
@@ -153,7 +155,7 @@ public final class Access {
             case "runs" -> !hasName ? new Unrestricted()
                     : "GET".equals(method) || ("POST".equals(method) && s.length == 5 && s[4].equals("log"))
                     ? new Run(s[3]) : new Unrestricted();
-            case "whoami" -> new Authenticated();
+            case "whoami", "ui" -> new Authenticated();
             // a host's delivery: its signature, checked by the receiver, is its credential
             case "webhooks" -> "POST".equals(method) && hasName ? new Open() : new Unrestricted();
             case "deadletter" -> new EventOf();

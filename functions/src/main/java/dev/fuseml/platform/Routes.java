@@ -26,11 +26,13 @@ public class Routes {
     private final Role role;
     private final Authenticator auth;
     private final Instance<RunStore> runs;
+    private final dev.fuseml.ui.UiSessions uiSessions;
 
-    public Routes(Role role, Authenticator auth, Instance<RunStore> runs) {
+    public Routes(Role role, Authenticator auth, Instance<RunStore> runs, dev.fuseml.ui.UiSessions uiSessions) {
         this.role = role;
         this.auth = auth;
         this.runs = runs;
+        this.uiSessions = uiSessions;
     }
 
     /**
@@ -78,8 +80,22 @@ public class Routes {
                 });
                 return;
             }
-            admit(ctx, path, auth.enabled() ? auth.authenticate(authorization) : Optional.empty());
+            admit(ctx, path, auth.enabled() ? auth.authenticate(authorization).or(() -> uiSession(ctx, authorization))
+                    : Optional.empty());
         });
+    }
+
+    /**
+     * The web page's session (its cookie) stands for the principal that signed it in, for reads only: a request
+     * that changes something needs the token itself, so a cookie can never be made to act (CSRF).
+     */
+    private Optional<Principal> uiSession(RoutingContext ctx, String authorization) {
+        String method = ctx.request().method().name();
+        if (authorization != null || !("GET".equals(method) || "HEAD".equals(method))) {
+            return Optional.empty();
+        }
+        io.vertx.core.http.Cookie cookie = ctx.request().getCookie(dev.fuseml.ui.UiSessions.COOKIE);
+        return cookie == null ? Optional.empty() : uiSessions.principal(cookie.getValue());
     }
 
     /** What follows authentication: the access check, then the step's own checks. */
