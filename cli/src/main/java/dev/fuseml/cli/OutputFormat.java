@@ -15,8 +15,11 @@ import java.util.function.Function;
 public class OutputFormat {
     public enum Format { table, json, yaml }
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** Made when a listing is printed as JSON or YAML, not when picocli builds the command tree ({@code --help}). */
+    private static final class Mappers {
+        static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    }
 
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
             description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
@@ -32,8 +35,8 @@ public class OutputFormat {
     public void print(PrintWriter out, JsonNode items, List<Column> columns) {
         try {
             switch (format) {
-                case json -> out.println(JSON.writeValueAsString(items));
-                case yaml -> out.print(YAML.writeValueAsString(items));
+                case json -> out.println(Mappers.JSON.writeValueAsString(items));
+                case yaml -> out.print(Mappers.YAML.writeValueAsString(items));
                 case table -> table(out, items, columns);
             }
         } catch (java.io.IOException e) {
