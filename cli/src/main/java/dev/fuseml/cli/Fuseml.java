@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
                 CreateOrgCommand.class, OrgsCommand.class, TargetCommand.class, StatusCommand.class, TriggersCommand.class, EventsCommand.class,
                 GcCommand.class, WarmUpCommand.class, TokensCommand.class, LoginCommand.class, ProtectCommand.class, FollowCommand.class, ModelsCommand.class,
                 ServeCommand.class, ServeCommand.Rollback.class, GitCredentialCommand.class,
-                WebhooksCommand.class, CompletionCommand.class, UiCommand.class})
+                WebhooksCommand.class, ExtensionsCommand.class, UiCommand.class, CompletionCommand.class})
 public class Fuseml implements Runnable {
     @Mixin
     GlobalOptions global;

@@ -36,7 +36,10 @@ class ListingCommandsTest {
                     + "'params': {'alpha': '0.5'}, 'metrics': {'rmse': 0.7312, 'r2': 0.25}}]"),
             "/api/v1/orgs/workspace/apps/wine/registry", json("{'app': 'wine', 'served': 1, 'aliases': "
                     + "{'champion': 1}, 'versions': [{'app': 'wine', 'version': 1, 'run': 'wine-1', 'commit': "
-                    + "'0123456789abcdef', 'metrics': {'rmse': 0.7312}, 'params': {'l1_ratio': '0.1'}}]}"));
+                    + "'0123456789abcdef', 'metrics': {'rmse': 0.7312}, 'params': {'l1_ratio': '0.1'}}]}"),
+            "/api/v1/orgs/workspace/extensions", json("{'extensions': [{'org': 'workspace', 'name': 'team-mlflow', "
+                    + "'kind': 'mlflow', 'url': 'http://mlflow.team:5000', 'credentials': true}, {'org': '*', "
+                    + "'name': 'lake', 'kind': 's3', 'url': 's3://lake', 'credentials': false}]}"));
 
     static Stream<Arguments> listings() {
         return Stream.of(
@@ -44,6 +47,9 @@ class ListingCommandsTest {
                         List.of("wine-1", "succeeded", "01234567", "rmse=0.7312 r2=0.2500")),
                 Arguments.of(Named.of("models shows versions with aliases, metrics and params",
                         List.of("models", "wine")), List.of("wine", "champion", "rmse=0.7312", "l1_ratio=0.1")),
+                Arguments.of(Named.of("extensions shows the org's and the global ones, never a credential",
+                        List.of("extensions")), List.of("team-mlflow", "mlflow", "http://mlflow.team:5000", "stored",
+                        "lake", "*", "s3://lake")),
                 Arguments.of(Named.of("runs as JSON passes the API's fields through",
                         List.of("runs", "wine", "-o", "json")), List.of("\"metrics\"", "\"rmse\" : 0.7312")));
     }

@@ -156,6 +156,8 @@ public final class Access {
                     : "GET".equals(method) || ("POST".equals(method) && s.length == 5 && s[4].equals("log"))
                     ? new Run(s[3]) : new Unrestricted();
             case "whoami", "ui" -> new Authenticated();
+            // the global extension registry: every org may read it, an admin changes it
+            case "extensions" -> "GET".equals(method) ? new Authenticated() : new Unrestricted();
             // a host's delivery: its signature, checked by the receiver, is its credential
             case "webhooks" -> "POST".equals(method) && hasName ? new Open() : new Unrestricted();
             case "deadletter" -> new EventOf();
