@@ -41,7 +41,10 @@ public class ExtensionsCommand extends FusemlCommand {
             description = "Register a tool: an existing MLflow tracking server, an S3 store, KServe, Seldon Core, a DVC "
                     + "remote or Determined. Adding a NAME again replaces it.")
     static class Add extends FusemlCommand {
-        private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+        /** Made when a credentials file is read, not when picocli builds the command tree ({@code --help}). */
+        private static final class Yaml {
+            static final ObjectMapper MAPPER = new ObjectMapper(new YAMLFactory());
+        }
 
         @Parameters(index = "0", paramLabel = "NAME", description = "A DNS-1123 label, such as team-mlflow.")
         String name;
@@ -87,7 +90,7 @@ public class ExtensionsCommand extends FusemlCommand {
             if (!Files.isRegularFile(file) || Files.size(file) > 16 * 1024) {
                 throw new CliException("--credentials-file " + file + " is not a file of at most 16 KiB");
             }
-            JsonNode map = YAML.readTree(file.toFile());
+            JsonNode map = Yaml.MAPPER.readTree(file.toFile());
             if (map == null || !map.isObject()) {
                 throw new CliException("--credentials-file " + file + " must be a map of names to values, such as "
                         + "'username: ml' and 'password: ...' on lines of their own");
