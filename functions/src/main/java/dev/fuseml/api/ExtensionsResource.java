@@ -53,17 +53,17 @@ public class ExtensionsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Response add(@PathParam("org") String org, AddExtension request) {
         requireOrg(org);
-        return added(org, request);
+        return added(store, org, request);
     }
 
     @DELETE
     @Path("/{name}")
     public void delete(@PathParam("org") String org, @PathParam("name") String name) {
         requireOrg(org);
-        deleted(org, name);
+        deleted(store, org, name);
     }
 
-    Response added(String org, AddExtension request) {
+    static Response added(ExtensionStore store, String org, AddExtension request) {
         if (request == null) {
             return ApiError.of(Response.Status.BAD_REQUEST, "send {name, kind, url[, description][, credentials]}");
         }
@@ -76,7 +76,7 @@ public class ExtensionsResource {
         }
     }
 
-    void deleted(String org, String name) {
+    static void deleted(ExtensionStore store, String org, String name) {
         try {
             if (!store.delete(org, name)) {
                 throw ApiError.notFound("there is no extension '" + name + "' in " + (Extension.GLOBAL.equals(org)

@@ -17,11 +17,9 @@ import jakarta.ws.rs.core.Response;
 @Path("/api/v1/extensions")
 public class GlobalExtensionsResource {
     private final ExtensionStore store;
-    private final ExtensionsResource orgs;
 
-    public GlobalExtensionsResource(ExtensionStore store, ExtensionsResource orgs) {
+    public GlobalExtensionsResource(ExtensionStore store) {
         this.store = store;
-        this.orgs = orgs;
     }
 
     @GET
@@ -32,12 +30,12 @@ public class GlobalExtensionsResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response add(ExtensionsResource.AddExtension request) {
-        return orgs.added(Extension.GLOBAL, request);
+        return ExtensionsResource.added(store, Extension.GLOBAL, request);
     }
 
     @DELETE
     @Path("/{name}")
     public void delete(@PathParam("name") String name) {
-        orgs.deleted(Extension.GLOBAL, name);
+        ExtensionsResource.deleted(store, Extension.GLOBAL, name);
     }
 }
