@@ -84,6 +84,16 @@ class RunProgressTest {
     }
 
     @Test
+    void aQueryThatIsNoNumberIsRefusedAndAWaitIsBounded() {
+        String run = building();
+        given().get("/api/v1/runs/" + run + "/progress?afterLog=lots").then().statusCode(
+                org.hamcrest.Matchers.oneOf(400, 404));
+        long started = System.nanoTime();
+        progress(run, "?afterRevision=999&afterLog=999999&waitMs=-5"); // a negative wait is no wait
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
     void anUnknownRunIsNotFound() {
         given().get("/api/v1/runs/nosuch-12345678/progress").then().statusCode(404)
                 .body("error", containsString("nosuch-12345678"));

@@ -135,4 +135,18 @@ class ProjectTest {
         write("MLproject", "entry_points:\n  main:\n    command: python train.py\n");
         assertThat(ServingSettings.read(dir)).isEmpty();
     }
+
+    @Test
+    void aClustersServingResourcesAreKubernetesQuantitiesBeforeTheyReachTheApiServer() throws Exception {
+        write("MLproject", "entry_points:\n  main:\n    command: python train.py\n"
+                + "serving: {cpu: 500m, memory: 1Gi, max_scale: 3, target: 7}\n");
+        assertThat(ServingSettings.read(dir)).contains(new ServingSettings(null, null, null, null, "500m", "1Gi", 3,
+                7));
+        for (String bad : new String[]{"cpu: 'a lot'", "memory: '1Gi; rm -rf /'", "memory: [1Gi]", "max_scale: 0",
+                "target: 100000"}) {
+            write("MLproject", "entry_points:\n  main:\n    command: python train.py\nserving: {" + bad + "}\n");
+            assertThatThrownBy(() -> ServingSettings.read(dir)).as(bad)
+                    .hasMessageMatching("(?s).*(Kubernetes quantity|whole number from).*");
+        }
+    }
 }
