@@ -41,6 +41,10 @@ public class ServingBench {
         for (int i = 2; i < args.length; i++) {
             targets.add(args[i].split("=", 3));
         }
+        if (System.getProperty("idle") != null) {
+            bursts(targets, seconds, Integer.parseInt(System.getProperty("idle")), rounds);
+            return;
+        }
         // Warm every server and this JVM's own client first: whatever is measured first must not pay for it.
         for (String[] t : targets) {
             closedLoop(URI.create(t[1]), 3);
@@ -83,6 +87,37 @@ public class ServingBench {
                 line.append(String.format(" %s %.2fx", e.getKey(), e.getValue() / baseline));
             }
             System.out.println(line);
+        }
+    }
+
+    /**
+     * Bursts: each target gets {@code seconds} of closed-loop load after {@code idle} seconds without requests, the
+     * targets alternating, so what a server does when idle (retire workers, scale down) counts, as it does for an
+     * app whose clients come and go. No warm-up: the first burst is part of the figure.
+     */
+    static void bursts(List<String[]> targets, int seconds, int idle, int rounds) throws InterruptedException {
+        Map<String, List<Result>> results = new LinkedHashMap<>();
+        for (int round = 0; round < rounds; round++) {
+            List<String[]> order = new ArrayList<>(targets);
+            if (round % 2 == 1) {
+                Collections.reverse(order);
+            }
+            for (String[] t : order) {
+                Thread.sleep(TimeUnit.SECONDS.toMillis(idle)); // the idle period is the workload, not a wait
+                Result r = closedLoop(URI.create(t[1]), seconds);
+                System.out.printf("round %d %-8s %8.0f r/s p50 %.2f ms p99 %.2f ms errors %d%n", round + 1, t[0],
+                        r.rps, r.p50, r.p99, r.errors);
+                results.computeIfAbsent(t[0], k -> new ArrayList<>()).add(r);
+            }
+        }
+        System.out.printf("bursts: %d s of load with %d connections after %d s idle, medians of %d rounds%n",
+                seconds, CONNECTIONS, idle, rounds);
+        double baseline = results.containsKey("fastapi") ? median(results.get("fastapi")).rps : -1;
+        for (var e : results.entrySet()) {
+            Result m = median(e.getValue());
+            System.out.printf("%-10s %10.0f r/s  p50 %6.2f ms  p99 %7.2f ms  errors %d%s%n", e.getKey(), m.rps, m.p50,
+                    m.p99, m.errors, baseline > 0 ? String.format("  %.2fx the fastapi baseline", m.rps / baseline)
+                            : "");
         }
     }
 

@@ -4,8 +4,15 @@
 # orchestrator's JVM), (b) the sklearn path (batched Python workers), (c) a FastAPI/uvicorn baseline loading the same
 # sklearn model and predicting per request, and (d) FuseML's HTTP front answering a constant (the ceiling).
 # Usage: bench/serving.sh [SECONDS] [RATE]   (defaults 10 and 500)
+#        bench/serving.sh --bursts [ROUNDS]   the sklearn path and the baseline only, each given 8 s of load after
+#                                             16 s idle, alternated (defaults to 5 rounds)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+BURSTS=
+if [[ "${1:-}" == --bursts ]]; then
+  BURSTS=${2:-5}
+  set -- 8 0
+fi
 SECONDS_EACH=${1:-10}
 RATE=${2:-500}
 [[ -f cli/target/fuseml-cli.jar && -f functions/target/quarkus-app/quarkus-run.jar ]] || mvn -B -q -ntp install -DskipTests
@@ -50,6 +57,13 @@ for port in "$baseline_port" "$front_port"; do
   for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
 done
 
+if [[ -n "$BURSTS" ]]; then
+  echo "bench/serving.sh --bursts: wine model, one row per request, $(nproc) cores, $(date -u +%F)"
+  java -Didle=16 -Drounds="$BURSTS" bench/ServingBench.java 8 0 \
+    "sklearn=$(url_of wine)=$orchestrator,$workers" \
+    "fastapi=http://127.0.0.1:$baseline_port/v2/models/wine/infer=$baseline_pid"
+  exit 0
+fi
 echo "bench/serving.sh: ${SECONDS_EACH}s per loop, wine model, one row per request, $(nproc) cores, $(date -u +%F)"
 echo "RSS: onnx = the orchestrator; sklearn = the orchestrator + its Python workers ($workers)"
 java bench/ServingBench.java "$SECONDS_EACH" "$RATE" \

@@ -78,13 +78,15 @@ public class InstallCommand extends FusemlCommand {
         // The admin token: made once, kept in the config (mode 0600); the orchestrator gets its hash only.
         String token = config.token() != null ? config.token() : Tokens.create();
         Path log = data.resolve("orchestrator.log");
-        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-XX:+UseSerialGC", "-Xmx256m",
+        OrchestratorJvm jvm = OrchestratorJvm.choose(jar, data);
+        List<String> command = new ArrayList<>(List.of(jvm.java().toString(), "-XX:+UseSerialGC", "-Xmx256m",
                 "-XX:MaxMetaspaceSize=128m", "-Xss512k", "-XX:ReservedCodeCacheSize=64m",
                 "-Dsun.net.httpserver.nodelay=true", "-Dquarkus.http.port=" + apiPort,
                 "-Dfuseml.data-dir=" + data.toAbsolutePath(), "-Dfuseml.admin-token-sha256=" + Tokens.sha256(token),
                 // the config holds the admin token: users' code must not read it wherever it lives
-                "-Dfuseml.sandbox-hide=" + global().configPath().toAbsolutePath(),
-                "-jar", jar.toString()));
+                "-Dfuseml.sandbox-hide=" + global().configPath().toAbsolutePath()));
+        command.addAll(jvm.options());
+        command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
@@ -101,6 +103,7 @@ public class InstallCommand extends FusemlCommand {
                 config().withServer(url, process.pid(), data.toAbsolutePath().toString()).withToken(token)
                         .save(global().configPath());
                 println("FuseML is running at " + url + " (pid " + process.pid() + ", data in " + data + ")");
+                println("It runs " + jvm.description() + ".");
                 println(StatusCommand.sandboxLine(status.get()));
                 return 0;
             }
@@ -136,10 +139,6 @@ public class InstallCommand extends FusemlCommand {
         String xdg = System.getenv("XDG_DATA_HOME");
         return xdg != null && !xdg.isBlank() ? Path.of(xdg, "fuseml")
                 : Path.of(CliConfig.home(), ".local", "share", "fuseml");
-    }
-
-    private static String javaExecutable() {
-        return ProcessHandle.current().info().command().orElse("java");
     }
 
     /**

@@ -15,7 +15,8 @@ import java.util.Set;
  * the training's output).
  */
 public class RunFollower {
-    private static final Duration POLL = Duration.ofMillis(100);
+    /** Between asks while the run is not recorded yet: it is, within milliseconds of the push event. */
+    private static final Duration POLL = Duration.ofMillis(10);
     /** How long one progress request may wait on a terminal: the elapsed time then ticks once a second. */
     private static final long TERMINAL_WAIT_MS = 1000;
     private final OrchestratorClient client;

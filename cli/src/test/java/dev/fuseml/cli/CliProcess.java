@@ -81,6 +81,8 @@ final class CliProcess {
         // HOME stays: pip reads its index settings from the user's config there.
         builder.environment().put("FUSEML_CONFIG", config().toString());
         builder.environment().put("XDG_DATA_HOME", home.resolve("data").toString());
+        // each test's orchestrator would train its own AOT cache and write it at uninstall: AotStartIT tests that
+        builder.environment().put("FUSEML_AOT_CACHE", "off");
         builder.environment().putAll(env);
         Process process = builder.start();
         if (!process.waitFor(10, TimeUnit.MINUTES)) {

@@ -37,8 +37,15 @@ import java.util.zip.ZipFile;
 public final class ImageBuilder {
     public static final String IMAGE = "ghcr.io/fuseml/fuseml-jvm:0.1.0";
     public static final String USER = "1000:1000";
-    public static final List<String> ENTRYPOINT = List.of("/opt/java/bin/java", "-XX:+UseSerialGC",
-            "-XX:MaxRAMPercentage=75", "-Djava.io.tmpdir=/tmp", "-jar", "/app/quarkus-run.jar");
+    /** The roles FUSEML_FUNCTION chooses in config/: each gets its own AOT cache, trained on its own work. */
+    public static final List<String> ROLES = List.of(AotTraining.CONTROL_PLANE, "receive", "build", "train",
+            "register", "serve");
+    /** Where the AOT caches are, relative to /app (the working directory the caches were trained in). */
+    public static final String AOT_DIR = "aot";
+    /** The image's own entrypoint: the control plane's command (config/ names each function's). */
+    public static final List<String> ENTRYPOINT = command(AotTraining.CONTROL_PLANE);
+    /** The feature release the image's runtime must have: JDK AOT caches (JEP 483, 514, 515). */
+    static final int JDK_FEATURE = 25;
     /** The runtime's modules: what Quarkus, Vert.x, JGit, Jackson and ONNX Runtime use (checked by running it). */
     static final List<String> MODULES = List.of("java.base", "java.compiler", "java.desktop", "java.instrument",
             "java.logging", "java.management", "java.naming", "java.net.http", "java.prefs", "java.rmi",
@@ -50,6 +57,34 @@ public final class ImageBuilder {
     private static final Instant EPOCH_PLUS_ONE = Instant.ofEpochSecond(1); // reproducible layers
 
     private ImageBuilder() {
+    }
+
+    /**
+     * The command that runs {@code role} in the image (config/ sets it per container): the jlinked JDK 25 with the
+     * role's AOT cache and {@link #jvmOptions}. A cache trained on the staged copy of /app fits /app: the JDK checks
+     * the jars' sizes and times and the class path's shape, not where the tree was when it trained.
+     */
+    public static List<String> command(String role) {
+        List<String> command = new ArrayList<>(List.of("/opt/java/bin/java"));
+        command.addAll(jvmOptions(role));
+        command.addAll(List.of("-XX:AOTCache=/app/" + AOT_DIR + "/" + role + ".aot", "-jar", "/app/quarkus-run.jar"));
+        return List.copyOf(command);
+    }
+
+    /**
+     * The role's JVM options, the same in training and in the pod. Fixed heap sizes rather than a share of the
+     * container's memory: the cache was trained with these, and a different heap layout leaves its archived objects
+     * unused. Step functions live briefly and are scaled to zero: a small first heap and the C1 compiler only.
+     */
+    static List<String> jvmOptions(String role) {
+        List<String> options = new ArrayList<>(List.of("-XX:+UseSerialGC"));
+        if (role.equals(AotTraining.CONTROL_PLANE)) {
+            options.add("-Xmx640m");
+        } else {
+            options.addAll(List.of("-Xms16m", "-Xmx384m", "-XX:TieredStopAtLevel=1"));
+        }
+        options.add("-Djava.io.tmpdir=/tmp");
+        return options;
     }
 
     /** {@code java dev.fuseml.image.ImageBuilder QUARKUS_APP_DIR TARBALL}. */
@@ -66,16 +101,28 @@ public final class ImageBuilder {
         Path work = Files.createDirectories(tarball.toAbsolutePath().getParent().resolve("image-work"));
         delete(work);
         Files.createDirectories(work);
-        Path jre = work.resolve("jre");
-        run(List.of(Path.of(System.getProperty("java.home"), "bin", "jlink").toString(), "--add-modules",
-                String.join(",", MODULES), "--strip-debug", "--no-man-pages", "--no-header-files", "--compress=2",
-                "--output", jre.toString()));
+        // The image's file system as a node will see it: /opt/java and /app, every file dated as the layers date it
+        // (the AOT caches check the jars' times), so that the caches trained here fit the image.
+        Path root = work.resolve("root");
+        Path jre = root.resolve("opt/java");
+        Path jdk = JavaRuntimes.find(JDK_FEATURE);
+        long began = System.nanoTime();
+        run(List.of(jdk.resolve("bin/jlink").toString(), "--add-modules", String.join(",", MODULES),
+                "--strip-debug", "--no-man-pages", "--no-header-files", "--compress=zip-6", "--output",
+                jre.toString()));
+        Path app = stage(quarkusApp, root.resolve("app"));
+        datedAsTheLayers(root);
+        Path training = Files.createDirectories(work.resolve("training"));
+        long cacheBytes = new AotTraining(app, jre.resolve("bin/java"), training).trainAll();
+        System.out.printf("AOT caches for %d roles trained and proved in %.0f s (jlink included): %d MB%n",
+                ROLES.size(), (System.nanoTime() - began) / 1e9, cacheBytes / (1024 * 1024));
 
         JibContainerBuilder image = Jib.fromScratch().setFormat(ImageFormat.OCI)
                 .addFileEntriesLayer(system(work, jre, quarkusApp))
                 .addFileEntriesLayer(tree("java-runtime", jre, "/opt/java"))
-                .addFileEntriesLayer(tree("libraries", quarkusApp.resolve("lib"), "/app/lib"))
-                .addFileEntriesLayer(app(quarkusApp))
+                .addFileEntriesLayer(tree("libraries", app.resolve("lib"), "/app/lib"))
+                .addFileEntriesLayer(app(app))
+                .addFileEntriesLayer(tree("aot-caches", app.resolve(AOT_DIR), "/app/" + AOT_DIR))
                 .setEntrypoint(ENTRYPOINT)
                 .setUser(USER)
                 .setWorkingDirectory(AbsoluteUnixPath.get("/app"))
@@ -197,6 +244,27 @@ public final class ImageBuilder {
             }
         }
         return layer.build();
+    }
+
+    /** A copy of the Quarkus fast-jar layout at {@code target}: what the image's /app holds. */
+    private static Path stage(Path quarkusApp, Path target) throws IOException {
+        try (Stream<Path> files = Files.walk(quarkusApp)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Path copy = target.resolve(quarkusApp.relativize(file).toString());
+                Files.createDirectories(copy.getParent());
+                Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        return target;
+    }
+
+    private static void datedAsTheLayers(Path root) throws IOException {
+        java.nio.file.attribute.FileTime time = java.nio.file.attribute.FileTime.from(EPOCH_PLUS_ONE);
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Files.setLastModifiedTime(file, time);
+            }
+        }
     }
 
     /** What changes with every build: the app's own classes and Quarkus' generated code, apart from the libraries. */

@@ -30,6 +30,15 @@ class KnativeManifestTest {
     private static final List<String> STEPS = List.of("receive", "build", "train", "register", "serve");
 
     @Test
+    void theControlPlaneRunsWithItsOwnAotCacheAsTheImagesEntrypointDoes() throws IOException {
+        JsonNode deployment = documents(Path.of("..", "config", "30-control-plane.yaml")).stream()
+                .filter(d -> d.path("kind").asText().equals("Deployment")).findFirst().orElseThrow();
+        List<String> command = new ArrayList<>();
+        deployment.at("/spec/template/spec/containers/0/command").forEach(c -> command.add(c.asText()));
+        assertThat(command).isEqualTo(ImageBuilder.command("control-plane")).isEqualTo(ImageBuilder.ENTRYPOINT);
+    }
+
+    @Test
     void eachStepsServiceInConfigIsTheGeneratedServiceWithItsStepChosen() throws IOException {
         assertThat(GENERATED).as("build functions first (mvn package -pl functions): its knative target writes it")
                 .exists();
@@ -53,6 +62,10 @@ class KnativeManifestTest {
             JsonNode ours = step.at("/spec/template/spec/containers/0");
             JsonNode theirs = generated.at("/spec/template/spec/containers/0");
             assertThat(ours.path("image")).as(name).isEqualTo(theirs.path("image"));
+            List<String> command = new ArrayList<>();
+            ours.path("command").forEach(c -> command.add(c.asText()));
+            assertThat(command).as(name + " runs with its own AOT cache")
+                    .isEqualTo(ImageBuilder.command(name.substring("fuseml-".length())));
             assertThat(ours.path("envFrom")).as(name).isEqualTo(theirs.path("envFrom"));
             assertThat(ours.at("/ports/0/containerPort")).as(name).isEqualTo(theirs.at("/ports/0/containerPort"));
             Map<String, JsonNode> env = env(ours);

@@ -34,6 +34,12 @@ public class Venvs {
     private final StepLog log;
     private final dev.fuseml.process.Sandbox sandbox;
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    /**
+     * Environments whose seal this process has checked (or written) while users' code is sandboxed: there, every
+     * user process gets its environment read-only, so nothing that runs can change it afterwards, and walking its
+     * ten thousand files again at every step of every push (a few hundred milliseconds each) proves nothing new.
+     */
+    private final java.util.Set<Path> checked = ConcurrentHashMap.newKeySet();
 
     public Venvs(Path root, String python, Duration timeout, StepLog log) {
         this(root, python, timeout, log, dev.fuseml.process.Sandbox.none("not asked for"));
@@ -119,6 +125,7 @@ public class Venvs {
             if (LoggedProcess.stopRecorded(builder)) {
                 log.note(run, step, "stopped an earlier build of environment " + hash + " that was left running");
             }
+            checked.remove(env);
             Workspaces.delete(env);
             try {
                 build(run, step, spec, env, builder);
@@ -166,9 +173,16 @@ public class Venvs {
      */
     private synchronized boolean intact(String run, String step, Path env) throws IOException {
         Path sealFile = env.resolve(SEAL);
-        if (Files.isRegularFile(sealFile) && Files.readString(sealFile).equals(seal(env))) {
+        if (sandbox.isolates() && checked.contains(env) && Files.isRegularFile(sealFile)) {
             return true;
         }
+        if (Files.isRegularFile(sealFile) && Files.readString(sealFile).equals(seal(env))) {
+            if (sandbox.isolates()) {
+                checked.add(env);
+            }
+            return true;
+        }
+        checked.remove(env);
         log.note(run, step, "environment " + env.getFileName() + " was changed after it was built (a process that "
                 + "ran in it wrote there): building it again from its requirements");
         Files.deleteIfExists(env.resolve(READY));

@@ -22,8 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Serving on this machine: one {@link PredictionServer} per app on a port of its own, each version loaded by a
  * {@link PythonWorker} in the model's environment (or, for ONNX, in this JVM). Its parts: the {@link ModelCache}
- * (models by artifact URI under {@code serving/models/}), the {@link SpareWorkers} (a warm worker per environment)
- * and the {@link DeploymentRecords} (what is served on which port, under {@code serving/deployments/}, so that a
+ * (models by artifact URI under {@code serving/models/}), the {@link ForkServers} (a warm parent per environment
+ * that forks its workers) and the {@link DeploymentRecords} (what is served on which port, under {@code serving/deployments/}, so that a
  * restart serves the same versions on the same ports).
  */
 public class LocalDeployer implements Deployer, AutoCloseable {
@@ -35,7 +35,7 @@ public class LocalDeployer implements Deployer, AutoCloseable {
     private final Venvs venvs;
     private final WorkerPool.Settings pools;
     private final ModelCache models;
-    private final SpareWorkers workers;
+    private final ForkServers workers;
     private final DeploymentRecords records;
     private final Map<String, PredictionServer> servers = new ConcurrentHashMap<>();
 
@@ -50,7 +50,7 @@ public class LocalDeployer implements Deployer, AutoCloseable {
         this.host = host;
         this.venvs = venvs;
         this.models = new ModelCache(root.resolve("models"), artifacts);
-        this.workers = new SpareWorkers(root, venvs, models::orgDir, pools.idleTimeout(), LOAD_TIMEOUT);
+        this.workers = new ForkServers(root, venvs, models::orgDir, pools.idleTimeout(), LOAD_TIMEOUT);
         this.records = new DeploymentRecords(root);
     }
 
@@ -71,7 +71,7 @@ public class LocalDeployer implements Deployer, AutoCloseable {
         PythonWorker worker = null;
         long started = System.nanoTime();
         try {
-            worker = workers.take(environment);
+            worker = workers.fork(environment);
             long warm = System.nanoTime();
             worker.load(modelDir.resolve(model.modelFile()), model.serialization(), LOAD_TIMEOUT);
             LOG.log(System.Logger.Level.INFO, "{0}/{1} version {2}: worker ready in {3} ms, model loaded in {4} ms",
@@ -82,13 +82,13 @@ public class LocalDeployer implements Deployer, AutoCloseable {
                 worker.close();
             }
             throw new StepFailure("the model of version " + request.version() + " could not be loaded for "
-                    + "serving: " + e.getMessage(), SpareWorkers.tail(workers.log(environment)));
+                    + "serving: " + e.getMessage(), ForkServers.tail(workers.log(environment)));
         }
         Path modelFile = modelDir.resolve(model.modelFile());
         WorkerPool pool = new WorkerPool(request.org() + "/" + request.app() + " v" + request.version(), worker,
                 () -> {
                     // a new worker of the pool (growing, replacing a dead one, or after a scale to zero)
-                    PythonWorker added = workers.start(environment, false);
+                    PythonWorker added = workers.fork(environment);
                     try {
                         added.load(modelFile, model.serialization(), LOAD_TIMEOUT);
                     } catch (IOException e) {

@@ -22,64 +22,30 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One model version loaded in a Python process ({@code fuseml_worker.py}) of the environment it was trained in, so
- * that the model is unpickled by the same library versions. A worker starts without a model and can wait, warm, as
- * a spare until it is given one. Requests go over stdin/stdout as JSON lines; the
- * process exits when its stdin closes, so it does not outlive the orchestrator.
+ * that the model is unpickled by the same library versions. A worker starts without a model and is then given one.
+ * Requests go as JSON lines over its stdin/stdout, or, for a worker forked by its environment's {@link ForkServer},
+ * over its connection; it exits when that stream closes, so it does not outlive the orchestrator.
  */
 public final class PythonWorker implements Predictor {
-    private static final Path NICE = Path.of("/usr/bin/nice");
-    private final Process process;
+    private final Life life;
     private final BufferedWriter in;
     private final BufferedReader out;
 
-    private PythonWorker(Process process) {
-        this.process = process;
-        this.in = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
-        this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    /** What a worker is besides its streams: a process of ours, or a child of a fork server. */
+    interface Life {
+        boolean alive();
+
+        /** Its exit code, or what is known of it, for an error message. */
+        String exitCode();
+
+        /** After its request stream closed: waits a little for it to end, then makes it end. */
+        void stop();
     }
 
-    /**
-     * Starts a worker and waits until it has imported its libraries; it has no model yet (a warm spare). Its stderr
-     * goes to {@code log}.
-     */
-    public static PythonWorker start(Path python, Path script, Path log, Duration timeout, boolean spare)
-            throws IOException {
-        return start(python, script, log, timeout, spare, dev.fuseml.process.Sandbox.none("not asked for"), null);
-    }
-
-    /**
-     * As {@link #start(Path, Path, Path, Duration, boolean)}, the model's code confined to {@code mounts} (its HOME,
-     * its environment, the script and the models it may load) in {@code sandbox}.
-     */
-    public static PythonWorker start(Path python, Path script, Path log, Duration timeout, boolean spare,
-            dev.fuseml.process.Sandbox sandbox, dev.fuseml.process.Sandbox.Mounts mounts) throws IOException {
-        java.nio.file.Files.createDirectories(log.getParent());
-        List<String> command = new ArrayList<>();
-        if (spare && java.nio.file.Files.isExecutable(NICE)) {
-            // A spare warms up while training may run: it must not take the CPU from the user's process.
-            command.addAll(List.of(NICE.toString(), "-n", "10"));
-        }
-        command.addAll(List.of(python.toString(), "-u", script.toString()));
-        java.util.Map<String, String> own = new java.util.LinkedHashMap<>();
-        if (mounts != null) {
-            command = sandbox.wrap(command, dev.fuseml.process.LoggedProcess.prepare(mounts, own), null);
-        }
-        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(
-                log.toFile()));
-        // The model's code runs here: it sees the machine's basics, none of the orchestrator's own variables.
-        builder.environment().clear();
-        builder.environment().putAll(dev.fuseml.process.LoggedProcess.basics());
-        builder.environment().putAll(own);
-        // the environment is shared with the app's other versions and apps: this process must not write into it
-        builder.environment().put(dev.fuseml.build.local.Venvs.NO_BYTECODE_ENV, "1");
-        Process process = dev.fuseml.process.Sandbox.start(builder);
-        PythonWorker worker = new PythonWorker(process);
-        JsonNode ready = worker.readAnswer(timeout);
-        if (ready == null || !ready.path("ready").asBoolean()) {
-            worker.close();
-            throw new IOException("the prediction worker did not start with " + python + " (see " + log + ")");
-        }
-        return worker;
+    PythonWorker(java.io.InputStream fromWorker, java.io.OutputStream toWorker, Life life) {
+        this.life = life;
+        this.in = new BufferedWriter(new OutputStreamWriter(toWorker, StandardCharsets.UTF_8));
+        this.out = new BufferedReader(new InputStreamReader(fromWorker, StandardCharsets.UTF_8));
     }
 
     /** Loads the model this worker serves. */
@@ -93,6 +59,12 @@ public final class PythonWorker implements Predictor {
             throw new IOException("the prediction worker could not load " + modelFile.getFileName() + ": "
                     + (loaded == null ? "it did not answer" : loaded.path("error").asText()));
         }
+    }
+
+    /** The worker's first answer: whether it started (and imported what it needs). */
+    boolean awaitReady(Duration timeout) throws IOException {
+        JsonNode ready = readAnswer(timeout);
+        return ready != null && ready.path("ready").asBoolean();
     }
 
     private JsonNode readAnswer(Duration timeout) throws IOException {
@@ -137,7 +109,7 @@ public final class PythonWorker implements Predictor {
         }
         if (line == null) {
             throw new dev.fuseml.serving.WorkerStoppedException("the prediction worker stopped (exit code "
-                    + exitCode() + ")");
+                    + life.exitCode() + ")");
         }
         JsonNode answer = JsonFiles.MAPPER.readTree(line);
         if (answer.has("error")) {
@@ -157,22 +129,9 @@ public final class PythonWorker implements Predictor {
 
     private boolean closed;
 
-    private String exitCode() {
-        try {
-            return process.waitFor(1, TimeUnit.SECONDS) ? Integer.toString(process.exitValue()) : "none yet";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "unknown";
-        }
-    }
-
     @Override
     public boolean alive() {
-        return process.isAlive();
-    }
-
-    public long pid() {
-        return process.pid();
+        return life.alive();
     }
 
     /** Waits for a request in progress (predict holds the lock), then stops the process. */
@@ -184,13 +143,6 @@ public final class PythonWorker implements Predictor {
         } catch (IOException ignored) {
             // already gone
         }
-        try {
-            if (!process.waitFor(3, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        life.stop();
     }
 }

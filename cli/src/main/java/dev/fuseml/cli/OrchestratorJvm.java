@@ -1,0 +1,155 @@
+package dev.fuseml.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The Java that runs the embedded orchestrator, and its JDK AOT cache. A JDK 25 or newer starts it about twice as
+ * fast with an AOT cache (classes loaded and linked ahead, method profiles) trained on the orchestrator's own work:
+ * the first run on a build trains it (the JVM writes it when the orchestrator stops, after a session of real pushes
+ * and predictions), every later start uses it. Without a JDK 25 the CLI's own Java runs it, as before.
+ *
+ * <p>Found in this order: {@code FUSEML_JAVA_HOME}; the CLI's own Java when new enough; {@code JAVA_HOME}; the
+ * newest in the machine's JVM folder. {@code FUSEML_AOT_CACHE=off} keeps JDK 25 but trains and uses no cache.
+ */
+final class OrchestratorJvm {
+    static final int AOT_FEATURE = 25;
+    private static final Path JVM_FOLDER = Path.of("/usr/lib/jvm");
+    private static final Pattern VERSION = Pattern.compile("^JAVA_VERSION=\"(\\d+)", Pattern.MULTILINE);
+    /** What the JVM logs (-Xlog:aot) when the cache was mapped and its classes are used. */
+    static final String CACHE_USED = "Using AOT-linked classes: true";
+
+    private final Path java;
+    private final int feature;
+    private final List<String> options;
+    private final String description;
+
+    private OrchestratorJvm(Path java, int feature, List<String> options, String description) {
+        this.java = java;
+        this.feature = feature;
+        this.options = options;
+        this.description = description;
+    }
+
+    /** The Java and AOT options for an orchestrator of {@code jar} with its data in {@code data}. */
+    static OrchestratorJvm choose(Path jar, Path data) throws IOException {
+        Path cliJava = Path.of(ProcessHandle.current().info().command().orElse("java"));
+        Optional<Path> home = find();
+        if (home.isEmpty()) {
+            return new OrchestratorJvm(cliJava, 0, List.of(), "on the CLI's Java (a JDK " + AOT_FEATURE
+                    + " starts it about twice as fast: install one, or set FUSEML_JAVA_HOME to it)");
+        }
+        Path java = home.get().resolve("bin/java");
+        int feature = feature(home.get()).orElse(AOT_FEATURE);
+        if ("off".equalsIgnoreCase(System.getenv("FUSEML_AOT_CACHE"))) {
+            return new OrchestratorJvm(java, feature, List.of(), "on Java " + feature + " (AOT cache off)");
+        }
+        Path dir = Files.createDirectories(data.resolve("aot"));
+        Path cache = dir.resolve("orchestrator-" + key(home.get(), jar) + ".aot");
+        Path log = dir.resolve("last-start.log");
+        if (Files.isRegularFile(cache) && Files.size(cache) > 0 && !unusedLastTime(log)) {
+            return new OrchestratorJvm(java, feature, List.of("-XX:AOTCache=" + cache,
+                    "-Xlog:aot=info:file=" + log), "on Java " + feature + " with its AOT cache");
+        }
+        // a new build (or Java): caches of earlier ones fit nothing any more
+        try (Stream<Path> old = Files.list(dir)) {
+            for (Path p : old.filter(p -> p.getFileName().toString().endsWith(".aot")).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+        Files.deleteIfExists(log);
+        return new OrchestratorJvm(java, feature, List.of("-XX:AOTCacheOutput=" + cache), "on Java " + feature
+                + ", training its AOT cache on this run (written when it stops; later starts are faster)");
+    }
+
+    /** Whether the last start with the cache could not use it (a cache cut short when its run was killed). */
+    private static boolean unusedLastTime(Path log) throws IOException {
+        return Files.isRegularFile(log) && !Files.readString(log, StandardCharsets.UTF_8).contains(CACHE_USED);
+    }
+
+    Path java() {
+        return java;
+    }
+
+    /** The feature release of the chosen JDK (0: the CLI's own, not looked at). */
+    int feature() {
+        return feature;
+    }
+
+    List<String> options() {
+        return options;
+    }
+
+    /** For the user: which Java, and what it does with the cache. */
+    String description() {
+        return description;
+    }
+
+    static Optional<Path> find() {
+        List<Path> candidates = new ArrayList<>();
+        String named = System.getenv("FUSEML_JAVA_HOME");
+        if (named != null && !named.isBlank()) {
+            Path home = Path.of(named);
+            if (feature(home).orElse(0) < AOT_FEATURE) {
+                throw new CliException("FUSEML_JAVA_HOME=" + named + " is no JDK " + AOT_FEATURE + " or newer (its "
+                        + "release file names the version): point it at one, or unset it");
+            }
+            return Optional.of(home);
+        }
+        ProcessHandle.current().info().command().map(Path::of).map(j -> j.getParent().getParent())
+                .ifPresent(candidates::add);
+        Optional.ofNullable(System.getenv("JAVA_HOME")).filter(h -> !h.isBlank()).map(Path::of)
+                .ifPresent(candidates::add);
+        for (Path c : candidates) {
+            if (feature(c).orElse(0) >= AOT_FEATURE && Files.isExecutable(c.resolve("bin/java"))) {
+                return Optional.of(c);
+            }
+        }
+        if (!Files.isDirectory(JVM_FOLDER)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> jdks = Files.list(JVM_FOLDER)) {
+            return jdks.filter(j -> !Files.isSymbolicLink(j) && Files.isExecutable(j.resolve("bin/java")))
+                    .filter(j -> feature(j).orElse(0) >= AOT_FEATURE)
+                    .max(Comparator.comparing((Path j) -> feature(j).orElse(0)).thenComparing(Path::toString));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The feature release a JDK's {@code release} file names. */
+    static Optional<Integer> feature(Path home) {
+        try {
+            Matcher m = VERSION.matcher(Files.readString(home.resolve("release")));
+            return m.find() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A cache fits one JDK and one build of the orchestrator: its name says which. */
+    private static String key(Path home, Path jar) throws IOException {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            String release = Files.isRegularFile(home.resolve("release")) ? Files.readString(home.resolve("release"))
+                    : "";
+            digest.update((home.toRealPath() + "\n" + release + "\n" + jar.toAbsolutePath() + "\n" + Files.size(jar)
+                    + "\n" + Files.getLastModifiedTime(jar).toMillis()).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest.digest()).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
