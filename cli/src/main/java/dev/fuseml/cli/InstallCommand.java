@@ -79,20 +79,48 @@ public class InstallCommand extends FusemlCommand {
         String token = config.token() != null ? config.token() : Tokens.create();
         Path log = data.resolve("orchestrator.log");
         OrchestratorJvm jvm = OrchestratorJvm.choose(jar, data);
-        List<String> command = new ArrayList<>(List.of(jvm.java().toString(), "-XX:+UseSerialGC", "-Xmx256m",
+        List<String> jvmOptions = List.of("-XX:+UseSerialGC", "-Xmx256m",
                 "-XX:MaxMetaspaceSize=128m", "-Xss512k", "-XX:ReservedCodeCacheSize=64m",
                 "-Dsun.net.httpserver.nodelay=true", "-Dquarkus.http.port=" + apiPort,
                 "-Dfuseml.data-dir=" + data.toAbsolutePath(), "-Dfuseml.admin-token-sha256=" + Tokens.sha256(token),
                 // the config holds the admin token: users' code must not read it wherever it lives
-                "-Dfuseml.sandbox-hide=" + global().configPath().toAbsolutePath()));
-        command.addAll(jvm.options());
+                "-Dfuseml.sandbox-hide=" + global().configPath().toAbsolutePath());
+        String url = "http://127.0.0.1:" + apiPort;
+        if (jvm.needsTraining()) {
+            println("Training the orchestrator's AOT cache for this build on its JDK (once; about 10 s)...");
+            train(jvm, command(jvm, jvmOptions, jvm.trainingOptions(), jar), log, url, token);
+        }
+        Process process = launch(command(jvm, jvmOptions, jvm.options(), jar), log);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        if (awaitStatus(process, new OrchestratorClient(url), deadline, log).isPresent()) {
+            config().withServer(url, process.pid(), data.toAbsolutePath().toString()).withToken(token)
+                    .save(global().configPath());
+            println("FuseML is running at " + url + " (pid " + process.pid() + ", data in " + data + ")");
+            println("It runs " + jvm.description() + ".");
+            println(StatusCommand.sandboxLine(new OrchestratorClient(url).status().orElseThrow()));
+            return 0;
+        }
+        process.destroy();
+        throw new CliException("the orchestrator did not answer within " + timeout + "; see " + log);
+    }
+
+    private static List<String> command(OrchestratorJvm jvm, List<String> options, List<String> aot, Path jar) {
+        List<String> command = new ArrayList<>(List.of(jvm.java().toString()));
+        command.addAll(options);
+        command.addAll(aot);
         command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+        return command;
+    }
+
+    private static Process launch(List<String> command, Path log) throws IOException {
+        return new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        String url = "http://127.0.0.1:" + apiPort;
-        OrchestratorClient client = new OrchestratorClient(url);
-        long deadline = System.nanoTime() + timeout.toNanos();
+    }
+
+    /** The status once the orchestrator answers; empty when the deadline passed. */
+    private static Optional<JsonNode> awaitStatus(Process process, OrchestratorClient client, long deadline, Path log)
+            throws InterruptedException, IOException {
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new CliException("the orchestrator stopped during start-up (exit code " + process.exitValue()
@@ -100,17 +128,44 @@ public class InstallCommand extends FusemlCommand {
             }
             Optional<JsonNode> status = client.status();
             if (status.isPresent()) {
-                config().withServer(url, process.pid(), data.toAbsolutePath().toString()).withToken(token)
-                        .save(global().configPath());
-                println("FuseML is running at " + url + " (pid " + process.pid() + ", data in " + data + ")");
-                println("It runs " + jvm.description() + ".");
-                println(StatusCommand.sandboxLine(status.get()));
-                return 0;
+                return status;
             }
-            Thread.sleep(100);
+            Thread.sleep(100); // polling a process we started: it has no way to call us back
         }
-        process.destroy();
-        throw new CliException("the orchestrator did not answer within " + timeout + "; see " + log);
+        return Optional.empty();
+    }
+
+    /**
+     * The AOT cache's training run: the orchestrator starts with the data it will have, answers what a CLI and the
+     * web page ask first, and stops; its JVM writes the cache on the way out. A run that fails leaves no cache and
+     * the install goes on without one.
+     */
+    private void train(OrchestratorJvm jvm, List<String> command, Path log, String url, String token)
+            throws IOException, InterruptedException {
+        Process training = launch(command, log);
+        try {
+            if (awaitStatus(training, new OrchestratorClient(url), System.nanoTime() + timeout.toNanos(), log)
+                    .isPresent()) {
+                OrchestratorClient client = new OrchestratorClient(url, token);
+                for (String path : List.of("/api/v1/orgs", "/api/v1/orgs/workspace/apps", "/q/health/ready",
+                        "/q/openapi", "/ui/")) {
+                    try {
+                        client.text(path);
+                    } catch (RuntimeException e) {
+                        // an answer that is no 2xx trains as well
+                    }
+                }
+            }
+        } catch (CliException e) {
+            println("The training run failed; starting without the cache (" + e.getMessage().lines().findFirst()
+                    .orElse("") + ")");
+        } finally {
+            training.destroy();
+            if (!training.waitFor(2, java.util.concurrent.TimeUnit.MINUTES)) {
+                training.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+                jvm.discardCache();
+            }
+        }
     }
 
     private Path locateJar() throws URISyntaxException {

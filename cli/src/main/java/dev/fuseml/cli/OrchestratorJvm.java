@@ -17,9 +17,11 @@ import java.util.stream.Stream;
 
 /**
  * The Java that runs the embedded orchestrator, and its JDK AOT cache. A JDK 25 or newer starts it about twice as
- * fast with an AOT cache (classes loaded and linked ahead, method profiles) trained on the orchestrator's own work:
- * the first run on a build trains it (the JVM writes it when the orchestrator stops, after a session of real pushes
- * and predictions), every later start uses it. Without a JDK 25 the CLI's own Java runs it, as before.
+ * fast with an AOT cache (classes loaded and linked ahead, method profiles) trained on the orchestrator itself. The
+ * cache is trained once per build and JDK, by a short run at install that starts the orchestrator and asks what a
+ * CLI and the web page ask first, and is used by every start after. (Training the real run instead would cost its
+ * whole session: a JVM recording its training answers each event several times slower.) Without a JDK 25 the CLI's
+ * own Java runs it, as before.
  *
  * <p>Found in this order: {@code FUSEML_JAVA_HOME}; the CLI's own Java when new enough; {@code JAVA_HOME}; the
  * newest in the machine's JVM folder. {@code FUSEML_AOT_CACHE=off} keeps JDK 25 but trains and uses no cache.
@@ -33,45 +35,79 @@ final class OrchestratorJvm {
 
     private final Path java;
     private final int feature;
-    private final List<String> options;
-    private final String description;
+    private final Path cache;
+    private final Path log;
 
-    private OrchestratorJvm(Path java, int feature, List<String> options, String description) {
+    private OrchestratorJvm(Path java, int feature, Path cache, Path log) {
         this.java = java;
         this.feature = feature;
-        this.options = options;
-        this.description = description;
+        this.cache = cache;
+        this.log = log;
     }
 
-    /** The Java and AOT options for an orchestrator of {@code jar} with its data in {@code data}. */
+    /** The Java, and where its AOT cache is, for an orchestrator of {@code jar} with its data in {@code data}. */
     static OrchestratorJvm choose(Path jar, Path data) throws IOException {
-        Path cliJava = Path.of(ProcessHandle.current().info().command().orElse("java"));
         Optional<Path> home = find();
         if (home.isEmpty()) {
-            return new OrchestratorJvm(cliJava, 0, List.of(), "on the CLI's Java (a JDK " + AOT_FEATURE
-                    + " starts it about twice as fast: install one, or set FUSEML_JAVA_HOME to it)");
+            return new OrchestratorJvm(Path.of(ProcessHandle.current().info().command().orElse("java")), 0, null,
+                    null);
         }
         Path java = home.get().resolve("bin/java");
         int feature = feature(home.get()).orElse(AOT_FEATURE);
         if ("off".equalsIgnoreCase(System.getenv("FUSEML_AOT_CACHE"))) {
-            return new OrchestratorJvm(java, feature, List.of(), "on Java " + feature + " (AOT cache off)");
+            return new OrchestratorJvm(java, feature, null, null);
         }
         Path dir = Files.createDirectories(data.resolve("aot"));
         Path cache = dir.resolve("orchestrator-" + key(home.get(), jar) + ".aot");
         Path log = dir.resolve("last-start.log");
-        if (Files.isRegularFile(cache) && Files.size(cache) > 0 && !unusedLastTime(log)) {
-            return new OrchestratorJvm(java, feature, List.of("-XX:AOTCache=" + cache,
-                    "-Xlog:aot=info:file=" + log), "on Java " + feature + " with its AOT cache");
-        }
-        // a new build (or Java): caches of earlier ones fit nothing any more
-        try (Stream<Path> old = Files.list(dir)) {
-            for (Path p : old.filter(p -> p.getFileName().toString().endsWith(".aot")).toList()) {
-                Files.deleteIfExists(p);
+        if (!Files.isRegularFile(cache) || Files.size(cache) == 0 || unusedLastTime(log)) {
+            // a new build (or Java), or a cache that did not load: caches of earlier ones fit nothing any more
+            try (Stream<Path> old = Files.list(dir)) {
+                for (Path p : old.filter(p -> p.getFileName().toString().endsWith(".aot")).toList()) {
+                    Files.deleteIfExists(p);
+                }
             }
+            Files.deleteIfExists(log);
         }
-        Files.deleteIfExists(log);
-        return new OrchestratorJvm(java, feature, List.of("-XX:AOTCacheOutput=" + cache), "on Java " + feature
-                + ", training its AOT cache on this run (written when it stops; later starts are faster)");
+        return new OrchestratorJvm(java, feature, cache, log);
+    }
+
+    /** Whether a training run should come first: a JDK 25 with the cache on, and no cache of this build yet. */
+    boolean needsTraining() throws IOException {
+        return cache != null && (!Files.isRegularFile(cache) || Files.size(cache) == 0);
+    }
+
+    /** The options of the training run: the JVM writes the cache when it stops. */
+    List<String> trainingOptions() {
+        return List.of("-XX:AOTCacheOutput=" + cache);
+    }
+
+    /** A training run that failed leaves no cache behind (a partial one would be tried at every start). */
+    void discardCache() throws IOException {
+        if (cache != null) {
+            Files.deleteIfExists(cache);
+        }
+    }
+
+    /** The options of a real start: the cache when there is one, and the JVM's AOT log to tell it was used. */
+    List<String> options() throws IOException {
+        if (cache == null || needsTraining()) {
+            return List.of();
+        }
+        return List.of("-XX:AOTCache=" + cache, "-Xlog:aot=info:file=" + log);
+    }
+
+    /** For the user: which Java, and what it does with the cache. */
+    String description() throws IOException {
+        if (feature == 0) {
+            return "on the CLI's Java (a JDK " + AOT_FEATURE + " starts it about twice as fast: install one, or set "
+                    + "FUSEML_JAVA_HOME to it)";
+        }
+        if (cache == null) {
+            return "on Java " + feature + " (AOT cache off)";
+        }
+        return needsTraining() ? "on Java " + feature + " (its AOT cache could not be trained: see its log)"
+                : "on Java " + feature + " with its AOT cache";
     }
 
     /** Whether the last start with the cache could not use it (a cache cut short when its run was killed). */
@@ -81,20 +117,6 @@ final class OrchestratorJvm {
 
     Path java() {
         return java;
-    }
-
-    /** The feature release of the chosen JDK (0: the CLI's own, not looked at). */
-    int feature() {
-        return feature;
-    }
-
-    List<String> options() {
-        return options;
-    }
-
-    /** For the user: which Java, and what it does with the cache. */
-    String description() {
-        return description;
     }
 
     static Optional<Path> find() {

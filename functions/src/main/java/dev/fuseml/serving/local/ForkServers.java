@@ -145,7 +145,7 @@ final class ForkServers implements AutoCloseable {
         ForkServer server = ForkServer.start(venvs.python(environment), workerScript(), log(environment), loadTimeout,
                 venvs.sandbox(), new Sandbox.Mounts(home, List.of(), List.of(env, workerScript(),
                         models.apply(org))));
-        LOG.log(System.Logger.Level.INFO, "prediction workers' fork server for {0} started in {1} ms", environment,
+        LOG.log(System.Logger.Level.INFO, "the fork server of {0} started in {1} ms", environment,
                 (System.nanoTime() - began) / 1_000_000);
         return server;
     }
