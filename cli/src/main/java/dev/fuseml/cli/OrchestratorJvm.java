@@ -23,8 +23,8 @@ import java.util.stream.Stream;
  * whole session: a JVM recording its training answers each event several times slower.) Without a JDK 25 the CLI's
  * own Java runs it, as before.
  *
- * <p>Found in this order: {@code FUSEML_JAVA_HOME}; the CLI's own Java when new enough; {@code JAVA_HOME}; the
- * newest in the machine's JVM folder. {@code FUSEML_AOT_CACHE=off} keeps JDK 25 but trains and uses no cache.
+ * <p>Found in this order: {@code FUSEML_JAVA_HOME} (any JDK 17 or newer: the user's choice); the CLI's own Java when
+ * it is a JDK 25; {@code JAVA_HOME}; the newest in the machine's JVM folder. {@code FUSEML_AOT_CACHE=off} keeps JDK 25 but trains and uses no cache.
  */
 final class OrchestratorJvm {
     static final int AOT_FEATURE = 25;
@@ -54,7 +54,7 @@ final class OrchestratorJvm {
         }
         Path java = home.get().resolve("bin/java");
         int feature = feature(home.get()).orElse(AOT_FEATURE);
-        if ("off".equalsIgnoreCase(System.getenv("FUSEML_AOT_CACHE"))) {
+        if (feature < AOT_FEATURE || "off".equalsIgnoreCase(System.getenv("FUSEML_AOT_CACHE"))) {
             return new OrchestratorJvm(java, feature, null, null);
         }
         Path dir = Files.createDirectories(data.resolve("aot"));
@@ -104,7 +104,7 @@ final class OrchestratorJvm {
                     + "FUSEML_JAVA_HOME to it)";
         }
         if (cache == null) {
-            return "on Java " + feature + " (AOT cache off)";
+            return "on Java " + feature + (feature < AOT_FEATURE ? "" : " (AOT cache off)");
         }
         return needsTraining() ? "on Java " + feature + " (its AOT cache could not be trained: see its log)"
                 : "on Java " + feature + " with its AOT cache";
@@ -119,14 +119,16 @@ final class OrchestratorJvm {
         return java;
     }
 
+    /** The JDK to run the orchestrator on: the one {@code FUSEML_JAVA_HOME} names, else a JDK 25 found. */
     static Optional<Path> find() {
         List<Path> candidates = new ArrayList<>();
         String named = System.getenv("FUSEML_JAVA_HOME");
         if (named != null && !named.isBlank()) {
             Path home = Path.of(named);
-            if (feature(home).orElse(0) < AOT_FEATURE) {
-                throw new CliException("FUSEML_JAVA_HOME=" + named + " is no JDK " + AOT_FEATURE + " or newer (its "
-                        + "release file names the version): point it at one, or unset it");
+            if (feature(home).orElse(0) < 17 || !Files.isExecutable(home.resolve("bin/java"))) {
+                throw new CliException("FUSEML_JAVA_HOME=" + named + " is no JDK 17 or newer (its release file names "
+                        + "the version, bin/java runs it): point it at one (" + AOT_FEATURE + " or newer for the "
+                        + "AOT cache), or unset it");
             }
             return Optional.of(home);
         }

@@ -86,4 +86,11 @@ class AotStartIT {
         assertThat(again.out()).contains("Training the orchestrator's AOT cache");
         assertThat(Files.readString(aot().resolve("last-start.log"))).contains(OrchestratorJvm.CACHE_USED);
     }
+
+    @Test
+    void aJavaHomeThatIsNoJdkIsRefusedNamingTheRule() throws Exception {
+        CliProcess.Result refused = cli.run(Map.of("FUSEML_JAVA_HOME", home.toString()), "install");
+        assertThat(refused.exitCode()).isNotZero();
+        assertThat(refused.err()).contains("FUSEML_JAVA_HOME=" + home, "no JDK 17 or newer", "unset it");
+    }
 }
