@@ -24,19 +24,28 @@ import java.util.Optional;
  *   memory: 1Gi          # on a cluster: memory requested and limited
  *   max_scale: 10        # on a cluster: most replicas (Knative's max-scale, KServe's maxReplicas)
  *   target: 20           # on a cluster: concurrent requests per replica the autoscaler aims at
+ *   serve_target: seldon # on a cluster: knative, kserve or seldon (default: KServe where installed, else Knative)
  * </pre>
  */
 public record ServingSettings(Integer maxBatch, Integer maxWaitMs, Integer maxWorkers, Integer idleTimeoutS,
-        String cpu, String memory, Integer maxScale, Integer target) {
+        String cpu, String memory, Integer maxScale, Integer target, String serveTarget) {
+    /** The model servers a cluster app can be served by ({@code serving.serve_target}). */
+    public static final java.util.List<String> SERVE_TARGETS = java.util.List.of("knative", "kserve", "seldon");
     /** Kubernetes' quantity syntax: a user's value is checked before it reaches the API server. */
     private static final java.util.regex.Pattern QUANTITY = java.util.regex.Pattern.compile(
             "^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$");
     private static final java.util.List<String> KEYS = java.util.List.of("max_batch", "max_wait_ms", "max_workers",
-            "idle_timeout_s", "model", "cpu", "memory", "max_scale", "target");
+            "idle_timeout_s", "model", "cpu", "memory", "max_scale", "target", "serve_target");
 
     /** The settings of the embedded default's Python workers only. */
     public ServingSettings(Integer maxBatch, Integer maxWaitMs, Integer maxWorkers, Integer idleTimeoutS) {
-        this(maxBatch, maxWaitMs, maxWorkers, idleTimeoutS, null, null, null, null);
+        this(maxBatch, maxWaitMs, maxWorkers, idleTimeoutS, null, null, null, null, null);
+    }
+
+    /** The settings without a serve target (the cluster's default server). */
+    public ServingSettings(Integer maxBatch, Integer maxWaitMs, Integer maxWorkers, Integer idleTimeoutS, String cpu,
+            String memory, Integer maxScale, Integer target) {
+        this(maxBatch, maxWaitMs, maxWorkers, idleTimeoutS, cpu, memory, maxScale, target, null);
     }
 
     public static final String FILE = "fuseml-serving.json";
@@ -73,7 +82,19 @@ public record ServingSettings(Integer maxBatch, Integer maxWaitMs, Integer maxWo
                 bounded(serving, "max_wait_ms", 0, 100), bounded(serving, "max_workers", 1, 8),
                 bounded(serving, "idle_timeout_s", 10, 7 * 24 * 3600), quantity(serving, "cpu"),
                 quantity(serving, "memory"), bounded(serving, "max_scale", 1, 1000),
-                bounded(serving, "target", 1, 10_000)));
+                bounded(serving, "target", 1, 10_000), serveTarget(serving)));
+    }
+
+    private static String serveTarget(JsonNode serving) throws InvalidProjectException {
+        JsonNode value = serving.get("serve_target");
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual() || !SERVE_TARGETS.contains(value.asText())) {
+            throw new InvalidProjectException("MLproject's serving.serve_target is " + value + ": it must be one of "
+                    + String.join(", ", SERVE_TARGETS));
+        }
+        return value.asText();
     }
 
     /** A Kubernetes quantity ({@code 500m}, {@code 1Gi}), checked before it reaches the API server. */

@@ -13,6 +13,7 @@ import dev.fuseml.mock.FakeEventSink;
 import dev.fuseml.mock.FakeStepLog;
 import dev.fuseml.serve.ServeFunction;
 import dev.fuseml.serving.kubernetes.KnativeDeployer;
+import dev.fuseml.serving.kubernetes.SeldonServers;
 import dev.fuseml.step.RunRef;
 import dev.fuseml.step.StepRunner;
 import dev.fuseml.train.TrainFunction;
@@ -22,6 +23,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -40,6 +42,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -282,7 +285,7 @@ class KubernetesPlatformTest {
         assertThat(train.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
                 .anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("FUSEML_SERVING_SETTINGS="
                         + "{\"maxBatch\":null,\"maxWaitMs\":null,\"maxWorkers\":null,\"idleTimeoutS\":null,"
-                        + "\"cpu\":\"500m\",\"memory\":\"1Gi\",\"maxScale\":3,\"target\":7}"));
+                        + "\"cpu\":\"500m\",\"memory\":\"1Gi\",\"maxScale\":3,\"target\":7,\"serveTarget\":null}"));
 
         storedServing.put(MODEL, new dev.fuseml.project.ServingSettings(null, null, null, null, "500m", "1Gi", 3, 7));
         new ServeFunction(stepRunner, deployer(), log)
@@ -471,6 +474,176 @@ class KubernetesPlatformTest {
                 .getLabels().get("fuseml.dev/version").equals("2"));
         deployer.remove("workspace", "wine");
         assertThat(services.withName("wine").get()).isNull();
+    }
+
+    private void installCrd(String name, String group, String kind, String plural, String version) {
+        client.apiextensions().v1().customResourceDefinitions().resource(
+                new io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder()
+                        .withNewMetadata().withName(name).endMetadata()
+                        .withNewSpec().withGroup(group).withScope("Namespaced").withNewNames()
+                        .withKind(kind).withPlural(plural).endNames()
+                        .addNewVersion().withName(version).withServed(true).withStorage(true).endVersion()
+                        .endSpec().build()).create();
+    }
+
+    /** An app whose MLproject says {@code serving: {serve_target: seldon, memory: 1Gi, max_scale: 4}}. */
+    private void servedBySeldon() {
+        for (String model : List.of(MODEL, "fuseml-artifacts:/workspace/wine/wine-2/model")) {
+            storedServing.put(model, new dev.fuseml.project.ServingSettings(null, null, null, null, null, "1Gi", 4,
+                    null, "seldon"));
+        }
+    }
+
+    /** Seldon's own schema for the kind (functions/src/test/resources/seldon, PROVENANCE.md). */
+    private static List<String> seldonSchemaProblems(String crdFile, String version, GenericKubernetesResource r)
+            throws Exception {
+        return seldonSchemaProblems(crdFile, version, JSON.valueToTree(r));
+    }
+
+    private static List<String> seldonSchemaProblems(String crdFile, String version,
+            com.fasterxml.jackson.databind.JsonNode resource) throws Exception {
+        try (var in = KubernetesPlatformTest.class.getResourceAsStream("/seldon/" + crdFile)) {
+            var crd = new com.fasterxml.jackson.databind.ObjectMapper(
+                    new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(in);
+            return dev.fuseml.eventing.knative.CrdSchema.of(crd, version).validate(resource);
+        }
+    }
+
+    /** As Seldon's controllers would: the status of the generation just applied. */
+    private void markSeldon(ResourceDefinitionContext kind, Map<String, Object> status) {
+        GenericKubernetesResource current = client.genericKubernetesResources(kind).inNamespace("workspace")
+                .withName("wine").get();
+        Map<String, Object> withGeneration = new java.util.HashMap<>(status);
+        withGeneration.put("observedGeneration", current.getMetadata().getGeneration());
+        current.setAdditionalProperty("status", withGeneration);
+        client.genericKubernetesResources(kind).inNamespace("workspace").resource(current).updateStatus();
+    }
+
+    private GenericKubernetesResource awaitCreated(ResourceDefinitionContext kind) {
+        return await().atMost(Duration.ofSeconds(10)).until(() -> Optional.ofNullable(client
+                .genericKubernetesResources(kind).inNamespace("workspace").withName("wine").get()),
+                Optional::isPresent).orElseThrow();
+    }
+
+    @Test
+    void anAppThatAsksForSeldonIsServedBySeldonCore2sModelWhereItsCrdIsInstalled() throws Exception {
+        installCrd("models.mlops.seldon.io", "mlops.seldon.io", "Model", "models", "v1alpha1");
+        installCrd("seldondeployments.machinelearning.seldon.io", "machinelearning.seldon.io", "SeldonDeployment",
+                "seldondeployments", "v1");
+        servedBySeldon();
+        KnativeDeployer deployer = deployer();
+        java.util.concurrent.CompletableFuture<dev.fuseml.serving.Deployer.Deployment> served =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return deployer.deploy(new dev.fuseml.serving.Deployer.ServeRequest("workspace", "wine", 1, MODEL,
+                        "registry.example:5000/x:1", "wine-1"));
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        GenericKubernetesResource model = awaitCreated(SeldonServers.MODEL);
+        assertThat(seldonSchemaProblems("models.mlops.seldon.io.yaml", "v1alpha1", model)).isEmpty();
+        Map<String, Object> spec = map(model.getAdditionalProperties().get("spec"));
+        assertThat(spec).containsEntry("storageUri",
+                "http://fuseml-control-plane.fuseml-system.svc/api/v1/artifacts/workspace/wine/wine-1/model")
+                .containsEntry("requirements", List.of("mlflow")).containsEntry("memory", "1Gi")
+                .containsEntry("maxReplicas", 4);
+        assertThat(model.getMetadata().getLabels()).containsEntry("fuseml.dev/version", "1");
+        assertThat(served).isNotDone();
+        markSeldon(SeldonServers.MODEL, Map.of("conditions", List.of(Map.of("type", "Ready", "status", "True"))));
+        assertThat(served.get(10, java.util.concurrent.TimeUnit.SECONDS).url())
+                .isEqualTo("http://seldon-mesh.workspace.svc.cluster.local/v2/models/wine/infer");
+        assertThat(knativeService()).isEmpty();
+        assertThat(client.genericKubernetesResources(SeldonServers.SELDON_DEPLOYMENT).inNamespace("workspace")
+                .list().getItems()).isEmpty();
+
+        // the next version changes the same Model, and is served once Seldon says it is Ready
+        java.util.concurrent.CompletableFuture<dev.fuseml.serving.Deployer.Deployment> next =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return deployer.deploy(new dev.fuseml.serving.Deployer.ServeRequest("workspace", "wine", 2,
+                        "fuseml-artifacts:/workspace/wine/wine-2/model", "registry.example:5000/x:1", "wine-2"));
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> "2".equals(client.genericKubernetesResources(
+                SeldonServers.MODEL).inNamespace("workspace").withName("wine").get().getMetadata().getLabels()
+                .get("fuseml.dev/version")));
+        assertThat(next).isNotDone();
+        markSeldon(SeldonServers.MODEL, Map.of("conditions", List.of(Map.of("type", "Ready", "status", "True"))));
+        assertThat(next.get(10, java.util.concurrent.TimeUnit.SECONDS).url()).endsWith("/v2/models/wine/infer");
+
+        deployer.remove("workspace", "wine");
+        assertThat(client.genericKubernetesResources(SeldonServers.MODEL).inNamespace("workspace").withName("wine")
+                .get()).isNull();
+    }
+
+    @Test
+    void withSeldonCore1OnlyAnAppIsServedByASeldonDeploymentWithTheMlflowServerAndAFailureNamesItsCause()
+            throws Exception {
+        installCrd("seldondeployments.machinelearning.seldon.io", "machinelearning.seldon.io", "SeldonDeployment",
+                "seldondeployments", "v1");
+        servedBySeldon();
+        KnativeDeployer deployer = deployer();
+        java.util.concurrent.CompletableFuture<dev.fuseml.serving.Deployer.Deployment> served =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return deployer.deploy(new dev.fuseml.serving.Deployer.ServeRequest("workspace", "wine", 1, MODEL,
+                        "registry.example:5000/x:1", "wine-1"));
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        GenericKubernetesResource deployment = awaitCreated(SeldonServers.SELDON_DEPLOYMENT);
+        assertThat(seldonSchemaProblems("seldondeployments.machinelearning.seldon.io.yaml", "v1", deployment))
+                .isEmpty();
+        // the schema check can fail: a predictor without its graph, or with a field Seldon does not know
+        var broken = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.valueToTree(deployment);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) broken.at("/spec/predictors/0")).remove("graph");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) broken.at("/spec")).put("replica", 2);
+        assertThat(seldonSchemaProblems("seldondeployments.machinelearning.seldon.io.yaml", "v1", broken))
+                .anyMatch(p -> p.contains("graph")).anyMatch(p -> p.contains("replica"));
+        Map<String, Object> spec = map(deployment.getAdditionalProperties().get("spec"));
+        assertThat(spec).containsEntry("protocol", "v2");
+        Map<String, Object> predictor = map(((List<?>) spec.get("predictors")).get(0));
+        assertThat(map(predictor.get("graph"))).containsEntry("implementation", "MLFLOW_SERVER")
+                .containsEntry("modelUri",
+                        "http://fuseml-control-plane.fuseml-system.svc/api/v1/artifacts/workspace/wine/wine-1/model");
+        markSeldon(SeldonServers.SELDON_DEPLOYMENT, Map.of("state", "Available"));
+        assertThat(served.get(10, java.util.concurrent.TimeUnit.SECONDS).url())
+                .isEqualTo("http://wine-default.workspace.svc.cluster.local:8000/v2/models/model/infer");
+
+        // the next version does not load: the serve fails naming what Seldon said
+        var failed = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                deployer.deploy(new dev.fuseml.serving.Deployer.ServeRequest("workspace", "wine", 2,
+                        "fuseml-artifacts:/workspace/wine/wine-2/model", "registry.example:5000/x:1", "wine-2"));
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> "2".equals(client.genericKubernetesResources(
+                SeldonServers.SELDON_DEPLOYMENT).inNamespace("workspace").withName("wine").get().getMetadata()
+                .getLabels().get("fuseml.dev/version")));
+        markSeldon(SeldonServers.SELDON_DEPLOYMENT, Map.of("state", "Failed", "description",
+                "Deployment does not have minimum availability"));
+        assertThatThrownBy(() -> failed.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                .hasRootCauseInstanceOf(dev.fuseml.step.StepFailure.class)
+                .rootCause().hasMessageContaining("cannot serve version 2", "minimum availability");
+        deployer.remove("workspace", "wine");
+    }
+
+    @Test
+    void anAppThatAsksForSeldonOnAClusterWithoutItFailsItsServeNamingBothCrdsAndTheFix() {
+        servedBySeldon();
+        new ServeFunction(stepRunner, deployer(), log)
+                .serve(event(FusemlEvents.REGISTERED, new Registered(1, MODEL, "registry.example:5000/x:1")));
+        FakeEventSink.Emitted failed = await().atMost(Duration.ofSeconds(10)).until(() -> sink.emitted.stream()
+                .findFirst(), Optional::isPresent).orElseThrow();
+        assertThat(failed.data().path("cause").asText()).contains("serve_target is seldon",
+                "models.mlops.seldon.io", "seldondeployments.machinelearning.seldon.io", "install Seldon Core");
+        assertThat(knativeService()).isEmpty();
     }
 
     @Test

@@ -149,4 +149,15 @@ class ProjectTest {
                     .hasMessageMatching("(?s).*(Kubernetes quantity|whole number from).*");
         }
     }
+
+    @Test
+    void anAppChoosesItsServerOnAClusterByNameAndAnUnknownOneIsRefusedWithTheChoices() throws Exception {
+        write("MLproject", "entry_points:\n  main:\n    command: python train.py\nserving: {serve_target: seldon}\n");
+        assertThat(ServingSettings.read(dir)).map(ServingSettings::serveTarget).contains("seldon");
+        for (String bad : new String[]{"serve_target: torchserve", "serve_target: [seldon]", "serve_target: 1"}) {
+            write("MLproject", "entry_points:\n  main:\n    command: python train.py\nserving: {" + bad + "}\n");
+            assertThatThrownBy(() -> ServingSettings.read(dir)).as(bad)
+                    .hasMessageContaining("serving.serve_target").hasMessageContaining("knative, kserve, seldon");
+        }
+    }
 }

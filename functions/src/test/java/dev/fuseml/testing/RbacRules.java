@@ -15,10 +15,14 @@ import java.util.List;
  * method and the path, as Kubernetes' authorizer derives it).
  */
 public final class RbacRules {
-    /** What the tests do in the place of the cluster (install CRDs, list and complete Jobs, make Services Ready). */
+    /**
+     * What the tests do in the place of the cluster (install CRDs, list and complete Jobs, make Services and Seldon's
+     * resources Ready).
+     */
     public static final java.util.Set<String> TEST_ONLY = java.util.Set.of("create customresourcedefinitions",
             "delete customresourcedefinitions", "list jobs", "update jobs/status", "update services/status",
-            "list services", "create pods", "create brokers", "update brokers/status", "get secrets");
+            "list services", "create pods", "create brokers", "update brokers/status", "get secrets",
+            "update seldondeployments/status", "update models/status", "list seldondeployments");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     /** One request as RBAC sees it: verb, API group, resource (with subresource), object name (or ""). */

@@ -46,6 +46,18 @@ public final class CrdSchema {
         }
     }
 
+    /** The schema of {@code version} in a CustomResourceDefinition read elsewhere (another project's CRD file). */
+    public static CrdSchema of(JsonNode crd, String version) {
+        for (JsonNode v : crd.path("spec").path("versions")) {
+            if (version.equals(v.path("name").asText())) {
+                return new CrdSchema(crd.path("spec").path("names").path("kind").asText(),
+                        v.path("schema").path("openAPIV3Schema"));
+            }
+        }
+        throw new IllegalStateException(crd.path("metadata").path("name").asText() + " has no " + version
+                + " schema");
+    }
+
     public String kind() {
         return kind;
     }

@@ -23,7 +23,8 @@ import java.util.Optional;
 
 /**
  * Serves each app as a Knative Service in its org's namespace (scaled to zero when idle), or as a KServe
- * InferenceService where that CRD is installed. The Service runs {@code fuseml_serve.py} in the environment image
+ * InferenceService where that CRD is installed, or by Seldon Core ({@link SeldonServers}) when the app's MLproject
+ * asks for it ({@code serving.serve_target}). The Service runs {@code fuseml_serve.py} in the environment image
  * the model was trained in; the model comes from its artifact URI at start. A new version is a new revision of the
  * same Service: Knative keeps the old revision answering until the new one is Ready, and the URL (from the
  * resource's status) stays. The app's anchor owns it.
@@ -71,32 +72,131 @@ public class KnativeDeployer implements Deployer {
         String namespace = request.org();
         String name = serviceName(request.app());
         OwnerReference owner = cluster.appOwner(namespace, request.app());
-        boolean kserve = cluster.hasCrd(KSERVE_CRD);
-        if (!kserve && !cluster.hasCrd(KNATIVE_CRD)) {
-            throw new StepFailure("the cluster serves neither Knative Services (" + KNATIVE_CRD + ") nor KServe "
-                    + "InferenceServices (" + KSERVE_CRD + "): install Knative Serving 1.x (see README, Running on "
-                    + "Kubernetes)");
-        }
-        ResourceDefinitionContext kind = kserve ? INFERENCE_SERVICE : KNATIVE_SERVICE;
-        KubernetesSettings.Serving serving = settings.serving().with(servingOf.apply(request.modelUri()).orElse(null));
+        Optional<ServingSettings> app = servingOf.apply(request.modelUri());
+        KubernetesSettings.Serving serving = settings.serving().with(app.orElse(null));
+        ResourceDefinitionContext kind = server(app.map(ServingSettings::serveTarget).orElse(null));
         Optional<GenericKubernetesResource> current = get(kind, namespace, name);
         String tokenSha256 = current.map(r -> r.getMetadata().getAnnotations()).map(a -> a.get(TOKEN_ANNOTATION))
                 .orElse(null);
-        GenericKubernetesResource desired = kserve ? inferenceService(request, name, owner, serving)
-                : knativeService(request, name, owner, tokenSha256, serving);
+        GenericKubernetesResource desired;
+        if (kind == INFERENCE_SERVICE) {
+            desired = inferenceService(request, name, owner, serving);
+        } else if (kind == KNATIVE_SERVICE) {
+            desired = knativeService(request, name, owner, tokenSha256, serving);
+        } else {
+            desired = resource(kind, request, name, owner);
+            desired.setAdditionalProperty("spec", kind == SeldonServers.MODEL
+                    ? SeldonServers.modelSpec(modelDirectoryUrl(request), serving)
+                    : SeldonServers.deploymentSpec(modelDirectoryUrl(request), serving));
+        }
         cluster.client().genericKubernetesResources(kind).inNamespace(namespace).resource(desired)
                 .createOr(op -> op.update());
-        GenericKubernetesResource ready = awaitReady(kind, namespace, name, request.version());
-        String url = String.valueOf(status(ready).get("url"));
-        return new Deployment(url.replaceAll("/+$", "") + "/v2/models/" + request.app() + "/infer");
+        // an app that changed its server between versions: the earlier server goes once the new one answers
+        String url;
+        if (kind == KNATIVE_SERVICE || kind == INFERENCE_SERVICE) {
+            url = String.valueOf(status(awaitReady(kind, namespace, name, request.version())).get("url"))
+                    .replaceAll("/+$", "") + "/v2/models/" + request.app() + "/infer";
+        } else {
+            awaitSeldon(kind, namespace, name, request.version());
+            url = SeldonServers.url(kind, namespace, name);
+        }
+        for (ResourceDefinitionContext other : installedServers()) {
+            if (other != kind) {
+                cluster.client().genericKubernetesResources(other).inNamespace(namespace).withName(name).delete();
+            }
+        }
+        return new Deployment(url);
+    }
+
+    /**
+     * The kind of server for an app: the one its MLproject names ({@code serving.serve_target}), which the cluster
+     * must have; else KServe where installed, else Knative Serving. Seldon is Seldon Core 2 where its Model CRD is
+     * installed, else Seldon Core 1.
+     */
+    private ResourceDefinitionContext server(String target) {
+        if (target == null) {
+            if (cluster.hasCrd(KSERVE_CRD)) {
+                return INFERENCE_SERVICE;
+            }
+            if (!cluster.hasCrd(KNATIVE_CRD)) {
+                throw new StepFailure("the cluster serves neither Knative Services (" + KNATIVE_CRD + ") nor KServe "
+                        + "InferenceServices (" + KSERVE_CRD + "): install Knative Serving 1.x (see README, Running "
+                        + "on Kubernetes)");
+            }
+            return KNATIVE_SERVICE;
+        }
+        return switch (target) {
+            case "knative" -> require(KNATIVE_CRD, KNATIVE_SERVICE, "Knative Serving 1.x");
+            case "kserve" -> require(KSERVE_CRD, INFERENCE_SERVICE, "KServe");
+            case "seldon" -> {
+                if (cluster.hasCrd(SeldonServers.V2_CRD)) {
+                    yield SeldonServers.MODEL;
+                }
+                if (cluster.hasCrd(SeldonServers.V1_CRD)) {
+                    yield SeldonServers.SELDON_DEPLOYMENT;
+                }
+                throw new StepFailure("MLproject's serving.serve_target is seldon, and the cluster has neither "
+                        + "Seldon Core 2 (" + SeldonServers.V2_CRD + ") nor Seldon Core 1 (" + SeldonServers.V1_CRD
+                        + "): install Seldon Core, or choose knative or kserve");
+            }
+            default -> throw new StepFailure("serving.serve_target '" + target + "' is none of "
+                    + String.join(", ", ServingSettings.SERVE_TARGETS));
+        };
+    }
+
+    private ResourceDefinitionContext require(String crd, ResourceDefinitionContext kind, String product) {
+        if (!cluster.hasCrd(crd)) {
+            throw new StepFailure("MLproject's serving.serve_target asks for " + product + ", and the cluster has no "
+                    + crd + ": install " + product + ", or choose another serve_target");
+        }
+        return kind;
+    }
+
+    /** The kinds of model server installed on the cluster, which an app's earlier version may have used. */
+    private List<ResourceDefinitionContext> installedServers() {
+        List<ResourceDefinitionContext> kinds = new ArrayList<>(List.of(KNATIVE_SERVICE));
+        if (cluster.hasCrd(KSERVE_CRD)) {
+            kinds.add(INFERENCE_SERVICE);
+        }
+        if (cluster.hasCrd(SeldonServers.V2_CRD)) {
+            kinds.add(SeldonServers.MODEL);
+        }
+        if (cluster.hasCrd(SeldonServers.V1_CRD)) {
+            kinds.add(SeldonServers.SELDON_DEPLOYMENT);
+        }
+        return kinds;
+    }
+
+    /** The model's directory on the control plane's artifact route (what Seldon's storage initializer copies). */
+    private String modelDirectoryUrl(ServeRequest request) {
+        return settings.controlPlane().replaceAll("/+$", "") + "/api/v1/artifacts/"
+                + dev.fuseml.artifact.ArtifactUri.parse(request.modelUri()).path();
+    }
+
+    /** Waits until Seldon serves the version just applied; a failed state or a False Ready names the reason. */
+    private void awaitSeldon(ResourceDefinitionContext kind, String namespace, String name, int version)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + settings.readyTimeout().toNanos();
+        while (System.nanoTime() < deadline) {
+            GenericKubernetesResource current = get(kind, namespace, name).orElseThrow(() -> new StepFailure(
+                    kind.getKind() + " " + namespace + "/" + name + " was deleted while it became ready"));
+            Optional<SeldonServers.Readiness> readiness = SeldonServers.readiness(kind, current);
+            if (readiness.isPresent() && readiness.get().ready()) {
+                return;
+            }
+            if (readiness.isPresent()) {
+                throw new StepFailure(kind.getKind() + " " + namespace + "/" + name + " cannot serve version "
+                        + version + ": " + readiness.get().problem());
+            }
+            Thread.sleep(POLL.toMillis());
+        }
+        throw new StepFailure(kind.getKind() + " " + namespace + "/" + name + " was not ready within "
+                + settings.readyTimeout() + " (fuseml.kubernetes.ready-timeout)");
     }
 
     @Override
     public void remove(String org, String app) {
-        for (ResourceDefinitionContext kind : List.of(KNATIVE_SERVICE, INFERENCE_SERVICE)) {
-            if (kind == INFERENCE_SERVICE && !cluster.hasCrd(KSERVE_CRD)) {
-                continue;
-            }
+        for (ResourceDefinitionContext kind : installedServers()) {
             cluster.client().genericKubernetesResources(kind).inNamespace(org).withName(serviceName(app)).delete();
         }
         cluster.deleteApp(org, app);
