@@ -519,6 +519,20 @@ class KubernetesPlatformTest {
         client.genericKubernetesResources(kind).inNamespace("workspace").resource(current).updateStatus();
     }
 
+    /** Version N of wine (model wine-N), deployed on another thread: the deployer waits for what the test marks. */
+    private static java.util.concurrent.CompletableFuture<dev.fuseml.serving.Deployer.Deployment> deployAsync(
+            KnativeDeployer deployer, int version) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return deployer.deploy(new dev.fuseml.serving.Deployer.ServeRequest("workspace", "wine", version,
+                        "fuseml-artifacts:/workspace/wine/wine-" + version + "/model", "registry.example:5000/x:1",
+                        "wine-" + version));
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+    }
+
     private GenericKubernetesResource awaitCreated(ResourceDefinitionContext kind) {
         return await().atMost(Duration.ofSeconds(10)).until(() -> Optional.ofNullable(client
                 .genericKubernetesResources(kind).inNamespace("workspace").withName("wine").get()),
@@ -532,15 +546,7 @@ class KubernetesPlatformTest {
                 "seldondeployments", "v1");
         servedBySeldon();
         KnativeDeployer deployer = deployer();
-        java.util.concurrent.CompletableFuture<dev.fuseml.serving.Deployer.Deployment> served =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                return deployer.deploy(new dev.fuseml.serving.Deployer.ServeRequest("workspace", "wine", 1, MODEL,
-                        "registry.example:5000/x:1", "wine-1"));
-            } catch (Exception e) {
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        });
+        var served = deployAsync(deployer, 1);
         GenericKubernetesResource model = awaitCreated(SeldonServers.MODEL);
         assertThat(seldonSchemaProblems("models.mlops.seldon.io.yaml", "v1alpha1", model)).isEmpty();
         Map<String, Object> spec = map(model.getAdditionalProperties().get("spec"));
@@ -558,15 +564,7 @@ class KubernetesPlatformTest {
                 .list().getItems()).isEmpty();
 
         // the next version changes the same Model, and is served once Seldon says it is Ready
-        java.util.concurrent.CompletableFuture<dev.fuseml.serving.Deployer.Deployment> next =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                return deployer.deploy(new dev.fuseml.serving.Deployer.ServeRequest("workspace", "wine", 2,
-                        "fuseml-artifacts:/workspace/wine/wine-2/model", "registry.example:5000/x:1", "wine-2"));
-            } catch (Exception e) {
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        });
+        java.util.concurrent.CompletableFuture<dev.fuseml.serving.Deployer.Deployment> next = deployAsync(deployer, 2);
         await().atMost(Duration.ofSeconds(10)).until(() -> "2".equals(client.genericKubernetesResources(
                 SeldonServers.MODEL).inNamespace("workspace").withName("wine").get().getMetadata().getLabels()
                 .get("fuseml.dev/version")));
@@ -586,15 +584,7 @@ class KubernetesPlatformTest {
                 "seldondeployments", "v1");
         servedBySeldon();
         KnativeDeployer deployer = deployer();
-        java.util.concurrent.CompletableFuture<dev.fuseml.serving.Deployer.Deployment> served =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                return deployer.deploy(new dev.fuseml.serving.Deployer.ServeRequest("workspace", "wine", 1, MODEL,
-                        "registry.example:5000/x:1", "wine-1"));
-            } catch (Exception e) {
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        });
+        var served = deployAsync(deployer, 1);
         GenericKubernetesResource deployment = awaitCreated(SeldonServers.SELDON_DEPLOYMENT);
         assertThat(seldonSchemaProblems("seldondeployments.machinelearning.seldon.io.yaml", "v1", deployment))
                 .isEmpty();
@@ -615,14 +605,7 @@ class KubernetesPlatformTest {
                 .isEqualTo("http://wine-default.workspace.svc.cluster.local:8000/v2/models/model/infer");
 
         // the next version does not load: the serve fails naming what Seldon said
-        var failed = java.util.concurrent.CompletableFuture.runAsync(() -> {
-            try {
-                deployer.deploy(new dev.fuseml.serving.Deployer.ServeRequest("workspace", "wine", 2,
-                        "fuseml-artifacts:/workspace/wine/wine-2/model", "registry.example:5000/x:1", "wine-2"));
-            } catch (Exception e) {
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        });
+        var failed = deployAsync(deployer, 2);
         await().atMost(Duration.ofSeconds(10)).until(() -> "2".equals(client.genericKubernetesResources(
                 SeldonServers.SELDON_DEPLOYMENT).inNamespace("workspace").withName("wine").get().getMetadata()
                 .getLabels().get("fuseml.dev/version")));
