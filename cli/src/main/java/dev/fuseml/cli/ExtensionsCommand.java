@@ -28,12 +28,29 @@ public class ExtensionsCommand extends FusemlCommand {
 
     @Override
     public Integer call() {
-        JsonNode listing = client().get(scope.path(this));
+        String path = scope.path(this);
+        JsonNode listing = client().get(path);
         output.print(out(), listing.path("extensions"), List.of(OutputFormat.Column.field("NAME", "name"),
                 OutputFormat.Column.field("ORG", "org"), OutputFormat.Column.field("KIND", "kind"),
                 OutputFormat.Column.field("URL", "url"),
                 new OutputFormat.Column("CREDENTIALS", n -> n.path("credentials").asBoolean() ? "stored" : "-"),
                 OutputFormat.Column.field("DESCRIPTION", "description")));
+        if (output.format == OutputFormat.Format.table && !scope.global) {
+            // what the platform has installed and nobody registered yet (a cluster's KServe, Seldon, MLflow)
+            JsonNode detected = client().find(path + "/detected").map(d -> d.path("detected"))
+                    .orElse(com.fasterxml.jackson.databind.node.MissingNode.getInstance());
+            if (detected.size() > 0) {
+                println("");
+                println("Found installed, not registered (fuseml extensions add registers one):");
+                for (JsonNode d : detected) {
+                    String url = d.path("url").asText("");
+                    println("  " + TerminalText.safe(d.path("name").asText()) + " (" + d.path("kind").asText() + ", "
+                            + TerminalText.safe(d.path("evidence").asText()) + "): fuseml extensions add "
+                            + TerminalText.safe(d.path("name").asText()) + " --kind " + d.path("kind").asText()
+                            + " --url " + (url.isEmpty() ? "URL" : TerminalText.safe(url)));
+                }
+            }
+        }
         return 0;
     }
 

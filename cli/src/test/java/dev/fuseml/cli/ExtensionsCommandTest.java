@@ -41,7 +41,7 @@ class ExtensionsCommandTest {
     private record Result(int code, String out, String err) {
     }
 
-    private Result run(Posting client, String... args) {
+    private Result run(FakeOrchestratorClient client, String... args) {
         new CliConfig("http://fake.test", "workspace", null, null, "t", null).save(dir.resolve("config.yaml"));
         CommandLine cli = Fuseml.commandLine((server, token) -> client);
         StringWriter out = new StringWriter();
@@ -94,5 +94,31 @@ class ExtensionsCommandTest {
         assertThat(run(client, "extensions", "add", "Bad_Name", "--kind", "s3", "--url", "s3://b").err())
                 .contains("DNS-1123");
         assertThat(client.posted).isEmpty();
+    }
+
+    @Test
+    void theListingSuggestsWhatThePlatformHasInstalledWithTheCommandThatRegistersIt() throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        FakeOrchestratorClient client = new FakeOrchestratorClient(Map.of(
+                "/api/v1/orgs/workspace/extensions", json.readTree("{\"extensions\":[{\"name\":\"lake\","
+                        + "\"org\":\"*\",\"kind\":\"s3\",\"url\":\"s3://lake\",\"credentials\":true}]}"),
+                "/api/v1/orgs/workspace/extensions/detected", json.readTree("{\"detected\":[{\"name\":\"kserve\","
+                        + "\"kind\":\"kserve\",\"url\":null,\"evidence\":\"CRD inferenceservices.serving.kserve.io\"},"
+                        + "{\"name\":\"tracking\",\"kind\":\"mlflow\",\"url\":\"http://tracking.mlflow.svc.cluster."
+                        + "local:5000\",\"evidence\":\"Service mlflow/tracking labelled mlflow\"}]}")));
+        Result listed = run(client, "extensions");
+        assertThat(listed.code()).as(listed.err()).isZero();
+        assertThat(listed.out()).contains("lake", "stored", "Found installed, not registered",
+                "kserve (kserve, CRD inferenceservices.serving.kserve.io): fuseml extensions add kserve --kind kserve "
+                        + "--url URL",
+                "fuseml extensions add tracking --kind mlflow --url http://tracking.mlflow.svc.cluster.local:5000");
+        // a machine-readable listing stays the registry's own, and an orchestrator without detection is fine
+        Result asJson = run(client, "extensions", "-o", "json");
+        assertThat(asJson.out()).contains("lake").doesNotContain("Found installed");
+        FakeOrchestratorClient older = new FakeOrchestratorClient(Map.of("/api/v1/orgs/workspace/extensions",
+                json.readTree("{\"extensions\":[]}")));
+        Result plain = run(older, "extensions");
+        assertThat(plain.code()).isZero();
+        assertThat(plain.out()).doesNotContain("Found installed");
     }
 }

@@ -2,6 +2,7 @@ package dev.fuseml.api;
 
 import dev.fuseml.extension.Extension;
 import dev.fuseml.extension.ExtensionStore;
+import dev.fuseml.extension.ToolDetector;
 import dev.fuseml.org.OrgStore;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -33,12 +34,18 @@ public class ExtensionsResource {
     public record Listing(List<Extension> extensions) {
     }
 
+    /** Tools found installed on the platform that are not registered for the org yet. */
+    public record Detected(List<ToolDetector.Suggestion> detected) {
+    }
+
     private final ExtensionStore store;
     private final OrgStore orgs;
+    private final ToolDetector detector;
 
-    public ExtensionsResource(ExtensionStore store, OrgStore orgs) {
+    public ExtensionsResource(ExtensionStore store, OrgStore orgs, ToolDetector detector) {
         this.store = store;
         this.orgs = orgs;
+        this.detector = detector;
     }
 
     @GET
@@ -47,6 +54,16 @@ public class ExtensionsResource {
         List<Extension> all = new ArrayList<>(store.list(org));
         all.addAll(store.list(Extension.GLOBAL));
         return new Listing(all);
+    }
+
+    /** What the platform has installed that neither the org nor the global registry names (by kind and URL). */
+    @GET
+    @Path("/detected")
+    public Detected detected(@PathParam("org") String org) {
+        requireOrg(org);
+        List<Extension> registered = list(org).extensions();
+        return new Detected(detector.detect().stream().filter(s -> registered.stream().noneMatch(e ->
+                e.kind().equals(s.kind()) && (s.url() == null || s.url().equals(e.url())))).toList());
     }
 
     @POST

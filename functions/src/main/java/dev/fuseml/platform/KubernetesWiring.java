@@ -111,6 +111,11 @@ final class KubernetesWiring implements Wiring {
         return "pods of the org's namespace (kubernetes platform)";
     }
 
+    @Override
+    public dev.fuseml.extension.ToolDetector toolDetector() {
+        return new dev.fuseml.extension.kubernetes.ClusterTools(cluster());
+    }
+
     private OrgNamespaces orgNamespaces(Authenticator auth) {
         return new OrgNamespaces(cluster().client(), auth.systemToken(), config.kubernetes().tokenSecret());
     }

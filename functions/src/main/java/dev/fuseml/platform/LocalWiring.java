@@ -95,4 +95,9 @@ final class LocalWiring implements Wiring {
     public String confinement(Supplier<dev.fuseml.process.Sandbox> local) {
         return local.get().status();
     }
+
+    @Override
+    public dev.fuseml.extension.ToolDetector toolDetector() {
+        return dev.fuseml.extension.ToolDetector.NONE;
+    }
 }

@@ -187,6 +187,12 @@ public class Platform {
 
     @Produces
     @Singleton
+    dev.fuseml.extension.ToolDetector toolDetector() {
+        return wiring().toolDetector();
+    }
+
+    @Produces
+    @Singleton
     CodesetSource codesets(Authenticator auth) {
         return new JGitCodesetSource(dataDir().resolve("codeset-cache"), this::controlPlaneUrl, auth.systemToken());
     }

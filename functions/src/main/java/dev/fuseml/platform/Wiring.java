@@ -61,6 +61,9 @@ interface Wiring {
     /** Whether the serve function serves on this machine, so that its servers come back after a restart. */
     boolean servesLocally();
 
+    /** Tools installed where FuseML runs, suggested by {@code fuseml extensions list}. */
+    dev.fuseml.extension.ToolDetector toolDetector();
+
     /** Where users' code runs and what confines it, as status shows it. */
     String confinement(Supplier<dev.fuseml.process.Sandbox> local);
 }

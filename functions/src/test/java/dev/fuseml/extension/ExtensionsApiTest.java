@@ -124,4 +124,31 @@ class ExtensionsApiTest {
         as(red).contentType(ContentType.JSON).body(Map.of("name", "x", "kind", "mlflow", "url", "file:///etc"))
                 .post("/api/v1/orgs/xred/extensions").then().statusCode(400).body("error", containsString("http(s)"));
     }
+
+    @Test
+    void onOneMachineNothingIsDetectedAndAnotherOrgsOrNoTokenGetsNothing() {
+        as(red).get("/api/v1/orgs/xred/extensions/detected").then().statusCode(200)
+                .body("detected", org.hamcrest.Matchers.empty());
+        as(blue).get("/api/v1/orgs/xred/extensions/detected").then().statusCode(403);
+        given().get("/api/v1/orgs/xred/extensions/detected").then().statusCode(401);
+        as(AuthProfile.ADMIN).get("/api/v1/orgs/nosuch/extensions/detected").then().statusCode(404);
+    }
+
+    @Test
+    void whatIsRegisteredAlreadyIsNotSuggestedAgain(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        ExtensionStore store = new ExtensionStore(java.nio.file.Files.createDirectories(dir.resolve("extensions")),
+                java.util.Optional.of("system-token-for-this-test"));
+        dev.fuseml.org.OrgStore orgs = new dev.fuseml.org.OrgStore(new dev.fuseml.testing.TestConfig(dir));
+        orgs.create("team");
+        store.put("team", "tracking", "mlflow", "http://tracking.mlflow.svc.cluster.local:5000", null, null);
+        ToolDetector cluster = () -> List.of(
+                new ToolDetector.Suggestion("kserve", "kserve", null, "CRD inferenceservices.serving.kserve.io"),
+                new ToolDetector.Suggestion("tracking", "mlflow", "http://tracking.mlflow.svc.cluster.local:5000",
+                        "Service mlflow/tracking labelled mlflow"),
+                new ToolDetector.Suggestion("other", "mlflow", "http://other.ml.svc.cluster.local", "Service"));
+        var detected = new dev.fuseml.api.ExtensionsResource(store, orgs, cluster).detected("team").detected();
+        org.assertj.core.api.Assertions.assertThat(detected).extracting(ToolDetector.Suggestion::name)
+                .containsExactly("kserve", "other");
+    }
 }
