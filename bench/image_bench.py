@@ -23,22 +23,14 @@ import urllib.error
 import urllib.request
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from functions_bench import free_port, rss_kb  # noqa: E402 - one copy of each helper
 ROLES = ["receive", "register"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def rss_mb(pid):
     # chroot execs the JVM in its own process, so the pid is the JVM's
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0
+    return rss_kb(pid) / 1024
 
 
 def unpack(tarball, root):

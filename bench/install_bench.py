@@ -18,6 +18,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FUSEML = os.path.join(ROOT, "fuseml")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from push_bench import rss_mb  # noqa: E402 - one copy of the helper
 
 
 def jdk(feature):
@@ -30,14 +32,6 @@ def jdk(feature):
         if m and int(m.group(1)) == feature and not os.path.islink(home):
             return home
     return None
-
-
-def rss_mb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024.0
-    return 0.0
 
 
 def install(env):

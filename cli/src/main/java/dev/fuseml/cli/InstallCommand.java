@@ -92,12 +92,13 @@ public class InstallCommand extends FusemlCommand {
         }
         Process process = launch(command(jvm, jvmOptions, jvm.options(), jar), log);
         long deadline = System.nanoTime() + timeout.toNanos();
-        if (awaitStatus(process, new OrchestratorClient(url), deadline, log).isPresent()) {
+        Optional<JsonNode> status = awaitStatus(process, new OrchestratorClient(url), deadline, log);
+        if (status.isPresent()) {
             config().withServer(url, process.pid(), data.toAbsolutePath().toString()).withToken(token)
                     .save(global().configPath());
             println("FuseML is running at " + url + " (pid " + process.pid() + ", data in " + data + ")");
             println("It runs " + jvm.description() + ".");
-            println(StatusCommand.sandboxLine(new OrchestratorClient(url).status().orElseThrow()));
+            println(StatusCommand.sandboxLine(status.get()));
             return 0;
         }
         process.destroy();

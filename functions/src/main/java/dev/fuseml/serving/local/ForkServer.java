@@ -97,22 +97,17 @@ final class ForkServer implements AutoCloseable {
     }
 
     private static boolean ready(BufferedReader reports, Duration timeout) {
-        java.util.concurrent.CompletableFuture<String> line = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                return reports.readLine();
-            } catch (IOException e) {
-                return null;
-            }
-        });
+        String text = PythonWorker.readLine(reports, timeout);
         try {
-            String text = line.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return text != null && JsonFiles.MAPPER.readTree(text).path("forkServer").asBoolean();
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            return false;
+        } catch (IOException e) {
+            return false; // not the fork server's greeting: whatever it is, the log says more
         }
+    }
+
+    /** The loopback port forked workers connect back to (for tests). */
+    int port() {
+        return listener.getLocalPort();
     }
 
     /** The parent's reports: children that ended, forks that failed. */

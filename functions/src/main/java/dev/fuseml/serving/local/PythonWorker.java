@@ -68,16 +68,21 @@ public final class PythonWorker implements Predictor {
     }
 
     private JsonNode readAnswer(Duration timeout) throws IOException {
+        String text = readLine(out, timeout);
+        return text == null ? null : JsonFiles.MAPPER.readTree(text);
+    }
+
+    /** The next line from a Python process, or null when none comes within {@code timeout} (or the stream ends). */
+    static String readLine(BufferedReader reader, Duration timeout) {
         CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
             try {
-                return out.readLine();
+                return reader.readLine();
             } catch (IOException e) {
                 return null;
             }
         });
         try {
-            String text = line.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return text == null ? null : JsonFiles.MAPPER.readTree(text);
+            return line.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             return null;
         } catch (InterruptedException e) {

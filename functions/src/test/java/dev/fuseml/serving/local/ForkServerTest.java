@@ -129,6 +129,24 @@ class ForkServerTest {
 
     @ParameterizedTest(name = "sandbox: {0}")
     @ValueSource(strings = {"none"})
+    void aStrangerOnTheLoopbackPortIsNotTakenForAWorker(String kind) throws Exception {
+        try (ForkServer server = start(kind);
+                java.net.Socket stranger = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(),
+                        server.port())) {
+            // it is queued before the forked child and claims to be it with a wrong token
+            stranger.getOutputStream().write("0123456789abcdef\n{\"ready\": true}\n".getBytes(
+                    StandardCharsets.UTF_8));
+            PythonWorker worker = server.fork(TIMEOUT);
+            worker.load(dir.resolve("models/model.pkl"), "pickle", TIMEOUT);
+            assertThat(predict(worker, 9)).containsExactly(9L);
+            stranger.setSoTimeout(10_000);
+            assertThat(stranger.getInputStream().read()).as("closed by the server").isEqualTo(-1);
+            worker.close();
+        }
+    }
+
+    @ParameterizedTest(name = "sandbox: {0}")
+    @ValueSource(strings = {"none"})
     void anInterpreterWithoutTheLibrariesFailsToStartNamingTheLog(String kind) throws Exception {
         Path script = dir.resolve("fuseml_worker.py");
         Files.writeString(script, "import numpy_that_is_not_there\n");
