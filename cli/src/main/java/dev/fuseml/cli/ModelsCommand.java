@@ -14,7 +14,8 @@ import java.util.TreeMap;
 
 @Command(name = "models", mixinStandardHelpOptions = true,
         description = "List the model versions of app NAME (or of every app of the current org): which one is "
-                + "served, their aliases, the version each replaced, metrics, parameters and commit.",
+                + "served, their aliases, the version each replaced, metrics, parameters, commit and the dataset "
+                + "versions DVC pins in it.",
         subcommands = {ModelsCommand.Alias.class, ModelsCommand.Unalias.class})
 public class ModelsCommand extends FusemlCommand {
     @Parameters(index = "0", arity = "0..1", paramLabel = "NAME")
@@ -53,8 +54,19 @@ public class ModelsCommand extends FusemlCommand {
                 new OutputFormat.Column("COMMIT", v -> v.path("commit").asText("").substring(0,
                         Math.min(8, v.path("commit").asText("").length()))),
                 new OutputFormat.Column("METRICS", v -> OutputFormat.pairs(v.path("metrics"))),
-                new OutputFormat.Column("PARAMS", v -> OutputFormat.pairs(v.path("params")))));
+                new OutputFormat.Column("PARAMS", v -> OutputFormat.pairs(v.path("params"))),
+                new OutputFormat.Column("DATA", ModelsCommand::datasets)));
         return 0;
+    }
+
+    /** The dataset versions DVC pinned in the version's commit, as {@code path@md5-prefix}. */
+    static String datasets(JsonNode version) {
+        List<String> all = new ArrayList<>();
+        for (JsonNode d : version.path("datasets")) {
+            String hash = d.hasNonNull("md5") ? d.path("md5").asText() : d.path("etag").asText("?");
+            all.add(d.path("path").asText() + "@" + hash.substring(0, Math.min(8, hash.length())));
+        }
+        return String.join(",", all);
     }
 
     private static String join(JsonNode array) {

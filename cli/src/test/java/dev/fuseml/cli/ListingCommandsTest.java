@@ -36,7 +36,8 @@ class ListingCommandsTest {
                     + "'params': {'alpha': '0.5'}, 'metrics': {'rmse': 0.7312, 'r2': 0.25}}]"),
             "/api/v1/orgs/workspace/apps/wine/registry", json("{'app': 'wine', 'served': 1, 'aliases': "
                     + "{'champion': 1}, 'versions': [{'app': 'wine', 'version': 1, 'run': 'wine-1', 'commit': "
-                    + "'0123456789abcdef', 'metrics': {'rmse': 0.7312}, 'params': {'l1_ratio': '0.1'}}]}"),
+                    + "'0123456789abcdef', 'metrics': {'rmse': 0.7312}, 'params': {'l1_ratio': '0.1'}, 'datasets': "
+                    + "[{'path': 'data/wine.csv', 'md5': 'a304afb96060aad9', 'source': 'data/wine.csv.dvc'}]}]}"),
             "/api/v1/orgs/workspace/extensions", json("{'extensions': [{'org': 'workspace', 'name': 'team-mlflow', "
                     + "'kind': 'mlflow', 'url': 'http://mlflow.team:5000', 'credentials': true}, {'org': '*', "
                     + "'name': 'lake', 'kind': 's3', 'url': 's3://lake', 'credentials': false}]}"));
@@ -47,6 +48,8 @@ class ListingCommandsTest {
                         List.of("wine-1", "succeeded", "01234567", "rmse=0.7312 r2=0.2500")),
                 Arguments.of(Named.of("models shows versions with aliases, metrics and params",
                         List.of("models", "wine")), List.of("wine", "champion", "rmse=0.7312", "l1_ratio=0.1")),
+                Arguments.of(Named.of("models shows the dataset versions DVC pinned",
+                        List.of("models", "wine")), List.of("DATA", "data/wine.csv@a304afb9")),
                 Arguments.of(Named.of("extensions shows the org's and the global ones, never a credential",
                         List.of("extensions")), List.of("team-mlflow", "mlflow", "http://mlflow.team:5000", "stored",
                         "lake", "*", "s3://lake")),

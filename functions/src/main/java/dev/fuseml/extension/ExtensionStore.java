@@ -122,6 +122,42 @@ public class ExtensionStore {
         }
     }
 
+    /**
+     * The extension of {@code kind} a run of {@code org} uses: the one named (the org's, else the global one of that
+     * name), or the only one of the kind among the org's and the global ones.
+     *
+     * @return empty when nothing is named and none of the kind is registered
+     * @throws IllegalArgumentException when the named one is missing or of another kind, or several of the kind
+     *                                  are registered and none is named; the message says what to do
+     */
+    public Optional<Extension> choose(String org, String kind, String name) {
+        if (!Extension.KINDS.contains(kind)) {
+            throw new IllegalArgumentException("kind '" + kind + "' is not one FuseML knows: use one of "
+                    + String.join(", ", Extension.KINDS));
+        }
+        if (name != null) {
+            Extension named = get(org, Names.require("extension", name)).or(() -> get(Extension.GLOBAL, name))
+                    .orElseThrow(() -> new IllegalArgumentException("the project names extension '" + name
+                            + "', which org " + org + " has not registered: fuseml extensions add " + name
+                            + " --kind " + kind + " --url URL"));
+            if (!named.kind().equals(kind)) {
+                throw new IllegalArgumentException("extension '" + name + "' is a " + named.kind() + ", not a "
+                        + kind + ": name a " + kind + " extension (fuseml extensions lists them)");
+            }
+            return Optional.of(named);
+        }
+        List<Extension> candidates = new ArrayList<>(list(org).stream().filter(e -> e.kind().equals(kind)).toList());
+        if (candidates.isEmpty()) {
+            candidates.addAll(list(Extension.GLOBAL).stream().filter(e -> e.kind().equals(kind)).toList());
+        }
+        if (candidates.size() > 1) {
+            throw new IllegalArgumentException("org " + org + " has " + candidates.size() + " " + kind
+                    + " extensions (" + String.join(", ", candidates.stream().map(Extension::name).toList())
+                    + "): name the one to use in the project's MLproject");
+        }
+        return candidates.stream().findFirst();
+    }
+
     public synchronized boolean delete(String org, String name) {
         try {
             Files.deleteIfExists(folder(org).resolve(name + ".sealed"));

@@ -70,7 +70,7 @@ final class KubernetesWiring implements Wiring {
 
     @Override
     public Trainer trainer(StepLog log, CodesetSource codesets, Workspaces workspaces, Supplier<Venvs> venvs,
-            ArtifactStore artifacts, RunTokens tokens, Tracking tracking) {
+            ArtifactStore artifacts, RunTokens tokens, Tracking tracking, dev.fuseml.extension.ToolAccess tools) {
         return new TrainingJobs(cluster(), settings(), codesets, workspaces, log, tokens, tracking);
     }
 

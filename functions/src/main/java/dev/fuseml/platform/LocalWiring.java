@@ -57,8 +57,9 @@ final class LocalWiring implements Wiring {
 
     @Override
     public Trainer trainer(StepLog log, CodesetSource codesets, Workspaces workspaces, Supplier<Venvs> venvs,
-            ArtifactStore artifacts, RunTokens tokens, Tracking tracking) {
-        return new ProcessTrainer(trainTimeout, log, codesets, workspaces, venvs.get(), artifacts, tracking, tokens);
+            ArtifactStore artifacts, RunTokens tokens, Tracking tracking, dev.fuseml.extension.ToolAccess tools) {
+        return new ProcessTrainer(trainTimeout, log, codesets, workspaces, venvs.get(), artifacts, tracking, tokens,
+                tools);
     }
 
     @Override

@@ -179,6 +179,13 @@ public class Platform {
         return new dev.fuseml.remote.HttpTracking(http);
     }
 
+    /** The org's registered tools and their credentials, from the control plane's registry. */
+    @Produces
+    @Singleton
+    dev.fuseml.extension.ToolAccess toolAccess(ControlPlaneHttp http) {
+        return new dev.fuseml.remote.HttpToolAccess(http);
+    }
+
     @Produces
     @Singleton
     ModelRegistry registry(ControlPlaneHttp http) {
@@ -219,13 +226,14 @@ public class Platform {
     @Produces
     @Singleton
     Trainer trainer(HttpStepLog log, CodesetSource codesets, Workspaces workspaces, Instance<Venvs> venvs,
-            ArtifactStore artifacts, Instance<dev.fuseml.auth.Authenticator> auth, dev.fuseml.train.Tracking tracking) {
+            ArtifactStore artifacts, Instance<dev.fuseml.auth.Authenticator> auth, dev.fuseml.train.Tracking tracking,
+            dev.fuseml.extension.ToolAccess tools) {
         // a training's token reaches its run only, and expires a day after the longest training could end
         java.time.Duration lifetime = config.trainTimeout().plus(java.time.Duration.ofDays(1));
         dev.fuseml.train.RunTokens tokens = ref -> dev.fuseml.eventing.Tokens.forRun(auth.get().systemToken(),
                 new dev.fuseml.eventing.Tokens.RunClaim(ref.org(), ref.app(), ref.run(),
                         java.time.Instant.now().plus(lifetime).getEpochSecond()));
-        return wiring().trainer(log, codesets, workspaces, venvs::get, artifacts, tokens, tracking);
+        return wiring().trainer(log, codesets, workspaces, venvs::get, artifacts, tokens, tracking, tools);
     }
 
     @Produces

@@ -42,7 +42,7 @@ interface Wiring {
     EnvironmentBuilder builder(CodesetSource codesets, Workspaces workspaces, Supplier<Venvs> venvs, StepLog log);
 
     Trainer trainer(StepLog log, CodesetSource codesets, Workspaces workspaces, Supplier<Venvs> venvs,
-            ArtifactStore artifacts, RunTokens tokens, Tracking tracking);
+            ArtifactStore artifacts, RunTokens tokens, Tracking tracking, dev.fuseml.extension.ToolAccess tools);
 
     Deployer deployer(Supplier<LocalDeployer> local, ArtifactStore artifacts);
 

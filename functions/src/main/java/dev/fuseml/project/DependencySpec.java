@@ -41,6 +41,20 @@ public record DependencySpec(String source, List<String> requirements, List<Stri
         return new DependencySpec(null, List.of(), List.of());
     }
 
+    /**
+     * Whether a requirement names {@code distribution} (with any extras, version or marker), compared as pip compares
+     * names: case-insensitive, with {@code -}, {@code _} and {@code .} alike.
+     */
+    public boolean requires(String distribution) {
+        String wanted = normalName(distribution);
+        return requirements.stream().map(r -> r.strip().split("[\\s\\[<>=!~;@,(]", 2)[0])
+                .anyMatch(name -> !name.isEmpty() && normalName(name).equals(wanted));
+    }
+
+    private static String normalName(String name) {
+        return name.toLowerCase(java.util.Locale.ROOT).replaceAll("[-_.]+", "-");
+    }
+
     /** Identifies the environment: the same interpreter and requirements give the same hash, so it is reused. */
     public String hash(String interpreter) {
         try {

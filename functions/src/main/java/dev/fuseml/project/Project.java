@@ -26,6 +26,7 @@ public record Project(Path dir, String entryPoint, String command, Map<String, S
         Map<String, String> params = given == null ? Map.of() : given;
         var mlproject = MLProject.read(dir);
         ServingSettings.read(dir); // refused here, at receive, rather than when the model is served
+        ToolSettings.read(dir); // and the tools it names, rather than when it trains
         if (mlproject.isPresent()) {
             MLProject.EntryPoint ep = mlproject.get().entryPoint(point);
             Map<String, String> values = Parameters.resolve(ep, params);

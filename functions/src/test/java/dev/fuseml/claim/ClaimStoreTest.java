@@ -32,7 +32,7 @@ class ClaimStoreTest {
         RunStore runs = new RunStore(config);
         return new RunProjection(runs, new AppStore(config), new RunLog(runs),
                 new dev.fuseml.registry.local.DirectoryModelStore(config,
-                        new dev.fuseml.artifact.local.ArtifactFiles(config)));
+                        new dev.fuseml.artifact.local.ArtifactFiles(config), dev.fuseml.dvc.DatasetLineage.NONE));
     }
 
     private ClaimStore store() {

@@ -75,4 +75,22 @@ class ExtensionStoreTest {
         assertThat(store(null).credentials("workspace", "lake")).containsEntry("secret", "k");
         assertThat(dir.resolve(".key")).isRegularFile();
     }
+
+    @Test
+    void aRunUsesTheNamedToolOrTheOnlyOneOfItsKindAndSeveralMustBeNamed() {
+        ExtensionStore store = store("system");
+        assertThat(store.choose("red", "mlflow", null)).isEmpty();
+        store.put(Extension.GLOBAL, "shared", "mlflow", "http://shared:5000", null, Map.of());
+        assertThat(store.choose("red", "mlflow", null)).get().extracting(Extension::name).isEqualTo("shared");
+        store.put("red", "own", "mlflow", "http://own:5000", null, Map.of());
+        assertThat(store.choose("red", "mlflow", null)).as("the org's own before the global one").get()
+                .extracting(Extension::name).isEqualTo("own");
+        assertThat(store.choose("red", "mlflow", "shared")).get().extracting(Extension::org)
+                .isEqualTo(Extension.GLOBAL);
+        store.put("red", "second", "mlflow", "http://second:5000", null, Map.of());
+        assertThatThrownBy(() -> store.choose("red", "mlflow", null)).hasMessageContaining("2 mlflow extensions")
+                .hasMessageContaining("own, second").hasMessageContaining("name the one to use");
+        assertThatThrownBy(() -> store.choose("blue", "mlflow", "own")).as("another org's is not reached by name")
+                .hasMessageContaining("org blue has not registered");
+    }
 }

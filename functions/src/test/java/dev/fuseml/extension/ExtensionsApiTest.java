@@ -151,4 +151,49 @@ class ExtensionsApiTest {
         org.assertj.core.api.Assertions.assertThat(detected).extracting(ToolDetector.Suggestion::name)
                 .containsExactly("kserve", "other");
     }
+
+    @jakarta.inject.Inject
+    dev.fuseml.run.RunStore runs;
+
+    @jakarta.inject.Inject
+    dev.fuseml.auth.Authenticator auth;
+
+    /**
+     * The route a step asks for its run's tool: the deployment gets the run's org's extension with its credentials;
+     * a user's token (even the org's own) and the training's token do not, and the org is the run's, not the asker's.
+     */
+    @Test
+    void aStepGetsItsRunsToolWithCredentialsAndNobodyElseDoes() {
+        as(red).contentType(ContentType.JSON).body(Map.of("name", "red-data", "kind", "dvc-remote", "url",
+                "s3://red-data/dvc", "credentials", Map.of("secret_access_key", SECRET)))
+                .post("/api/v1/orgs/xred/extensions").then().statusCode(201);
+        runs.update("tools-1", () -> dev.fuseml.run.Run.start("tools-1", "xred", "wine"), r -> r);
+        runs.update("tools-2", () -> dev.fuseml.run.Run.start("tools-2", "xblue", "wine"), r -> r);
+
+        as(AuthProfile.ADMIN).contentType(ContentType.JSON).body(Map.of("kind", "dvc-remote"))
+                .post("/api/v1/runs/tools-1/tools").then().statusCode(200).body("name", is("red-data"))
+                .body("url", is("s3://red-data/dvc")).body("credentials.secret_access_key", is(SECRET));
+        as(AuthProfile.ADMIN).contentType(ContentType.JSON).body(Map.of("kind", "dvc-remote"))
+                .post("/api/v1/runs/tools-2/tools").then().statusCode(404)
+                .body("error", containsString("org xblue has no dvc-remote extension"));
+        as(AuthProfile.ADMIN).contentType(ContentType.JSON).body(Map.of("kind", "mlflow", "name", "red-data"))
+                .post("/api/v1/runs/tools-1/tools").then().statusCode(422)
+                .body("error", containsString("is a dvc-remote, not a mlflow"));
+        as(AuthProfile.ADMIN).contentType(ContentType.JSON).body(Map.of("kind", "mlflow", "name", "nowhere"))
+                .post("/api/v1/runs/tools-1/tools").then().statusCode(422)
+                .body("error", containsString("fuseml extensions add nowhere --kind mlflow"));
+        as(AuthProfile.ADMIN).contentType(ContentType.JSON).body(Map.of("kind", "dvc-remote"))
+                .post("/api/v1/runs/nowhere-1/tools").then().statusCode(404);
+        as(AuthProfile.ADMIN).contentType(ContentType.JSON).body("{}")
+                .post("/api/v1/runs/tools-1/tools").then().statusCode(400).body("error", containsString("kind"));
+
+        as(red).contentType(ContentType.JSON).body(Map.of("kind", "dvc-remote"))
+                .post("/api/v1/runs/tools-1/tools").then().statusCode(403).body(not(containsString(SECRET)));
+        String training = dev.fuseml.eventing.Tokens.forRun(auth.systemToken(), new dev.fuseml.eventing.Tokens
+                .RunClaim("xred", "wine", "tools-1", java.time.Instant.now().plusSeconds(600).getEpochSecond()));
+        as(training).contentType(ContentType.JSON).body(Map.of("kind", "dvc-remote"))
+                .post("/api/v1/runs/tools-1/tools").then().statusCode(403).body(not(containsString(SECRET)));
+        given().contentType(ContentType.JSON).body(Map.of("kind", "dvc-remote"))
+                .post("/api/v1/runs/tools-1/tools").then().statusCode(401);
+    }
 }

@@ -20,7 +20,8 @@ public class FakeModelRegistry implements ModelRegistry {
             }
         }
         ModelVersion v = new ModelVersion(org, app, versions.size() + 1, r.run(), r.repository(), r.commit(),
-                r.params(), r.metrics(), r.environment(), List.of("sklearn"), r.modelUri(), Instant.now(), null);
+                r.params(), r.metrics(), r.environment(), List.of("sklearn"), r.modelUri(), Instant.now(), null,
+                List.of());
         versions.add(v);
         return v;
     }

@@ -160,4 +160,39 @@ class ProjectTest {
                     .hasMessageContaining("serving.serve_target").hasMessageContaining("knative, kserve, seldon");
         }
     }
+
+    @Test
+    void anAppNamesTheToolsItsTrainingUsesAndAWrongChoiceIsRefusedAtReceiveWithTheRule() throws Exception {
+        write("MLproject", "entry_points:\n  main:\n    command: python train.py\n"
+                + "tracking: {server: team-mlflow, experiment: team/wine}\n"
+                + "training: {target: determined, extension: gpu-cluster, slots: 2}\ndata: {remote: team-data}\n");
+        assertThat(ToolSettings.read(dir)).isEqualTo(new ToolSettings("team-mlflow", "team/wine", "determined",
+                "gpu-cluster", 2, "team-data"));
+        write("MLproject", "entry_points:\n  main:\n    command: python train.py\n");
+        assertThat(ToolSettings.read(dir)).isEqualTo(ToolSettings.NONE);
+        assertThat(ToolSettings.NONE.externalTracking()).isFalse();
+        java.util.Map<String, String> refused = new java.util.LinkedHashMap<>();
+        refused.put("training: {target: slurm}", "training.target is 'slurm': it must be one of local, determined");
+        refused.put("training: {slots: 100}", "training.slots is 100");
+        refused.put("tracking: {server: Team_MLflow}", "tracking.server is \"Team_MLflow\"");
+        refused.put("tracking: {servers: x}", "tracking has 'servers': the keys are server, experiment");
+        refused.put("data: remote", "data must be a mapping of remote");
+        refused.put("tracking: {experiment: ''}", "tracking.experiment");
+        for (var bad : refused.entrySet()) {
+            write("MLproject", "entry_points:\n  main:\n    command: python train.py\n" + bad.getKey() + "\n");
+            assertThatThrownBy(() -> Project.inspect(dir, null, java.util.Map.of())).as(bad.getKey())
+                    .isInstanceOf(InvalidProjectException.class).hasMessageContaining(bad.getValue());
+        }
+    }
+
+    @Test
+    void aRequirementIsFoundByItsNameAsPipComparesNames() {
+        DependencySpec spec = new DependencySpec("requirements.txt", java.util.List.of("scikit-learn==1.5",
+                "DVC[s3]>=3.0 ; python_version > '3.8'", "my_lib.extra~=1"), java.util.List.of());
+        assertThat(spec.requires("dvc")).isTrue();
+        assertThat(spec.requires("scikit_learn")).isTrue();
+        assertThat(spec.requires("my-lib-extra")).isTrue();
+        assertThat(spec.requires("dvclive")).isFalse();
+        assertThat(spec.requires("sklearn")).isFalse();
+    }
 }

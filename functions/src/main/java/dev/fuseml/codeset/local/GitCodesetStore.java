@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  * working tree is needed.
  */
 @ApplicationScoped
-public class GitCodesetStore implements CodesetStore {
+public class GitCodesetStore implements CodesetStore, dev.fuseml.codeset.CommitReader {
     private static final String MAIN = "refs/heads/main";
     private static final PersonIdent AUTHOR = new PersonIdent("FuseML", "fuseml@localhost");
     private final Path root;
@@ -132,6 +132,40 @@ public class GitCodesetStore implements CodesetStore {
             return id != null;
         } catch (org.eclipse.jgit.api.errors.GitAPIException e) {
             throw new IOException("cannot fetch " + branch + " of " + repository + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public java.util.Optional<CommitFiles> read(String org, String app, String commit,
+            java.util.function.Predicate<String> wanted, int maxFiles, int maxBytes) throws IOException {
+        if (!Files.isDirectory(repository(org, app)) || commit == null || !commit.matches("[0-9a-f]{40}")) {
+            return java.util.Optional.empty();
+        }
+        try (Repository repo = open(org, app, false);
+             org.eclipse.jgit.revwalk.RevWalk walk = new org.eclipse.jgit.revwalk.RevWalk(repo);
+             org.eclipse.jgit.treewalk.TreeWalk tree = new org.eclipse.jgit.treewalk.TreeWalk(repo)) {
+            org.eclipse.jgit.revwalk.RevCommit found;
+            try {
+                found = walk.parseCommit(ObjectId.fromString(commit));
+            } catch (org.eclipse.jgit.errors.MissingObjectException e) {
+                return java.util.Optional.empty();
+            }
+            tree.addTree(found.getTree());
+            tree.setRecursive(true);
+            java.util.Set<String> paths = new java.util.HashSet<>();
+            java.util.Map<String, byte[]> contents = new java.util.TreeMap<>();
+            while (tree.next()) {
+                String path = tree.getPathString();
+                paths.add(path);
+                if (wanted.test(path) && contents.size() < maxFiles
+                        && tree.getFileMode(0).getObjectType() == Constants.OBJ_BLOB) {
+                    org.eclipse.jgit.lib.ObjectLoader blob = repo.open(tree.getObjectId(0));
+                    if (blob.getSize() <= maxBytes) {
+                        contents.put(path, blob.getBytes());
+                    }
+                }
+            }
+            return java.util.Optional.of(new CommitFiles(paths, contents));
         }
     }
 

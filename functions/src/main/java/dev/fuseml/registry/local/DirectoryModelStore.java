@@ -32,10 +32,19 @@ import java.util.stream.Stream;
 public class DirectoryModelStore implements ModelRegistry {
     private final Path root;
     private final ArtifactStorage artifacts;
+    private final dev.fuseml.dvc.DatasetLineage lineage;
 
-    public DirectoryModelStore(FusemlConfig config, ArtifactStorage artifacts) {
+    @jakarta.inject.Inject
+    public DirectoryModelStore(FusemlConfig config, ArtifactStorage artifacts,
+            dev.fuseml.codeset.CommitReader codesets) {
+        this(config, artifacts, new dev.fuseml.dvc.DatasetLineage(codesets));
+    }
+
+    /** @param lineage reads the dataset versions a version's commit pins */
+    public DirectoryModelStore(FusemlConfig config, ArtifactStorage artifacts, dev.fuseml.dvc.DatasetLineage lineage) {
         this.root = config.dataDir().resolve("models");
         this.artifacts = artifacts;
+        this.lineage = lineage;
     }
 
     @Override
@@ -57,10 +66,17 @@ public class DirectoryModelStore implements ModelRegistry {
         } catch (MLModel.InvalidModelException e) {
             throw new StepFailure("cannot register the model at " + uri + ": " + e.getMessage());
         }
+        List<dev.fuseml.dvc.Dataset> datasets;
+        try {
+            datasets = lineage.of(org, app, registration.commit());
+        } catch (IOException e) {
+            throw new StepFailure("cannot read the dataset versions of commit " + registration.commit() + ": "
+                    + e.getMessage());
+        }
         int version = list(org, app).stream().mapToInt(ModelVersion::version).max().orElse(0) + 1;
         ModelVersion registered = new ModelVersion(org, app, version, registration.run(), registration.repository(),
                 registration.commit(), registration.params(), registration.metrics(), registration.environment(),
-                model.flavors(), uri.toString(), Instant.now(), null);
+                model.flavors(), uri.toString(), Instant.now(), null, datasets);
         JsonFiles.write(file(org, app, version), registered);
         return registered;
     }

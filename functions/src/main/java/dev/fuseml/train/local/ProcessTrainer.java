@@ -15,6 +15,8 @@ import dev.fuseml.state.JsonFiles;
 import dev.fuseml.train.RunTokens;
 import dev.fuseml.train.Tracking;
 import dev.fuseml.train.Trainer;
+import dev.fuseml.train.mlflow.ExternalTracking;
+import dev.fuseml.train.mlflow.MlflowServer;
 import dev.fuseml.project.ServingSettings;
 
 import java.io.IOException;
@@ -48,19 +50,26 @@ public class ProcessTrainer implements Trainer {
     private final ArtifactStore artifacts;
     private final Tracking tracking;
     private final RunTokens tokens;
+    private final dev.fuseml.extension.ToolAccess tools;
+    /** Calls to the teams' MLflow servers (tracking.server); made once, as its connections are pooled. */
+    private final java.net.http.HttpClient mlflowHttp = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(java.time.Duration.ofSeconds(10)).build();
 
     /** Without a tracking server: the code must write its model to {@code $FUSEML_MODEL_DIR}. */
     public ProcessTrainer(Duration timeout, StepLog log, CodesetSource codesets, Workspaces workspaces, Venvs venvs,
             ArtifactStore artifacts) {
-        this(timeout, log, codesets, workspaces, venvs, artifacts, Tracking.NONE, run -> "");
+        this(timeout, log, codesets, workspaces, venvs, artifacts, Tracking.NONE, run -> "",
+                dev.fuseml.extension.ToolAccess.NONE);
     }
 
     /**
      * @param tracking the control plane's MLflow tracking: each training is an MLflow run the code logs to
      * @param tokens   the token the code gets as {@code MLFLOW_TRACKING_TOKEN} (one that reaches its run only)
+     * @param tools    the org's registered tools: a DVC remote to pull data from
      */
     public ProcessTrainer(Duration timeout, StepLog log, CodesetSource codesets, Workspaces workspaces, Venvs venvs,
-            ArtifactStore artifacts, Tracking tracking, RunTokens tokens) {
+            ArtifactStore artifacts, Tracking tracking, RunTokens tokens, dev.fuseml.extension.ToolAccess tools) {
+        this.tools = tools;
         this.tracking = tracking;
         this.tokens = tokens;
         this.timeout = timeout;
@@ -86,17 +95,26 @@ public class ProcessTrainer implements Trainer {
             String environment = venvs.resolve(runId, STEP, job.ref().org(), job.environment(),
                     project.dependencies());
             Path modelDir = work.resolve("model");
-            Tracking.Started mlflow = tracking.start(job.ref());
-            Map<String, String> mlflowEnv = mlflow == null ? Map.of() : mlflow.environment(tokens.tokenFor(job.ref()));
+            pullData(job.ref(), project, venvs.dir(environment), modelDir, pidFile);
+            ExternalTracking external = externalTracking(job.ref(), code);
+            Tracking.Started mlflow = external != null ? external.start(job.ref()) : tracking.start(job.ref());
+            Map<String, String> mlflowEnv = mlflow == null ? Map.of() : external != null
+                    ? external.environment(mlflow) : mlflow.environment(tokens.tokenFor(job.ref()));
+            if (external != null) {
+                log.note(runId, STEP, "the MLflow run is " + mlflow.runId() + " of experiment " + mlflow.experimentId()
+                        + " on " + external.server());
+            }
             Map<String, Double> metrics;
             try {
                 metrics = run(runId, project, venvs.dir(environment), modelDir, pidFile, mlflowEnv, mlflow != null);
             } catch (Exception failed) {
-                endQuietly(job.ref());
+                endQuietly(job.ref(), external, mlflow);
                 throw failed;
             }
             boolean adopt = mlflow != null && !Files.exists(modelDir.resolve(MLModel.FILE)) && isEmpty(modelDir);
-            Tracking.Ended ended = tracking.end(job.ref(), true, adopt, ServingSettings.modelName(code));
+            Tracking.Ended ended = external != null
+                    ? endExternal(job.ref(), external, mlflow, adopt, ServingSettings.modelName(code), modelDir)
+                    : tracking.end(job.ref(), true, adopt, ServingSettings.modelName(code));
             if (ended.modelUri().isPresent()) {
                 Workspaces.delete(modelDir);
                 artifacts.download(ended.modelUri().get(), modelDir);
@@ -160,55 +178,97 @@ public class ProcessTrainer implements Trainer {
         Path metrics = modelDir.resolveSibling("metrics.json");
         Files.deleteIfExists(metrics);
         Files.createDirectories(modelDir);
-        Path bin = environment.resolve("bin");
-        Deque<String> last = new ArrayDeque<>();
+        OutputTail last = new OutputTail(line -> log.append(runId, line));
         log.note(runId, STEP, "running: " + project.command());
-        LoggedProcess process = LoggedProcess.of("bash", "-c", project.command());
+        LoggedProcess process = userProcess(List.of("bash", "-c", project.command()), project, environment,
+                modelDir, pidFile, last);
         mlflow.forEach(process::environment);
-        LoggedProcess.Result result = process
-                .directory(project.dir())
-                .environment("PATH", bin + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"))
-                .environment("VIRTUAL_ENV", environment.toString())
-                .environment("PYTHONUNBUFFERED", "1")
-                .environment(dev.fuseml.build.local.Venvs.NO_BYTECODE_ENV, "1")
-                .environment(MODEL_DIR_ENV, modelDir.toAbsolutePath().toString())
-                .environment(METRICS_FILE_ENV, metrics.toAbsolutePath().toString())
+        LoggedProcess.Result result = process.environment(METRICS_FILE_ENV, metrics.toAbsolutePath().toString())
                 .environment("FUSEML_RUN_ID", runId)
-                .timeout(timeout)
-                .minimalEnvironment()
-                // the user's code sees its own workspace (code, model, metrics) and, read-only, its environment
-                .confined(venvs.sandbox(), new Sandbox.Mounts(modelDir.resolveSibling("home"),
-                        List.of(modelDir.getParent()), List.of(environment)))
-                .pidFile(pidFile)
-                .diesWithThisProcess(environment.resolve("bin").resolve("python").toString())
-                .output(line -> {
-                    log.append(runId, line);
-                    synchronized (last) {
-                        last.addLast(line);
-                        if (last.size() > EXCERPT_LINES) {
-                            last.removeFirst();
-                        }
-                    }
-                })
                 .run();
         log.note(runId, STEP, "the training process ran " + result.elapsed().toMillis() + " ms (exit code "
                 + result.exitCode() + ")");
-        String excerpt;
-        synchronized (last) {
-            excerpt = String.join("\n", last);
-        }
+        String excerpt = last.excerpt();
         if (result.timedOut()) {
             throw new StepFailure("training took longer than " + timeout
                     + " (fuseml.train-timeout) and was stopped", excerpt);
         }
         if (result.exitCode() != 0) {
             throw new StepFailure("the training process exited with code " + result.exitCode() + ": "
-                    + errorLine(List.copyOf(last)), excerpt);
+                    + errorLine(last.lines()), excerpt);
         }
         if (!modelOptional || !isEmpty(modelDir)) {
             checkModel(modelDir, excerpt);
         }
         return readMetrics(metrics);
+    }
+
+    /**
+     * A process of the user's (the entry point, {@code dvc pull}): in the code's directory, the environment's
+     * {@code bin} first on PATH, the FuseML contract's variables and nothing of the orchestrator's, confined to its
+     * workspace, stopped at the training's time limit and with this process.
+     */
+    private LoggedProcess userProcess(List<String> command, Project project, Path environment, Path modelDir,
+            Path pidFile, java.util.function.Consumer<String> output) {
+        Path bin = environment.resolve("bin");
+        return LoggedProcess.of(command)
+                .directory(project.dir())
+                .environment("PATH", bin + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"))
+                .environment("VIRTUAL_ENV", environment.toString())
+                .environment("PYTHONUNBUFFERED", "1")
+                .environment(dev.fuseml.build.local.Venvs.NO_BYTECODE_ENV, "1")
+                .environment(MODEL_DIR_ENV, modelDir.toAbsolutePath().toString())
+                .timeout(timeout)
+                .minimalEnvironment()
+                // the user's code sees its own workspace (code, model, metrics) and, read-only, its environment
+                .confined(venvs.sandbox(), new Sandbox.Mounts(modelDir.resolveSibling("home"),
+                        List.of(modelDir.getParent()), List.of(environment)))
+                .pidFile(pidFile)
+                .diesWithThisProcess(bin.resolve("python").toString())
+                .output(output);
+    }
+
+    /**
+     * DVC's part: when the project lists {@code dvc} in its requirements and is a DVC project ({@code .dvc/}), and
+     * the org registered a {@code dvc-remote} extension, {@code dvc pull} fetches the data its {@code .dvc} files and
+     * {@code dvc.lock} pin before the entry point runs. The remote's URL and credentials go to DVC as its local
+     * config ({@code .dvc/config.local}, 0600, removed after the pull), never on a command line or in the log.
+     */
+    void pullData(dev.fuseml.step.RunRef ref, Project project, Path environment, Path modelDir, Path pidFile)
+            throws Exception {
+        if (!project.dependencies().requires("dvc")) {
+            return;
+        }
+        String runId = ref.run();
+        if (!Files.isDirectory(project.dir().resolve(".dvc"))) {
+            log.note(runId, STEP, "dvc is in the requirements but the project has no .dvc directory: nothing to pull");
+            return;
+        }
+        String named = dev.fuseml.project.ToolSettings.read(project.dir()).dataRemote();
+        var remote = tools.grant(ref, "dvc-remote", named);
+        if (remote.isEmpty()) {
+            log.note(runId, STEP, "no dvc-remote extension is registered: the data is not pulled (fuseml extensions "
+                    + "add NAME --kind dvc-remote --url URL)");
+            return;
+        }
+        Path local = project.dir().resolve(".dvc").resolve("config.local");
+        Files.writeString(local, DvcConfig.local(remote.get()));
+        Files.setPosixFilePermissions(local, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.createDirectories(modelDir);
+        OutputTail last = new OutputTail(line -> log.append(runId, line));
+        log.note(runId, STEP, "pulling the data DVC pins from " + remote.get());
+        try {
+            LoggedProcess.Result result = userProcess(List.of(environment.resolve("bin").resolve("dvc").toString(),
+                    "pull", "--remote", remote.get().name()), project, environment, modelDir, pidFile, last).run();
+            if (result.timedOut() || result.exitCode() != 0) {
+                throw new StepFailure("dvc pull from " + remote.get() + " " + (result.timedOut()
+                        ? "took longer than " + timeout : "exited with code " + result.exitCode() + ": "
+                        + errorLine(last.lines())) + "; check the extension's URL and credentials "
+                        + "(fuseml extensions add " + remote.get().name() + " ... replaces them)", last.excerpt());
+            }
+        } finally {
+            Files.deleteIfExists(local);
+        }
     }
 
     private static void checkModel(Path modelDir, String excerpt) {
@@ -225,12 +285,89 @@ public class ProcessTrainer implements Trainer {
         }
     }
 
-    /** A failed training's MLflow run is marked FAILED; what failed it is the step's failure, not this. */
-    private void endQuietly(dev.fuseml.step.RunRef ref) {
+    /**
+     * The team's MLflow server that MLproject's {@code tracking.server} names (an {@code mlflow} extension), or null
+     * for FuseML's own.
+     */
+    private ExternalTracking externalTracking(dev.fuseml.step.RunRef ref, Path code) throws Exception {
+        dev.fuseml.project.ToolSettings settings;
         try {
+            settings = dev.fuseml.project.ToolSettings.read(code);
+        } catch (dev.fuseml.project.InvalidProjectException e) {
+            throw new StepFailure("the project was refused: " + e.getMessage());
+        }
+        if (!settings.externalTracking()) {
+            return null;
+        }
+        var server = tools.grant(ref, "mlflow", settings.trackingServer()).orElseThrow(() -> new StepFailure(
+                "MLproject's tracking.server names " + settings.trackingServer() + ", which is not registered"));
+        return new ExternalTracking(new MlflowServer(server, mlflowHttp, java.time.Duration.ofMinutes(1)),
+                settings.experiment() != null ? settings.experiment() : ref.org() + "/" + ref.app());
+    }
+
+    /**
+     * Ends the run on the team's server and reads it: its params and metrics, and the model it logged when the code
+     * wrote none to {@code $FUSEML_MODEL_DIR}; that model is registered in the server's registry as a version of
+     * the app's model too.
+     */
+    private Tracking.Ended endExternal(dev.fuseml.step.RunRef ref, ExternalTracking external, Tracking.Started run,
+            boolean adopt, String modelName, Path modelDir) throws Exception {
+        Tracking.Ended ended = external.end(run, true);
+        List<ExternalTracking.LoggedModel> logged = external.logged(run);
+        if (adopt) {
+            ExternalTracking.LoggedModel chosen = external.choose(logged, modelName);
+            Workspaces.delete(modelDir);
+            external.download(chosen, modelDir);
+            log.note(ref.run(), STEP, "took model '" + chosen.name() + "' the run logged on " + external.server());
+            ExternalTracking.Registration version = external.register(ref.app(), run, chosen);
+            log.note(ref.run(), STEP, version.version() != null ? "registered as version " + version.version()
+                    + " of model " + ref.app() + " on " + external.server() : "not registered on "
+                    + external.server() + ": " + version.refusal());
+        }
+        return ended;
+    }
+
+    /** A failed training's MLflow run is marked FAILED; what failed it is the step's failure, not this. */
+    private void endQuietly(dev.fuseml.step.RunRef ref, ExternalTracking external, Tracking.Started run) {
+        try {
+            if (external != null) {
+                external.end(run, false);
+                return;
+            }
             tracking.end(ref, false, false, null);
         } catch (Exception e) {
             log.note(ref.run(), STEP, "could not mark the MLflow run failed: " + e.getMessage());
+        }
+    }
+
+    /** Passes a process's lines on and keeps the last {@value #EXCERPT_LINES}, for a failure's excerpt. */
+    private static final class OutputTail implements java.util.function.Consumer<String> {
+        private final java.util.function.Consumer<String> next;
+        private final Deque<String> last = new ArrayDeque<>();
+
+        OutputTail(java.util.function.Consumer<String> next) {
+            this.next = next;
+        }
+
+        @Override
+        public void accept(String line) {
+            next.accept(line);
+            synchronized (last) {
+                last.addLast(line);
+                if (last.size() > EXCERPT_LINES) {
+                    last.removeFirst();
+                }
+            }
+        }
+
+        List<String> lines() {
+            synchronized (last) {
+                return List.copyOf(last);
+            }
+        }
+
+        String excerpt() {
+            return String.join("\n", lines());
         }
     }
 

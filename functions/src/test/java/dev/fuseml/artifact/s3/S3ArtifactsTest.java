@@ -204,7 +204,8 @@ class S3ArtifactsTest {
         S3Artifacts store = store(keys(SECRET), 1000);
         store.write(MODEL, "MLmodel", stream("flavors:\n  python_function: {model_path: model.pkl}\n"
                 + "  sklearn: {pickled_model: model.pkl}\n"));
-        DirectoryModelStore registry = new DirectoryModelStore(new TestConfig(dir), store);
+        DirectoryModelStore registry = new DirectoryModelStore(new TestConfig(dir), store,
+                dev.fuseml.dvc.DatasetLineage.NONE);
         ModelRegistry.Registration registration = new ModelRegistry.Registration("wine-1", "r", "c", Map.of(),
                 Map.of(), "env", MODEL.toString());
 

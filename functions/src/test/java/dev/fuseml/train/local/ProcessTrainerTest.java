@@ -42,10 +42,96 @@ class ProcessTrainerTest {
         Files.createDirectories(dir.resolve("code"));
     }
 
+    private FakeStepLog log;
+
     private ProcessTrainer trainer(Duration timeout) {
-        FakeStepLog log = new FakeStepLog();
+        return trainer(timeout, dev.fuseml.extension.ToolAccess.NONE);
+    }
+
+    private ProcessTrainer trainer(Duration timeout, dev.fuseml.extension.ToolAccess tools) {
+        log = new FakeStepLog();
         return new ProcessTrainer(timeout, log, null, new Workspaces(dir.resolve("work")),
-                new Venvs(dir.resolve("envs"), "python3", Duration.ofSeconds(1), log), new FakeArtifactStore());
+                new Venvs(dir.resolve("envs"), "python3", Duration.ofSeconds(1), log), new FakeArtifactStore(),
+                dev.fuseml.train.Tracking.NONE, run -> "", tools);
+    }
+
+    /** A {@code dvc} where pip would install it: it records its arguments and the config DVC would read. */
+    private void fakeDvc(String exit) throws Exception {
+        Path dvc = env.resolve("dvc");
+        Files.writeString(dvc, "#!/bin/sh\necho \"$@\" > ../dvc-args\ncat .dvc/config.local > ../dvc-config\n"
+                + "ls -l .dvc/config.local | cut -c1-10 >> ../dvc-args\necho 'fetching 2 files'\n"
+                + (exit.equals("0") ? "" : "echo 'ERROR: failed to pull data from the cloud' >&2\n") + "exit " + exit
+                + "\n");
+        Files.setPosixFilePermissions(dvc, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.createDirectories(dir.resolve("code/.dvc"));
+    }
+
+    private static final dev.fuseml.step.RunRef RUN = new dev.fuseml.step.RunRef("red", "wine", "run-1");
+
+    private static dev.fuseml.extension.ToolAccess remote(Map<String, String> credentials) {
+        return (run, kind, name) -> {
+            assertThat(run).isEqualTo(RUN);
+            assertThat(kind).isEqualTo("dvc-remote");
+            return java.util.Optional.of(new dev.fuseml.extension.ToolAccess.Grant("team-data", kind,
+                    "s3://team/dvc", credentials));
+        };
+    }
+
+    private void pull(String... requirements) throws Exception {
+        trainer.pullData(RUN, new Project(dir.resolve("code"), "main", "true", Map.of(), new DependencySpec(
+                "requirements.txt", List.of(requirements), List.of())), env.getParent(), dir.resolve("model"),
+                dir.resolve("train.pid"));
+    }
+
+    @Test
+    void dvcPullFetchesTheDataFromTheRegisteredRemoteWithItsCredentialsInDvcsOwnConfig() throws Exception {
+        trainer = trainer(Duration.ofMinutes(1), remote(Map.of("access_key_id", "AKIA1", "secret_access_key",
+                "s3cr3t,#x")));
+        fakeDvc("0");
+        pull("scikit-learn==1.5", "dvc[s3]>=3");
+        assertThat(Files.readString(dir.resolve("dvc-args"))).startsWith("pull --remote team-data\n")
+                .as("only its owner reads the credentials").contains("-rw-------");
+        assertThat(Files.readString(dir.resolve("dvc-config"))).contains("[core]\n    remote = team-data",
+                "['remote \"team-data\"']", "url = \"s3://team/dvc\"", "access_key_id = \"AKIA1\"",
+                "secret_access_key = \"s3cr3t,#x\"");
+        assertThat(dir.resolve("code/.dvc/config.local")).as("removed once pulled").doesNotExist();
+        assertThat(log.text("run-1")).contains("fetching 2 files", "dvc-remote extension team-data (s3://team/dvc)")
+                .doesNotContain("s3cr3t");
+    }
+
+    @Test
+    void aFailedPullFailsTheTrainingNamingTheRemoteAndTheFix() throws Exception {
+        trainer = trainer(Duration.ofMinutes(1), remote(Map.of()));
+        fakeDvc("1");
+        assertThatThrownBy(() -> pull("dvc")).isInstanceOfSatisfying(StepFailure.class, e -> {
+            assertThat(e.getMessage()).contains("dvc pull from dvc-remote extension team-data", "exited with code 1",
+                    "ERROR: failed to pull data from the cloud", "fuseml extensions add team-data");
+            assertThat(e.logExcerpt()).contains("fetching 2 files");
+        });
+        assertThat(dir.resolve("code/.dvc/config.local")).doesNotExist();
+    }
+
+    @Test
+    void withoutDvcInTheRequirementsOrARegisteredRemoteNothingIsPulled() throws Exception {
+        trainer = trainer(Duration.ofMinutes(1), remote(Map.of()));
+        fakeDvc("0");
+        pull("scikit-learn", "dvclive");
+        assertThat(dir.resolve("dvc-args")).as("dvclive is not dvc").doesNotExist();
+
+        trainer = trainer(Duration.ofMinutes(1), dev.fuseml.extension.ToolAccess.NONE);
+        pull("DVC");
+        assertThat(dir.resolve("dvc-args")).doesNotExist();
+        assertThat(log.text("run-1")).contains("no dvc-remote extension is registered", "--kind dvc-remote");
+    }
+
+    @Test
+    void aCredentialDvcCannotHoldIsRefusedBeforeAnythingRuns() throws Exception {
+        trainer = trainer(Duration.ofMinutes(1), remote(Map.of("password", "line\nbreak")));
+        fakeDvc("0");
+        assertThatThrownBy(() -> pull("dvc")).hasMessageContaining("line break").hasMessageNotContaining("break\"");
+        trainer = trainer(Duration.ofMinutes(1), remote(Map.of("Bad Key", "x")));
+        assertThatThrownBy(() -> pull("dvc")).hasMessageContaining("not a DVC remote option");
+        assertThat(dir.resolve("dvc-args")).doesNotExist();
     }
 
     private Map<String, Double> train(String command) throws Exception {
