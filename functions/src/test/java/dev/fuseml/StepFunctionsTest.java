@@ -122,6 +122,34 @@ class StepFunctionsTest {
         assertThat(codesets.checkouts).isZero();
     }
 
+    /** fuseml push --serve-target travels receive, build and train to the version's serving settings. */
+    @Test
+    void aPushedServeTargetTravelsToTheTrainerAndAnUnknownOneFailsAtReceive() {
+        FakeCodesetSource codesets = new FakeCodesetSource().with(REPO, COMMIT, Map.of("MLproject", MLPROJECT,
+                "train.py", "print(1)"));
+        ReceiveFunction receive = new ReceiveFunction(steps, codesets, new Workspaces(dir), log);
+        JsonNode received = conforming(FusemlEvents.RECEIVED, receive.receive(event(FusemlEvents.PUSH,
+                new Push(REPO, COMMIT, Map.of(), null, "seldon"))).data());
+        assertThat(received.path("serveTarget").asText()).isEqualTo("seldon");
+        CloudEvent<Object> refused = receive.receive(CloudEventBuilder.create().id("e9").type(FusemlEvents.PUSH)
+                .source("test").extensions(new RunRef("workspace", "wine", "wine-9").extensions())
+                .build(new Push(REPO, COMMIT, Map.of(), null, "torchserve")));
+        assertThat(JSON.valueToTree(refused.data()).path("cause").asText()).contains("'torchserve'",
+                "knative, kserve, seldon");
+
+        dev.fuseml.mock.FakeEnvironmentBuilder builder = new dev.fuseml.mock.FakeEnvironmentBuilder();
+        new BuildFunction(steps, builder).build(event(FusemlEvents.RECEIVED, new Received(REPO, COMMIT,
+                Map.of("alpha", "0.5"), null, "python train.py 0.5", "seldon")));
+        JsonNode built = conforming(FusemlEvents.BUILT, awaitEmitted().data());
+        assertThat(built.path("serveTarget").asText()).isEqualTo("seldon");
+
+        dev.fuseml.mock.FakeTrainer trainer = new dev.fuseml.mock.FakeTrainer();
+        new TrainFunction(steps, trainer).train(event(FusemlEvents.BUILT, new Built(REPO, COMMIT,
+                Map.of("alpha", "0.5"), null, "venv:workspace/0123456789abcdef", "seldon")));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !trainer.jobs.isEmpty());
+        assertThat(trainer.jobs.get(0).serveTarget()).isEqualTo("seldon");
+    }
+
     @Test
     void buildHandsTheCodeByReferenceToTheBuilderAndEmitsTheEnvironmentReference() {
         dev.fuseml.mock.FakeEnvironmentBuilder builder = new dev.fuseml.mock.FakeEnvironmentBuilder();

@@ -43,6 +43,18 @@ public class PushCommand extends FusemlCommand {
     @Option(names = {"-e", "--entry-point"}, paramLabel = "NAME", description = "MLproject entry point (default: main).")
     String entryPoint;
 
+    @Option(names = "--serve-target", paramLabel = "SERVER", completionCandidates = ServeTargets.class,
+            description = "On a cluster, the model server of this version: ${COMPLETION-CANDIDATES} (instead of "
+                    + "MLproject's serving.serve_target; default: KServe where installed, else Knative).")
+    String serveTarget;
+
+    /** The model servers a cluster app can have (the orchestrator's ServingSettings.SERVE_TARGETS). */
+    static final class ServeTargets extends java.util.ArrayList<String> {
+        ServeTargets() {
+            super(java.util.List.of("knative", "kserve", "seldon"));
+        }
+    }
+
     @Option(names = "--no-follow", description = "Return once the run has started.")
     boolean noFollow;
 
@@ -52,6 +64,11 @@ public class PushCommand extends FusemlCommand {
     @Override
     public Integer call() throws Exception {
         requireName("app", name);
+        if (serveTarget != null && !new ServeTargets().contains(serveTarget)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--serve-target '" + serveTarget
+                    + "' is not a model server FuseML deploys to: use one of " + String.join(", ",
+                    new ServeTargets()));
+        }
         for (String key : params.keySet()) {
             if (!PARAMETER.matcher(key).matches()) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "invalid parameter name '" + key
@@ -83,7 +100,8 @@ public class PushCommand extends FusemlCommand {
                 .withExtension(FusemlEvents.EXT_RUN, run)
                 .withDataSchema(EventSchemas.uri(client.server(), FusemlEvents.PUSH))
                 .withData("application/json", OrchestratorClient.JSON.writeValueAsBytes(new Push(
-                        codeset.path("repository").asText(), codeset.path("commit").asText(), params, entryPoint)))
+                        codeset.path("repository").asText(), codeset.path("commit").asText(), params, entryPoint,
+                        serveTarget)))
                 .build();
         client.sendEvent(ingress.asText(), push);
         println("Pushed " + path + " as " + org + "/" + name + " (" + ProgressLine.bytes(zip.length) + "), run " + run);

@@ -54,6 +54,14 @@ class CliTest {
     }
 
     @Test
+    void aServeTargetFuseMlDoesNotDeployToIsRefusedWithTheChoices() {
+        Run run = run("push", "wine", ".", "--serve-target", "torchserve");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--serve-target 'torchserve'", "knative, kserve, seldon");
+        assertThat(run("help", "push").out()).contains("--serve-target=SERVER", "knative, kserve, seldon");
+    }
+
+    @Test
     void runIdsThatCannotBeRunIdsAreRefusedBeforeAnythingIsSent() {
         for (String[] args : new String[][]{{"logs", "wine", "--run", "../../etc/passwd"}, {"events", "A_RUN"}}) {
             Run run = run(args);

@@ -253,6 +253,74 @@ class EndToEndIT {
         }
     }
 
+    /**
+     * A team's own MLflow tracking server, registered as an extension and named in MLproject's tracking.server:
+     * a second orchestrator stands in for it (its MLflow API, an org token of it as the credentials). The training
+     * logs there (the replayed MLflow 3 client), and the version's metrics and served model come from there.
+     */
+    @Test
+    @Order(7)
+    void aTrainingTrackedOnTheTeamsMlflowServerTakesItsMetricsAndModelFromThere() throws Exception {
+        CliProcess team = CliProcess.installed("fuseml-team-mlflow", java.util.Map.of());
+        try {
+            String teamUrl = CliConfig.load(team.config()).server();
+            CliProcess.Result issued = team.run("tokens", "create", "--org", "workspace", "--description", "e2e");
+            assertThat(issued.exitCode()).as(issued.all()).isZero();
+            String teamToken = issued.out().lines().toList().get(1).strip(); // the line after "Token ID for org ..."
+            Path credentials = Files.writeString(home.resolve("team-mlflow.yaml"), "token: " + teamToken + "\n");
+            CliProcess.Result added = cli.run("extensions", "add", "team-mlflow", "--kind", "mlflow", "--url", teamUrl,
+                    "--credentials-file", credentials.toString());
+            assertThat(added.exitCode()).as(added.all()).isZero();
+
+            Path projectDir = home.resolve("tracked-ext");
+            try (Stream<Path> files = Files.list(project("mlflow-replay"))) {
+                Files.createDirectories(projectDir);
+                for (Path f : files.toList()) {
+                    Files.copy(f, projectDir.resolve(f.getFileName()));
+                }
+            }
+            Files.writeString(projectDir.resolve("MLproject"), "\ntracking: {server: team-mlflow}\n",
+                    java.nio.file.StandardOpenOption.APPEND);
+            CliProcess.Result push = cli.run("push", "tracked-ext", projectDir.toString(), "-P", "client=3");
+            assertThat(push.exitCode()).as(push.all()).isZero();
+            assertThat(predictV2(app("tracked-ext").path("url").asText()).path("model_version").asText())
+                    .isEqualTo("1");
+            JsonNode version = JSON.readTree(cli.run("models", "tracked-ext", "-o", "json").out()).get(0);
+            String run = version.path("run").asText();
+            assertThat(cli.run("logs", "tracked-ext", "--run", run).out()).contains("on MLflow server team-mlflow ("
+                    + teamUrl + ")", "took model 'model' the run logged on MLflow server team-mlflow")
+                    .doesNotContain(teamToken);
+
+            HttpResponse<String> experiment = http.send(HttpRequest.newBuilder(URI.create(teamUrl
+                    + "/api/2.0/mlflow/experiments/get-by-name?experiment_name=workspace/tracked-ext"))
+                    .header("Authorization", "Bearer " + teamToken).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(experiment.statusCode()).as(experiment.body()).isEqualTo(200);
+            HttpResponse<String> runs = http.send(HttpRequest.newBuilder(URI.create(teamUrl
+                    + "/api/2.0/mlflow/runs/search")).header("Authorization", "Bearer " + teamToken)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"experiment_ids\": [\"" + JSON.readTree(experiment.body()).path("experiment")
+                                    .path("experiment_id").asText() + "\"]}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode teamRun = JSON.readTree(runs.body()).path("runs").get(0);
+            assertThat(teamRun.path("info").path("status").asText()).as(runs.body()).isEqualTo("FINISHED");
+            double teamRmse = -1;
+            for (JsonNode m : teamRun.path("data").path("metrics")) {
+                if (m.path("key").asText().equals("rmse")) {
+                    teamRmse = m.path("value").asDouble();
+                }
+            }
+            assertThat(version.path("metrics").path("rmse").asDouble()).as("the metric logged on the team's server")
+                    .isEqualTo(teamRmse).isBetween(0.1, 2.0);
+
+            HttpResponse<String> own = http.send(HttpRequest.newBuilder(URI.create(serverUrl()
+                    + "/api/2.0/mlflow/runs/get?run_id=" + run)).header("Authorization", bearer()).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(own.statusCode()).as("no MLflow run on FuseML's own server: " + own.body()).isEqualTo(404);
+        } finally {
+            team.purge();
+        }
+    }
+
     @Test
     @Order(7)
     void installKeepsAnAdminTokenOnlyItsOwnerReadsAndNothingAnswersWithoutIt() throws Exception {

@@ -31,6 +31,8 @@ class EventSchemasTest {
         Map<String, String> params = Map.of("alpha", "0.5");
         return Stream.of(
                 Arguments.of(FusemlEvents.PUSH, new Push(REPO, "refs/heads/main", Map.of(), null)),
+                Arguments.of(FusemlEvents.PUSH, new Push(REPO, "refs/heads/main", Map.of(), null, "seldon")),
+                Arguments.of(FusemlEvents.BUILT, new Built(REPO, COMMIT, params, null, "venv:abc", "kserve")),
                 Arguments.of(FusemlEvents.RECEIVED, new Received(REPO, COMMIT, params, "main", "python train.py 0.5")),
                 Arguments.of(FusemlEvents.BUILT, new Built(REPO, COMMIT, params, null, "venv:abc")),
                 Arguments.of(FusemlEvents.TRAINED, new Trained(REPO, COMMIT, params, "venv:abc", MODEL,
@@ -66,6 +68,8 @@ class EventSchemasTest {
                         + MODEL + "\",\"metrics\":{\"rmse\":\"low\"}}", "rmse"),
                 Arguments.of("version zero", FusemlEvents.REGISTERED, "{\"version\":0,\"modelUri\":\"" + MODEL
                         + "\",\"environment\":\"venv:a\"}", "version"),
+                Arguments.of("a serve target FuseML does not deploy to", FusemlEvents.PUSH, "{\"repository\":\"" + REPO
+                        + "\",\"commit\":\"main\",\"serveTarget\":\"torchserve\"}", "serveTarget"),
                 Arguments.of("failed without a cause", FusemlEvents.FAILED, "{\"step\":\"train\"}", "cause"),
                 Arguments.of("no data at all", FusemlEvents.SERVED, "null", "object"));
     }

@@ -29,7 +29,8 @@ public class BuildFunction {
             String environment = builder.build(new EnvironmentBuilder.BuildJob(ref, in.repository(), in.commit(),
                     in.entryPoint(), in.params()));
             return new StepRunner.Outcome(FusemlEvents.BUILT,
-                    new Built(in.repository(), in.commit(), in.params(), in.entryPoint(), environment));
+                    new Built(in.repository(), in.commit(), in.params(), in.entryPoint(), environment,
+                            in.serveTarget()));
         });
     }
 }

@@ -85,6 +85,25 @@ public record ServingSettings(Integer maxBatch, Integer maxWaitMs, Integer maxWo
                 bounded(serving, "target", 1, 10_000), serveTarget(serving)));
     }
 
+    /**
+     * The settings a version carries: the project's, with the serve target a push asked for in place of the
+     * project's ({@code fuseml push --serve-target}); empty when there are neither.
+     */
+    public static Optional<ServingSettings> forVersion(Path projectDir, String serveTarget)
+            throws InvalidProjectException {
+        Optional<ServingSettings> project = read(projectDir);
+        if (serveTarget == null) {
+            return project;
+        }
+        if (!SERVE_TARGETS.contains(serveTarget)) {
+            throw new InvalidProjectException("serve target '" + serveTarget + "' is not one of "
+                    + String.join(", ", SERVE_TARGETS));
+        }
+        ServingSettings s = project.orElse(new ServingSettings(null, null, null, null));
+        return Optional.of(new ServingSettings(s.maxBatch(), s.maxWaitMs(), s.maxWorkers(), s.idleTimeoutS(), s.cpu(),
+                s.memory(), s.maxScale(), s.target(), serveTarget));
+    }
+
     private static String serveTarget(JsonNode serving) throws InvalidProjectException {
         JsonNode value = serving.get("serve_target");
         if (value == null || value.isNull()) {

@@ -22,19 +22,20 @@ import java.util.Map;
  *   target: determined       # local (default: FuseML runs the entry point) or determined
  *   extension: gpu-cluster   # the determined extension (default: the org's only one)
  *   slots: 1                 # Determined's resources.slots_per_trial (default 0: CPU only)
+ *   metric: rmse             # the searcher's metric, which the code reports (default validation_loss)
  * data:
  *   remote: team-data        # the dvc-remote extension dvc pull uses (default: the org's only one)
  * </pre>
  */
 public record ToolSettings(String trackingServer, String experiment, String trainTarget, String trainExtension,
-        Integer slots, String dataRemote) {
+        Integer slots, String metric, String dataRemote) {
     public static final String LOCAL = "local";
     public static final String DETERMINED = "determined";
     public static final List<String> TRAIN_TARGETS = List.of(LOCAL, DETERMINED);
-    public static final ToolSettings NONE = new ToolSettings(null, null, LOCAL, null, null, null);
+    public static final ToolSettings NONE = new ToolSettings(null, null, LOCAL, null, null, null, null);
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Map<String, List<String>> KEYS = Map.of("tracking", List.of("server", "experiment"),
-            "training", List.of("target", "extension", "slots"), "data", List.of("remote"));
+            "training", List.of("target", "extension", "slots", "metric"), "data", List.of("remote"));
 
     /** The project's choices; {@link #NONE} without an MLproject or those sections. */
     public static ToolSettings read(Path projectDir) throws InvalidProjectException {
@@ -87,7 +88,7 @@ public record ToolSettings(String trackingServer, String experiment, String trai
         return new ToolSettings(extension(root, "tracking", "server"), experiment == null || experiment.isNull()
                 ? null : experiment.asText(), target,
                 extension(root, "training", "extension"), slots == null ? null : slots.asInt(),
-                extension(root, "data", "remote"));
+                metric(root.path("training").get("metric")), extension(root, "data", "remote"));
     }
 
     /** An extension's name, checked as the registry names them (a DNS label). */
@@ -102,6 +103,22 @@ public record ToolSettings(String trackingServer, String experiment, String trai
                     + "registered extension (lower-case letters, digits and '-'; fuseml extensions lists them)");
         }
         return name;
+    }
+
+    private static String metric(JsonNode value) throws InvalidProjectException {
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual() || !value.asText().matches("[A-Za-z_][A-Za-z0-9_./-]{0,99}")) {
+            throw new InvalidProjectException("MLproject's training.metric is " + value + ": name a metric the code "
+                    + "reports (letters, digits, '_', '.', '/', '-'; at most 100)");
+        }
+        return value.asText();
+    }
+
+    /** Whether the entry point runs as a Determined experiment rather than on FuseML's own machines. */
+    public boolean trainsOnDetermined() {
+        return DETERMINED.equals(trainTarget);
     }
 
     /** Whether the training's MLflow run is made on a registered MLflow server rather than FuseML's own. */

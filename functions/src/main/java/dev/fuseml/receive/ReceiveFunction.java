@@ -45,10 +45,15 @@ public class ReceiveFunction {
             try {
                 String commit = codesets.checkout(push.repository(), push.commit(), dir);
                 Project project = Project.inspectOrFail(dir, push.entryPoint(), push.params());
+                if (push.serveTarget() != null && !dev.fuseml.project.ServingSettings.SERVE_TARGETS.contains(
+                        push.serveTarget())) {
+                    throw new StepFailure("the push asks for serve target '" + push.serveTarget() + "': use one of "
+                            + String.join(", ", dev.fuseml.project.ServingSettings.SERVE_TARGETS));
+                }
                 log.note(ref.run(), STEP, "commit " + commit + " of " + push.repository() + "; will run: "
                         + project.command());
                 return new StepRunner.Outcome(FusemlEvents.RECEIVED, new Received(push.repository(), commit,
-                        project.parameters(), push.entryPoint(), project.command()));
+                        project.parameters(), push.entryPoint(), project.command(), push.serveTarget()));
             } finally {
                 workspaces.remove(ref.run(), STEP);
             }

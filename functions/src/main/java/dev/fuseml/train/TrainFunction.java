@@ -28,7 +28,7 @@ public class TrainFunction {
         steps.async(STEP, event, ref -> {
             Built in = event.data();
             return trainer.train(new Trainer.TrainingJob(ref, in.repository(), in.commit(), in.entryPoint(),
-                    in.params(), in.environment(), ArtifactUri.of(ref, "model").toString()))
+                    in.params(), in.environment(), ArtifactUri.of(ref, "model").toString(), in.serveTarget()))
                     .map(model -> new StepRunner.Outcome(FusemlEvents.TRAINED, new Trained(in.repository(),
                             in.commit(), params(in.params(), model.params()), in.environment(), model.modelUri(),
                             model.metrics())))

@@ -11,9 +11,16 @@ public interface Trainer {
      *
      * @param environment the reference the builder of the same platform returned
      * @param modelUri    where the model directory is to be stored (an artifact URI)
+     * @param serveTarget the model server the push asked for ({@code fuseml push --serve-target}), which the
+     *                    version's serving settings carry instead of the project's; null: the project's
      */
     record TrainingJob(RunRef ref, String repository, String commit, String entryPoint, Map<String, String> params,
-            String environment, String modelUri) {
+            String environment, String modelUri, String serveTarget) {
+        /** A job whose model server is the project's choice. */
+        public TrainingJob(RunRef ref, String repository, String commit, String entryPoint,
+                Map<String, String> params, String environment, String modelUri) {
+            this(ref, repository, commit, entryPoint, params, environment, modelUri, null);
+        }
     }
 
     /**

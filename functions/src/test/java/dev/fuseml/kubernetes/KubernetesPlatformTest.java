@@ -301,6 +301,28 @@ class KubernetesPlatformTest {
                 "1Gi"), "limits", Map.of("memory", "1Gi")));
     }
 
+    /** fuseml push --serve-target reaches the Job's serving settings; tools a Job cannot use are refused. */
+    @Test
+    void aPushedServeTargetTravelsWithTheTrainingJobAndToolsOfTheEmbeddedTrainingAreRefused() throws Exception {
+        FakeCodesetSource plain = new FakeCodesetSource().with(REPO, COMMIT, Map.of("MLproject", MLPROJECT
+                + "serving: {memory: 1Gi}\n", "train.py", "print(1)"));
+        new TrainingJobs(cluster(), SETTINGS, plain, new Workspaces(dir), log, RUN_TOKENS).train(
+                new dev.fuseml.train.Trainer.TrainingJob(RUN, REPO, COMMIT, null, Map.of(), "img:1", MODEL, "seldon"));
+        assertThat(env(onlyJob("train").orElseThrow().getSpec().getTemplate().getSpec().getContainers().get(0))
+                .get("FUSEML_SERVING_SETTINGS")).contains("\"memory\":\"1Gi\"", "\"serveTarget\":\"seldon\"");
+
+        for (String tools : new String[]{"tracking: {server: team-mlflow}", "training: {target: determined}"}) {
+            RunRef other = new RunRef("workspace", "wine", "wine-tools-" + tools.length());
+            FakeCodesetSource asking = new FakeCodesetSource().with(REPO, COMMIT, Map.of("MLproject", MLPROJECT
+                    + tools + "\n", "train.py", "print(1)"));
+            assertThatThrownBy(() -> new TrainingJobs(cluster(), SETTINGS, asking, new Workspaces(dir), log,
+                    RUN_TOKENS).train(new dev.fuseml.train.Trainer.TrainingJob(other, REPO, COMMIT, null, Map.of(),
+                    "img:1", MODEL))).as(tools).hasMessageContaining("not supported by training Jobs on a cluster yet")
+                    .hasMessageContaining(tools.startsWith("tracking") ? "tracking.server" : "determined");
+            assertThat(cluster().job("workspace", TrainingJobs.jobName(other.run()))).isEmpty();
+        }
+    }
+
     @Test
     void aSecondBuildWithTheSameDependenciesReusesTheImageAndARedeliveredTrainingMakesNoSecondJob()
             throws Exception {

@@ -165,9 +165,11 @@ class ProjectTest {
     void anAppNamesTheToolsItsTrainingUsesAndAWrongChoiceIsRefusedAtReceiveWithTheRule() throws Exception {
         write("MLproject", "entry_points:\n  main:\n    command: python train.py\n"
                 + "tracking: {server: team-mlflow, experiment: team/wine}\n"
-                + "training: {target: determined, extension: gpu-cluster, slots: 2}\ndata: {remote: team-data}\n");
+                + "training: {target: determined, extension: gpu-cluster, slots: 2, metric: rmse}\n"
+                + "data: {remote: team-data}\n");
         assertThat(ToolSettings.read(dir)).isEqualTo(new ToolSettings("team-mlflow", "team/wine", "determined",
-                "gpu-cluster", 2, "team-data"));
+                "gpu-cluster", 2, "rmse", "team-data"));
+        assertThat(ToolSettings.read(dir).trainsOnDetermined()).isTrue();
         write("MLproject", "entry_points:\n  main:\n    command: python train.py\n");
         assertThat(ToolSettings.read(dir)).isEqualTo(ToolSettings.NONE);
         assertThat(ToolSettings.NONE.externalTracking()).isFalse();
@@ -178,11 +180,30 @@ class ProjectTest {
         refused.put("tracking: {servers: x}", "tracking has 'servers': the keys are server, experiment");
         refused.put("data: remote", "data must be a mapping of remote");
         refused.put("tracking: {experiment: ''}", "tracking.experiment");
+        refused.put("training: {metric: 'rm se'}", "training.metric");
         for (var bad : refused.entrySet()) {
             write("MLproject", "entry_points:\n  main:\n    command: python train.py\n" + bad.getKey() + "\n");
             assertThatThrownBy(() -> Project.inspect(dir, null, java.util.Map.of())).as(bad.getKey())
                     .isInstanceOf(InvalidProjectException.class).hasMessageContaining(bad.getValue());
         }
+    }
+
+    @Test
+    void aPushedServeTargetReplacesTheProjectsAndKeepsItsOtherSettings() throws Exception {
+        write("MLproject", "entry_points:\n  main:\n    command: python train.py\n"
+                + "serving: {serve_target: kserve, memory: 1Gi}\n");
+        assertThat(ServingSettings.forVersion(dir, "seldon")).get().satisfies(s -> {
+            assertThat(s.serveTarget()).isEqualTo("seldon");
+            assertThat(s.memory()).isEqualTo("1Gi");
+        });
+        assertThat(ServingSettings.forVersion(dir, null)).get().extracting(ServingSettings::serveTarget)
+                .isEqualTo("kserve");
+        write("MLproject", "entry_points:\n  main:\n    command: python train.py\n");
+        assertThat(ServingSettings.forVersion(dir, null)).isEmpty();
+        assertThat(ServingSettings.forVersion(dir, "knative")).get().extracting(ServingSettings::serveTarget)
+                .isEqualTo("knative");
+        assertThatThrownBy(() -> ServingSettings.forVersion(dir, "torchserve"))
+                .hasMessageContaining("knative, kserve, seldon");
     }
 
     @Test

@@ -9,6 +9,13 @@ import java.util.Map;
  * @param commit     the commit (or a ref such as {@code refs/heads/main}) to run
  * @param params     training parameter overrides ({@code -P key=value})
  * @param entryPoint MLproject entry point to run; {@code main} when null
+ * @param serveTarget the app's model server on a cluster for this push ({@code fuseml push --serve-target}), or
+ *                    null for the project's choice
  */
-public record Push(String repository, String commit, Map<String, String> params, String entryPoint) {
+public record Push(String repository, String commit, Map<String, String> params, String entryPoint,
+        String serveTarget) {
+    /** A push that leaves the model server to the project (and the cluster). */
+    public Push(String repository, String commit, Map<String, String> params, String entryPoint) {
+        this(repository, commit, params, entryPoint, null);
+    }
 }

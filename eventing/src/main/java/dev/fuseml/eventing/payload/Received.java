@@ -8,7 +8,13 @@ import java.util.Map;
  * @param commit  the commit id the ref of the push resolved to
  * @param params  every parameter of the entry point, defaults filled in
  * @param command the command that training will run, for the log and for steps that want to know
+ * @param serveTarget the app's model server on a cluster for this push ({@code fuseml push --serve-target}), or
+ *                    null for the project's choice
  */
 public record Received(String repository, String commit, Map<String, String> params, String entryPoint,
-        String command) {
+        String command, String serveTarget) {
+    public Received(String repository, String commit, Map<String, String> params, String entryPoint,
+            String command) {
+        this(repository, commit, params, entryPoint, command, null);
+    }
 }

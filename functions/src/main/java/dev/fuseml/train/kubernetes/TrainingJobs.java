@@ -85,7 +85,8 @@ public class TrainingJobs implements Trainer {
         Project project = Projects.read(codesets, workspaces, job.ref(), STEP, job.repository(), job.commit(),
                 job.entryPoint(), job.params(), code -> {
                     servingModel[0] = dev.fuseml.project.ServingSettings.modelName(code);
-                    serving[0] = servingJson(code);
+                    serving[0] = servingJson(code, job.serveTarget());
+                    refuseToolsOfLocalTraining(code, job.ref());
                 });
         dev.fuseml.train.Tracking.Started mlflow = tracking.start(job.ref());
         OwnerReference owner = cluster.appOwner(namespace, job.ref().app());
@@ -123,10 +124,34 @@ public class TrainingJobs implements Trainer {
         return Optional.empty();
     }
 
-    /** The MLproject's serving section as the model directory keeps it, or null without one. */
-    private static String servingJson(java.nio.file.Path code) {
+    /**
+     * What a training Job does not do yet, refused rather than ignored, as it would change where the run's model and
+     * metrics come from: an MLflow server of the team's ({@code tracking.server}) and Determined
+     * ({@code training.target}) are used by the embedded default's training only. A DVC project pulls its own data
+     * in a Job.
+     */
+    private void refuseToolsOfLocalTraining(java.nio.file.Path code, dev.fuseml.step.RunRef ref) {
+        dev.fuseml.project.ToolSettings tools;
         try {
-            return dev.fuseml.project.ServingSettings.read(code).map(TrainingJobs::json).orElse(null);
+            tools = dev.fuseml.project.ToolSettings.read(code);
+        } catch (dev.fuseml.project.InvalidProjectException e) {
+            throw new dev.fuseml.step.StepFailure("the project was refused: " + e.getMessage());
+        }
+        if (tools.externalTracking() || tools.trainsOnDetermined()) {
+            throw new dev.fuseml.step.StepFailure("MLproject's " + (tools.externalTracking() ? "tracking.server"
+                    : "training.target: determined") + " is not supported by training Jobs on a cluster yet: remove "
+                    + "it to train in a Job with FuseML's own tracking, or train on the embedded default");
+        }
+        if (tools.dataRemote() != null) {
+            log.note(ref.run(), STEP, "data.remote is not pulled in a training Job: the code pulls its own data");
+        }
+    }
+
+    /** The MLproject's serving section as the model directory keeps it, or null without one. */
+    private static String servingJson(java.nio.file.Path code, String serveTarget) {
+        try {
+            return dev.fuseml.project.ServingSettings.forVersion(code, serveTarget).map(TrainingJobs::json)
+                    .orElse(null);
         } catch (dev.fuseml.project.InvalidProjectException e) {
             throw new dev.fuseml.step.StepFailure("the project was refused: " + e.getMessage());
         }

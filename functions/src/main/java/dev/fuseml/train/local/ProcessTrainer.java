@@ -51,9 +51,10 @@ public class ProcessTrainer implements Trainer {
     private final Tracking tracking;
     private final RunTokens tokens;
     private final dev.fuseml.extension.ToolAccess tools;
-    /** Calls to the teams' MLflow servers (tracking.server); made once, as its connections are pooled. */
-    private final java.net.http.HttpClient mlflowHttp = java.net.http.HttpClient.newBuilder()
+    /** Calls to the teams' tools (MLflow servers, Determined masters); made once, as it pools connections. */
+    private final java.net.http.HttpClient toolsHttp = java.net.http.HttpClient.newBuilder()
             .connectTimeout(java.time.Duration.ofSeconds(10)).build();
+    private final dev.fuseml.train.determined.DeterminedTraining determined;
 
     /** Without a tracking server: the code must write its model to {@code $FUSEML_MODEL_DIR}. */
     public ProcessTrainer(Duration timeout, StepLog log, CodesetSource codesets, Workspaces workspaces, Venvs venvs,
@@ -70,6 +71,7 @@ public class ProcessTrainer implements Trainer {
     public ProcessTrainer(Duration timeout, StepLog log, CodesetSource codesets, Workspaces workspaces, Venvs venvs,
             ArtifactStore artifacts, Tracking tracking, RunTokens tokens, dev.fuseml.extension.ToolAccess tools) {
         this.tools = tools;
+        this.determined = new dev.fuseml.train.determined.DeterminedTraining(log, toolsHttp, Duration.ofSeconds(5));
         this.tracking = tracking;
         this.tokens = tokens;
         this.timeout = timeout;
@@ -95,30 +97,17 @@ public class ProcessTrainer implements Trainer {
             String environment = venvs.resolve(runId, STEP, job.ref().org(), job.environment(),
                     project.dependencies());
             Path modelDir = work.resolve("model");
-            pullData(job.ref(), project, venvs.dir(environment), modelDir, pidFile);
-            ExternalTracking external = externalTracking(job.ref(), code);
-            Tracking.Started mlflow = external != null ? external.start(job.ref()) : tracking.start(job.ref());
-            Map<String, String> mlflowEnv = mlflow == null ? Map.of() : external != null
-                    ? external.environment(mlflow) : mlflow.environment(tokens.tokenFor(job.ref()));
-            if (external != null) {
-                log.note(runId, STEP, "the MLflow run is " + mlflow.runId() + " of experiment " + mlflow.experimentId()
-                        + " on " + external.server());
-            }
+            dev.fuseml.project.ToolSettings settings = toolSettings(code);
             Map<String, Double> metrics;
-            try {
-                metrics = run(runId, project, venvs.dir(environment), modelDir, pidFile, mlflowEnv, mlflow != null);
-            } catch (Exception failed) {
-                endQuietly(job.ref(), external, mlflow);
-                throw failed;
-            }
-            boolean adopt = mlflow != null && !Files.exists(modelDir.resolve(MLModel.FILE)) && isEmpty(modelDir);
-            Tracking.Ended ended = external != null
-                    ? endExternal(job.ref(), external, mlflow, adopt, ServingSettings.modelName(code), modelDir)
-                    : tracking.end(job.ref(), true, adopt, ServingSettings.modelName(code));
-            if (ended.modelUri().isPresent()) {
-                Workspaces.delete(modelDir);
-                artifacts.download(ended.modelUri().get(), modelDir);
-                log.note(runId, STEP, "took the model the run logged through MLflow");
+            Tracking.Ended ended;
+            if (settings.trainsOnDetermined()) {
+                metrics = onDetermined(job.ref(), project, settings, modelDir);
+                ended = new Tracking.Ended(java.util.Optional.empty(), Map.of(), Map.of());
+            } else {
+                pullData(job.ref(), project, venvs.dir(environment), modelDir, pidFile);
+                Trained trained = here(job, project, settings, environment, modelDir, pidFile);
+                metrics = trained.metrics();
+                ended = trained.tracked();
             }
             checkModel(modelDir, "");
             ended.metrics().forEach((k, v) -> {
@@ -132,7 +121,7 @@ public class ProcessTrainer implements Trainer {
                 Files.write(modelDir.resolve("requirements.txt"), project.dependencies().requirements());
             }
             try {
-                var serving = dev.fuseml.project.ServingSettings.read(code);
+                var serving = dev.fuseml.project.ServingSettings.forVersion(code, job.serveTarget());
                 if (serving.isPresent()) {
                     // the app's serving settings travel with the version, as its requirements do
                     dev.fuseml.state.JsonFiles.write(modelDir.resolve(dev.fuseml.project.ServingSettings.FILE),
@@ -148,6 +137,67 @@ public class ProcessTrainer implements Trainer {
             return java.util.Optional.of(new TrainedModel(job.modelUri(), metrics, ended.params()));
         } finally {
             workspaces.remove(runId, STEP);
+        }
+    }
+
+    /**
+     * The entry point as a process of this machine, its MLflow run on FuseML's tracking server or the one MLproject
+     * names: the metrics it reported, and what its MLflow run logged (the model it logged there is in
+     * {@code modelDir} when it wrote none itself).
+     */
+    private Trained here(TrainingJob job, Project project,
+            dev.fuseml.project.ToolSettings settings, String environment, Path modelDir, Path pidFile)
+            throws Exception {
+        String runId = job.ref().run();
+        Path code = project.dir();
+        ExternalTracking external = externalTracking(job.ref(), settings);
+        Tracking.Started mlflow = external != null ? external.start(job.ref()) : tracking.start(job.ref());
+        Map<String, String> mlflowEnv = mlflow == null ? Map.of() : external != null
+                ? external.environment(mlflow) : mlflow.environment(tokens.tokenFor(job.ref()));
+        if (external != null) {
+            log.note(runId, STEP, "the MLflow run is " + mlflow.runId() + " of experiment " + mlflow.experimentId()
+                    + " on " + external.server());
+        }
+        Map<String, Double> metrics;
+        try {
+            metrics = run(runId, project, venvs.dir(environment), modelDir, pidFile, mlflowEnv, mlflow != null);
+        } catch (Exception failed) {
+            endQuietly(job.ref(), external, mlflow);
+            throw failed;
+        }
+        boolean adopt = mlflow != null && !Files.exists(modelDir.resolve(MLModel.FILE)) && isEmpty(modelDir);
+        Tracking.Ended ended = external != null
+                ? endExternal(job.ref(), external, mlflow, adopt, ServingSettings.modelName(code), modelDir)
+                : tracking.end(job.ref(), true, adopt, ServingSettings.modelName(code));
+        if (ended.modelUri().isPresent()) {
+            Workspaces.delete(modelDir);
+            artifacts.download(ended.modelUri().get(), modelDir);
+            log.note(runId, STEP, "took the model the run logged through MLflow");
+        }
+        return new Trained(metrics, ended);
+    }
+
+    /** What a training here reported: the metrics it wrote, and what its MLflow run logged. */
+    private record Trained(Map<String, Double> metrics, Tracking.Ended tracked) {
+    }
+
+    /** The entry point as an experiment of the Determined cluster the org registered (training.target). */
+    private Map<String, Double> onDetermined(dev.fuseml.step.RunRef ref, Project project,
+            dev.fuseml.project.ToolSettings settings, Path modelDir) throws Exception {
+        var cluster = tools.grant(ref, "determined", settings.trainExtension()).orElseThrow(() -> new StepFailure(
+                "MLproject's training.target is determined, but org " + ref.org() + " has no determined extension: "
+                        + "fuseml extensions add NAME --kind determined --url URL --credentials-file F"));
+        Path record = workspaces.dir(ref.run(), STEP).resolveSibling(STEP + ".determined");
+        return determined.train(new dev.fuseml.train.determined.DeterminedTraining.Job(ref, project, cluster,
+                settings.slots() == null ? 0 : settings.slots(), settings.metric() == null ? "validation_loss"
+                : settings.metric(), modelDir, record, timeout));
+    }
+
+    private static dev.fuseml.project.ToolSettings toolSettings(Path code) {
+        try {
+            return dev.fuseml.project.ToolSettings.read(code);
+        } catch (dev.fuseml.project.InvalidProjectException e) {
+            throw new StepFailure("the project was refused: " + e.getMessage());
         }
     }
 
@@ -289,19 +339,14 @@ public class ProcessTrainer implements Trainer {
      * The team's MLflow server that MLproject's {@code tracking.server} names (an {@code mlflow} extension), or null
      * for FuseML's own.
      */
-    private ExternalTracking externalTracking(dev.fuseml.step.RunRef ref, Path code) throws Exception {
-        dev.fuseml.project.ToolSettings settings;
-        try {
-            settings = dev.fuseml.project.ToolSettings.read(code);
-        } catch (dev.fuseml.project.InvalidProjectException e) {
-            throw new StepFailure("the project was refused: " + e.getMessage());
-        }
+    private ExternalTracking externalTracking(dev.fuseml.step.RunRef ref, dev.fuseml.project.ToolSettings settings)
+            throws Exception {
         if (!settings.externalTracking()) {
             return null;
         }
         var server = tools.grant(ref, "mlflow", settings.trackingServer()).orElseThrow(() -> new StepFailure(
                 "MLproject's tracking.server names " + settings.trackingServer() + ", which is not registered"));
-        return new ExternalTracking(new MlflowServer(server, mlflowHttp, java.time.Duration.ofMinutes(1)),
+        return new ExternalTracking(new MlflowServer(server, toolsHttp, java.time.Duration.ofMinutes(1)),
                 settings.experiment() != null ? settings.experiment() : ref.org() + "/" + ref.app());
     }
 
