@@ -311,15 +311,50 @@ class KubernetesPlatformTest {
         assertThat(env(onlyJob("train").orElseThrow().getSpec().getTemplate().getSpec().getContainers().get(0))
                 .get("FUSEML_SERVING_SETTINGS")).contains("\"memory\":\"1Gi\"", "\"serveTarget\":\"seldon\"");
 
-        for (String tools : new String[]{"tracking: {server: team-mlflow}", "training: {target: determined}"}) {
-            RunRef other = new RunRef("workspace", "wine", "wine-tools-" + tools.length());
-            FakeCodesetSource asking = new FakeCodesetSource().with(REPO, COMMIT, Map.of("MLproject", MLPROJECT
-                    + tools + "\n", "train.py", "print(1)"));
-            assertThatThrownBy(() -> new TrainingJobs(cluster(), SETTINGS, asking, new Workspaces(dir), log,
-                    RUN_TOKENS).train(new dev.fuseml.train.Trainer.TrainingJob(other, REPO, COMMIT, null, Map.of(),
-                    "img:1", MODEL))).as(tools).hasMessageContaining("not supported by training Jobs on a cluster yet")
-                    .hasMessageContaining(tools.startsWith("tracking") ? "tracking.server" : "determined");
-            assertThat(cluster().job("workspace", TrainingJobs.jobName(other.run()))).isEmpty();
+        RunRef tracked = new RunRef("workspace", "wine", "wine-tracked");
+        FakeCodesetSource asking = new FakeCodesetSource().with(REPO, COMMIT, Map.of("MLproject", MLPROJECT
+                + "tracking: {server: team-mlflow}\n", "train.py", "print(1)"));
+        assertThatThrownBy(() -> new TrainingJobs(cluster(), SETTINGS, asking, new Workspaces(dir), log, RUN_TOKENS)
+                .train(new dev.fuseml.train.Trainer.TrainingJob(tracked, REPO, COMMIT, null, Map.of(), "img:1",
+                        MODEL))).hasMessageContaining("tracking.server is not supported by training Jobs");
+        assertThat(cluster().job("workspace", TrainingJobs.jobName(tracked.run()))).isEmpty();
+    }
+
+    /** A project on Determined is trained by the train step itself (HTTP to the master): no Job is made. */
+    @Test
+    void onAClusterTheTrainStepFollowsADeterminedExperimentItselfAndStoresItsCheckpoint() throws Exception {
+        try (var master = new dev.fuseml.train.determined.DeterminedStandIn("ana", "pw")) {
+            master.next(new dev.fuseml.train.determined.DeterminedStandIn.Script(List.of("STATE_RUNNING",
+                    "STATE_COMPLETED"), List.of("epoch 1"), Map.of("MLmodel",
+                    "flavors:\n  sklearn: {pickled_model: model.pkl}\n".getBytes(), "model.pkl", new byte[]{1}),
+                    Map.of("rmse", 0.6)));
+            FakeCodesetSource onDetermined = new FakeCodesetSource().with(REPO, COMMIT, Map.of("MLproject", MLPROJECT
+                    + "training: {target: determined, metric: rmse}\nserving: {memory: 1Gi}\n", "train.py",
+                    "print(1)"));
+            dev.fuseml.mock.FakeArtifactStore artifacts = new dev.fuseml.mock.FakeArtifactStore();
+            dev.fuseml.extension.ToolAccess tools = (run, kind, name) -> java.util.Optional.of(
+                    new dev.fuseml.extension.ToolAccess.Grant("gpu", kind, master.url(), Map.of("username", "ana",
+                            "password", "pw")));
+            RunRef run = new RunRef("workspace", "wine", "wine-det");
+            var trained = new TrainingJobs(cluster(), SETTINGS, onDetermined, new Workspaces(dir), log, RUN_TOKENS,
+                    dev.fuseml.train.Tracking.NONE, new dev.fuseml.train.determined.DeterminedTrainer(onDetermined,
+                    new Workspaces(dir), tools, artifacts, log, Duration.ofMinutes(1),
+                    new dev.fuseml.train.determined.DeterminedTraining(log, java.net.http.HttpClient.newHttpClient(),
+                            Duration.ofMillis(10)))).train(new dev.fuseml.train.Trainer.TrainingJob(run, REPO, COMMIT,
+                    null, Map.of(), "img:1", MODEL, "kserve"));
+
+            assertThat(trained).get().satisfies(m -> {
+                assertThat(m.modelUri()).isEqualTo(MODEL);
+                assertThat(m.metrics()).containsEntry("rmse", 0.6);
+            });
+            assertThat(artifacts.artifacts.get(MODEL)).containsKeys("MLmodel", "model.pkl",
+                    dev.fuseml.project.ServingSettings.FILE);
+            assertThat(new String(artifacts.artifacts.get(MODEL).get(dev.fuseml.project.ServingSettings.FILE))
+                    .replaceAll("\\s", "")).contains("\"memory\":\"1Gi\"", "\"serveTarget\":\"kserve\"");
+            assertThat(master.created).singleElement().satisfies(c -> assertThat(c.config().path("searcher")
+                    .path("metric").asText()).isEqualTo("rmse"));
+            assertThat(cluster().job("workspace", TrainingJobs.jobName(run.run()))).isEmpty();
+            assertThat(log.text(run.run())).contains("epoch 1", "took checkpoint");
         }
     }
 

@@ -46,6 +46,7 @@ public class TrainingJobs implements Trainer {
     private final dev.fuseml.train.RunTokens runTokens;
 
     private final dev.fuseml.train.Tracking tracking;
+    private final dev.fuseml.train.determined.DeterminedTrainer determined;
 
     public TrainingJobs(Cluster cluster, KubernetesSettings settings, CodesetSource codesets, Workspaces workspaces,
             StepLog log, dev.fuseml.train.RunTokens runTokens) {
@@ -55,6 +56,14 @@ public class TrainingJobs implements Trainer {
     /** @param tracking the control plane's MLflow tracking: each Job's code logs to its own MLflow run */
     public TrainingJobs(Cluster cluster, KubernetesSettings settings, CodesetSource codesets, Workspaces workspaces,
             StepLog log, dev.fuseml.train.RunTokens runTokens, dev.fuseml.train.Tracking tracking) {
+        this(cluster, settings, codesets, workspaces, log, runTokens, tracking, null);
+    }
+
+    /** @param determined trains, from this step, the projects that ask for Determined (no Job: HTTP only) */
+    public TrainingJobs(Cluster cluster, KubernetesSettings settings, CodesetSource codesets, Workspaces workspaces,
+            StepLog log, dev.fuseml.train.RunTokens runTokens, dev.fuseml.train.Tracking tracking,
+            dev.fuseml.train.determined.DeterminedTrainer determined) {
+        this.determined = determined;
         this.tracking = tracking;
         this.runTokens = runTokens;
         this.cluster = cluster;
@@ -82,12 +91,19 @@ public class TrainingJobs implements Trainer {
         }
         String[] servingModel = new String[1];
         String[] serving = new String[1];
+        boolean[] onDetermined = new boolean[1];
         Project project = Projects.read(codesets, workspaces, job.ref(), STEP, job.repository(), job.commit(),
                 job.entryPoint(), job.params(), code -> {
                     servingModel[0] = dev.fuseml.project.ServingSettings.modelName(code);
                     serving[0] = servingJson(code, job.serveTarget());
-                    refuseToolsOfLocalTraining(code, job.ref());
+                    onDetermined[0] = toolsOfJobs(code, job.ref()).trainsOnDetermined();
                 });
+        if (onDetermined[0]) {
+            if (determined == null) {
+                throw new dev.fuseml.step.StepFailure("training.target: determined is not set up on this cluster");
+            }
+            return determined.train(job);
+        }
         dev.fuseml.train.Tracking.Started mlflow = tracking.start(job.ref());
         OwnerReference owner = cluster.appOwner(namespace, job.ref().app());
         cluster.ensureRunnerFiles(namespace);
@@ -125,26 +141,26 @@ public class TrainingJobs implements Trainer {
     }
 
     /**
-     * What a training Job does not do yet, refused rather than ignored, as it would change where the run's model and
-     * metrics come from: an MLflow server of the team's ({@code tracking.server}) and Determined
-     * ({@code training.target}) are used by the embedded default's training only. A DVC project pulls its own data
-     * in a Job.
+     * The tools the project names. What a training Job does not do yet is refused rather than ignored, as it would
+     * change where the run's model and metrics come from: an MLflow server of the team's ({@code tracking.server}) is
+     * used by the embedded default's training only. A DVC project pulls its own data in a Job.
      */
-    private void refuseToolsOfLocalTraining(java.nio.file.Path code, dev.fuseml.step.RunRef ref) {
+    private dev.fuseml.project.ToolSettings toolsOfJobs(java.nio.file.Path code, dev.fuseml.step.RunRef ref) {
         dev.fuseml.project.ToolSettings tools;
         try {
             tools = dev.fuseml.project.ToolSettings.read(code);
         } catch (dev.fuseml.project.InvalidProjectException e) {
             throw new dev.fuseml.step.StepFailure("the project was refused: " + e.getMessage());
         }
-        if (tools.externalTracking() || tools.trainsOnDetermined()) {
-            throw new dev.fuseml.step.StepFailure("MLproject's " + (tools.externalTracking() ? "tracking.server"
-                    : "training.target: determined") + " is not supported by training Jobs on a cluster yet: remove "
-                    + "it to train in a Job with FuseML's own tracking, or train on the embedded default");
+        if (tools.externalTracking() && !tools.trainsOnDetermined()) {
+            throw new dev.fuseml.step.StepFailure("MLproject's tracking.server is not supported by training Jobs on a "
+                    + "cluster yet: remove it to train in a Job with FuseML's own tracking, or train on the embedded "
+                    + "default");
         }
-        if (tools.dataRemote() != null) {
+        if (tools.dataRemote() != null && !tools.trainsOnDetermined()) {
             log.note(ref.run(), STEP, "data.remote is not pulled in a training Job: the code pulls its own data");
         }
+        return tools;
     }
 
     /** The MLproject's serving section as the model directory keeps it, or null without one. */

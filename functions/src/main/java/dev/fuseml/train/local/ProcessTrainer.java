@@ -14,6 +14,7 @@ import dev.fuseml.step.StepFailure;
 import dev.fuseml.state.JsonFiles;
 import dev.fuseml.train.RunTokens;
 import dev.fuseml.train.Tracking;
+import dev.fuseml.train.ModelDirectory;
 import dev.fuseml.train.Trainer;
 import dev.fuseml.train.mlflow.ExternalTracking;
 import dev.fuseml.train.mlflow.MlflowServer;
@@ -54,7 +55,7 @@ public class ProcessTrainer implements Trainer {
     /** Calls to the teams' tools (MLflow servers, Determined masters); made once, as it pools connections. */
     private final java.net.http.HttpClient toolsHttp = java.net.http.HttpClient.newBuilder()
             .connectTimeout(java.time.Duration.ofSeconds(10)).build();
-    private final dev.fuseml.train.determined.DeterminedTraining determined;
+    private final dev.fuseml.train.determined.DeterminedTrainer determined;
 
     /** Without a tracking server: the code must write its model to {@code $FUSEML_MODEL_DIR}. */
     public ProcessTrainer(Duration timeout, StepLog log, CodesetSource codesets, Workspaces workspaces, Venvs venvs,
@@ -70,8 +71,18 @@ public class ProcessTrainer implements Trainer {
      */
     public ProcessTrainer(Duration timeout, StepLog log, CodesetSource codesets, Workspaces workspaces, Venvs venvs,
             ArtifactStore artifacts, Tracking tracking, RunTokens tokens, dev.fuseml.extension.ToolAccess tools) {
+        this(timeout, log, codesets, workspaces, venvs, artifacts, tracking, tokens, tools,
+                new dev.fuseml.train.determined.DeterminedTrainer(codesets, workspaces, tools, artifacts, log, timeout,
+                        new dev.fuseml.train.determined.DeterminedTraining(log, java.net.http.HttpClient.newHttpClient(),
+                                Duration.ofSeconds(5))));
+    }
+
+    /** @param determined trains the projects that ask for Determined ({@code training.target}) */
+    public ProcessTrainer(Duration timeout, StepLog log, CodesetSource codesets, Workspaces workspaces, Venvs venvs,
+            ArtifactStore artifacts, Tracking tracking, RunTokens tokens, dev.fuseml.extension.ToolAccess tools,
+            dev.fuseml.train.determined.DeterminedTrainer determined) {
         this.tools = tools;
-        this.determined = new dev.fuseml.train.determined.DeterminedTraining(log, toolsHttp, Duration.ofSeconds(5));
+        this.determined = determined;
         this.tracking = tracking;
         this.tokens = tokens;
         this.timeout = timeout;
@@ -98,43 +109,20 @@ public class ProcessTrainer implements Trainer {
                     project.dependencies());
             Path modelDir = work.resolve("model");
             dev.fuseml.project.ToolSettings settings = toolSettings(code);
-            Map<String, Double> metrics;
-            Tracking.Ended ended;
             if (settings.trainsOnDetermined()) {
-                metrics = onDetermined(job.ref(), project, settings, modelDir);
-                ended = new Tracking.Ended(java.util.Optional.empty(), Map.of(), Map.of());
-            } else {
-                pullData(job.ref(), project, venvs.dir(environment), modelDir, pidFile);
-                Trained trained = here(job, project, settings, environment, modelDir, pidFile);
-                metrics = trained.metrics();
-                ended = trained.tracked();
+                return java.util.Optional.of(determined.train(job, project, modelDir));
             }
-            checkModel(modelDir, "");
+            pullData(job.ref(), project, venvs.dir(environment), modelDir, pidFile);
+            Trained trained = here(job, project, settings, environment, modelDir, pidFile);
+            Map<String, Double> metrics = trained.metrics();
+            Tracking.Ended ended = trained.tracked();
             ended.metrics().forEach((k, v) -> {
                 if (Double.isFinite(v)) {
                     metrics.put(k, v); // the last value logged through MLflow; NaN and infinities do not travel
                 }
             });
-            if (!Files.exists(modelDir.resolve("requirements.txt")) && !project.dependencies().requirements()
-                    .isEmpty()) {
-                // As an MLflow model carries its requirements: a server on another machine builds from them.
-                Files.write(modelDir.resolve("requirements.txt"), project.dependencies().requirements());
-            }
-            try {
-                var serving = dev.fuseml.project.ServingSettings.forVersion(code, job.serveTarget());
-                if (serving.isPresent()) {
-                    // the app's serving settings travel with the version, as its requirements do
-                    dev.fuseml.state.JsonFiles.write(modelDir.resolve(dev.fuseml.project.ServingSettings.FILE),
-                            serving.get());
-                }
-            } catch (dev.fuseml.project.InvalidProjectException e) {
-                throw new StepFailure("the project was refused: " + e.getMessage());
-            }
-            long[] size = sizeOf(modelDir);
-            log.note(runId, STEP, "storing the model: " + size[0] + " file(s), " + size[1] + " bytes");
-            artifacts.upload(modelDir, job.modelUri());
-            log.note(runId, STEP, "model stored at " + job.modelUri() + " (" + size[1] + " bytes)");
-            return java.util.Optional.of(new TrainedModel(job.modelUri(), metrics, ended.params()));
+            return java.util.Optional.of(ModelDirectory.store(job, project, code, modelDir, metrics, ended.params(),
+                    artifacts, log, ""));
         } finally {
             workspaces.remove(runId, STEP);
         }
@@ -181,36 +169,12 @@ public class ProcessTrainer implements Trainer {
     private record Trained(Map<String, Double> metrics, Tracking.Ended tracked) {
     }
 
-    /** The entry point as an experiment of the Determined cluster the org registered (training.target). */
-    private Map<String, Double> onDetermined(dev.fuseml.step.RunRef ref, Project project,
-            dev.fuseml.project.ToolSettings settings, Path modelDir) throws Exception {
-        var cluster = tools.grant(ref, "determined", settings.trainExtension()).orElseThrow(() -> new StepFailure(
-                "MLproject's training.target is determined, but org " + ref.org() + " has no determined extension: "
-                        + "fuseml extensions add NAME --kind determined --url URL --credentials-file F"));
-        Path record = workspaces.dir(ref.run(), STEP).resolveSibling(STEP + ".determined");
-        return determined.train(new dev.fuseml.train.determined.DeterminedTraining.Job(ref, project, cluster,
-                settings.slots() == null ? 0 : settings.slots(), settings.metric() == null ? "validation_loss"
-                : settings.metric(), modelDir, record, timeout));
-    }
-
     private static dev.fuseml.project.ToolSettings toolSettings(Path code) {
         try {
             return dev.fuseml.project.ToolSettings.read(code);
         } catch (dev.fuseml.project.InvalidProjectException e) {
             throw new StepFailure("the project was refused: " + e.getMessage());
         }
-    }
-
-    /** Files and bytes under {@code dir}, for the log's account of what is uploaded. */
-    private static long[] sizeOf(Path dir) throws IOException {
-        long[] size = new long[2];
-        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
-            all.filter(Files::isRegularFile).forEach(f -> {
-                size[0]++;
-                size[1] += f.toFile().length();
-            });
-        }
-        return size;
     }
 
     /** Runs the entry point's command; returns the metrics once it wrote a usable model to {@code modelDir}. */
@@ -248,7 +212,7 @@ public class ProcessTrainer implements Trainer {
                     + errorLine(last.lines()), excerpt);
         }
         if (!modelOptional || !isEmpty(modelDir)) {
-            checkModel(modelDir, excerpt);
+            ModelDirectory.check(modelDir, excerpt);
         }
         return readMetrics(metrics);
     }
@@ -318,14 +282,6 @@ public class ProcessTrainer implements Trainer {
             }
         } finally {
             Files.deleteIfExists(local);
-        }
-    }
-
-    private static void checkModel(Path modelDir, String excerpt) {
-        try {
-            MLModel.read(modelDir);
-        } catch (MLModel.InvalidModelException e) {
-            throw new StepFailure("the training process wrote no usable model: " + e.getMessage(), excerpt);
         }
     }
 

@@ -33,7 +33,7 @@ import java.util.zip.ZipOutputStream;
  * types of v1File, the config's YAML) and plays each experiment's script: its states over the polls, its trial's
  * log, its checkpoint.
  */
-final class DeterminedStandIn implements AutoCloseable {
+public final class DeterminedStandIn implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> CREATE_FIELDS = Set.of("config", "modelDefinition", "validateOnly", "parentId",
@@ -41,12 +41,12 @@ final class DeterminedStandIn implements AutoCloseable {
     private static final Set<String> FILE_FIELDS = Set.of("path", "type", "content", "mtime", "mode", "uid", "gid");
 
     /** What an experiment does: its state at each poll (the last one stays), its trial's log, its checkpoint. */
-    record Script(List<String> states, List<String> logs, Map<String, byte[]> checkpoint,
+    public record Script(List<String> states, List<String> logs, Map<String, byte[]> checkpoint,
             Map<String, Double> validationMetrics) {
     }
 
     /** What was created: the config as YAML read, and the context's files decoded. */
-    record Created(long id, JsonNode config, Map<String, byte[]> files, JsonNode body) {
+    public record Created(long id, JsonNode config, Map<String, byte[]> files, JsonNode body) {
     }
 
     private final HttpServer server;
@@ -54,15 +54,15 @@ final class DeterminedStandIn implements AutoCloseable {
     private final Map<Long, Script> running = new ConcurrentHashMap<>();
     private final Map<Long, Integer> polls = new ConcurrentHashMap<>();
     private final Map<Long, String> uuids = new ConcurrentHashMap<>();
-    final List<Created> created = new ArrayList<>();
-    final List<Long> killed = new ArrayList<>();
+    public final List<Created> created = new ArrayList<>();
+    public final List<Long> killed = new ArrayList<>();
     final List<String> requests = new ArrayList<>();
     private final String user;
     private final String password;
     private final String token = "v2.public." + UUID.randomUUID();
     private long nextId = 40;
 
-    DeterminedStandIn(String user, String password) throws IOException {
+    public DeterminedStandIn(String user, String password) throws IOException {
         this.user = user;
         this.password = password;
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -70,11 +70,11 @@ final class DeterminedStandIn implements AutoCloseable {
         server.start();
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    synchronized void next(Script script) {
+    public synchronized void next(Script script) {
         scripts.add(script);
     }
 
