@@ -194,6 +194,34 @@ def end_tracking(control, run, env, succeeded, adopt):
     return json.loads(answer or b"{}")
 
 
+def dvc_pull(remote, config, child_env, log, last):
+    """Pulls the data DVC pins from the org's dvc-remote extension, as the embedded default's training does: the
+    remote (its URL and credentials, from the run's Secret) as DVC's local config, 0600, removed after the pull, so
+    the training's code never reads it. Returns the cause of a failure, or None."""
+    local = os.path.join(".dvc", "config.local")
+    fd = os.open(local, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(config)
+    log.append("[train] pulling the data DVC pins from dvc-remote extension %s" % remote)
+    try:
+        process = subprocess.Popen(["dvc", "pull", "--remote", remote], stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, env=child_env, text=True, errors="replace")
+        for line in process.stdout:
+            line = line.rstrip("\n")
+            last.append(line)
+            log.append(line)
+        code = process.wait()
+    except OSError as e:
+        return "dvc pull could not start (%s): add dvc to the project's requirements" % e
+    finally:
+        os.remove(local)
+    if code != 0:
+        return ("dvc pull from dvc-remote extension %s exited with code %d: %s; check the extension's URL and "
+                "credentials (fuseml extensions add %s ... replaces them)" % (remote, code, error_line(list(last)),
+                                                                               remote))
+    return None
+
+
 def main():
     if "--" not in sys.argv:
         print("usage: fuseml_job.py -- COMMAND...", file=sys.stderr)
@@ -208,8 +236,17 @@ def main():
     log = RunLog(control, run)
     last = collections.deque(maxlen=EXCERPT_LINES)
     # The token stays with this script: the user's code gets the training contract and nothing of FuseML's own.
-    child_env = {k: v for k, v in env.items() if k not in ("FUSEML_TOKEN", "FUSEML_TRAINED_BASE")}
+    child_env = {k: v for k, v in env.items()
+                 if k not in ("FUSEML_TOKEN", "FUSEML_TRAINED_BASE", "FUSEML_DVC_CONFIG")}
     child_env["PYTHONUNBUFFERED"] = "1"
+    if env.get("FUSEML_DVC_CONFIG") and env.get("FUSEML_DVC_REMOTE"):
+        pulled = dvc_pull(env["FUSEML_DVC_REMOTE"], env["FUSEML_DVC_CONFIG"], child_env, log, last)
+        if pulled is not None:
+            log.append("[train] failed: " + pulled)
+            log.flush()
+            post_event(env["K_SINK"], broker_token(env), "dev.fuseml.failed", {
+                "step": "train", "cause": pulled, "logExcerpt": "\n".join(last)}, extensions, control.url)
+            return 1
     log.append("[train] running in pod %s: %s" % (env.get("HOSTNAME", "?"), " ".join(command[2:] or command)))
     started = time.time()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=child_env,

@@ -59,11 +59,8 @@ class KubernetesRunnersIT {
         cli.purge();
     }
 
-    @Test
-    void theTrainingJobsRunnerStoresTheModelAndItsTrainedEventCarriesTheRunToServed() throws Exception {
-        String run = "wine-k8s-job-1";
-        Path work = Files.createDirectories(cli.home().resolve("job"));
-        Path code = copy(example(), work.resolve("code"));
+    /** fuseml_job.py as a Job's container runs it: in the code's directory, with the Job's variables. */
+    private ProcessBuilder job(String run, Path work, Path code, Map<String, String> more) throws Exception {
         String broker = get("/api/v1/status").path("brokers").path("workspace").asText();
         Map<String, Object> base = Map.of("repository", version1.path("repository").asText(), "commit",
                 version1.path("commit").asText(), "params", Map.of("alpha", "0.4", "l1_ratio", "0.1"),
@@ -83,6 +80,16 @@ class KubernetesRunnersIT {
         env.put("FUSEML_MODEL_DIR", work.resolve("model").toString());
         env.put("FUSEML_METRICS_FILE", work.resolve("metrics.json").toString());
         env.put("FUSEML_TRAINED_BASE", JSON.writeValueAsString(base));
+        env.putAll(more);
+        return job;
+    }
+
+    @Test
+    void theTrainingJobsRunnerStoresTheModelAndItsTrainedEventCarriesTheRunToServed() throws Exception {
+        String run = "wine-k8s-job-1";
+        Path work = Files.createDirectories(cli.home().resolve("job"));
+        Path code = copy(example(), work.resolve("code"));
+        ProcessBuilder job = job(run, work, code, Map.of());
         Process process = job.start();
         String output = new String(process.getInputStream().readAllBytes());
         assertThat(process.waitFor()).as(output).isZero();
@@ -98,6 +105,55 @@ class KubernetesRunnersIT {
         assertThat(version2.path("params").path("alpha").asText()).isEqualTo("0.4");
         String log = cli.run("logs", "wine", "--run", run).out();
         assertThat(log).contains("[train] running in pod", "model stored at", "[register]", "[serve]");
+    }
+
+    /**
+     * A DVC project's Job: the runner writes the remote from the run's Secret as DVC's local config, runs the
+     * environment's dvc pull (a fake here: dvc is not on this machine's package mirror) before the entry point, and
+     * removes the config; a failing pull fails the run naming the remote and the fix.
+     */
+    @Test
+    void theTrainingJobsRunnerPullsTheDataOfADvcProjectFirstAndAFailedPullFailsTheRun() throws Exception {
+        String config = "[core]\n    remote = team-data\n['remote \"team-data\"']\n    url = \"s3://team/dvc\"\n"
+                + "    secret_access_key = \"dvc-secret-7\"\n";
+        for (String exit : new String[]{"0", "3"}) {
+            String run = "wine-k8s-dvc-" + exit;
+            Path work = Files.createDirectories(cli.home().resolve("job-dvc-" + exit));
+            Path code = copy(example(), work.resolve("code"));
+            Files.createDirectories(code.resolve(".dvc"));
+            Path bin = Files.createDirectories(work.resolve("bin"));
+            Path dvc = Files.writeString(bin.resolve("dvc"), "#!/bin/sh\necho \"$@\" > ../dvc-args\n"
+                    + "cat .dvc/config.local > ../dvc-config\nstat -c %a .dvc/config.local >> ../dvc-args\n"
+                    + "env | grep -c FUSEML_DVC_CONFIG >> ../dvc-args\necho 'fetched 1 file'\n"
+                    + "[ " + exit + " = 0 ] || echo 'ERROR: failed to pull data from the cloud'\nexit " + exit + "\n");
+            Files.setPosixFilePermissions(dvc, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            ProcessBuilder job = job(run, work, code, Map.of("FUSEML_DVC_REMOTE", "team-data",
+                    "FUSEML_DVC_CONFIG", config));
+            job.environment().put("PATH", bin + ":" + job.environment().get("PATH"));
+            Process process = job.start();
+            String output = new String(process.getInputStream().readAllBytes());
+            assertThat(process.waitFor()).as(output).isEqualTo(exit.equals("0") ? 0 : 1);
+
+            assertThat(Files.readString(work.resolve("dvc-args"))).as("pull from the remote; only its owner reads the "
+                    + "config; dvc's own environment has no copy of it").isEqualTo("pull --remote team-data\n600\n0\n");
+            assertThat(Files.readString(work.resolve("dvc-config"))).isEqualTo(config);
+            assertThat(code.resolve(".dvc/config.local")).doesNotExist();
+            assertThat(output).doesNotContain("dvc-secret-7");
+            await().atMost(Duration.ofMinutes(3)).until(() -> List.of("succeeded", "failed").contains(
+                    get("/api/v1/runs/" + run).path("status").asText()));
+            JsonNode finished = get("/api/v1/runs/" + run);
+            String log = cli.run("logs", "wine", "--run", run).out();
+            assertThat(log).contains("pulling the data DVC pins from dvc-remote extension team-data", "fetched 1 file")
+                    .doesNotContain("dvc-secret-7");
+            if (exit.equals("0")) {
+                assertThat(finished.path("status").asText()).as(finished.toString()).isEqualTo("succeeded");
+            } else {
+                assertThat(finished.path("status").asText()).isEqualTo("failed");
+                assertThat(finished.path("cause").asText()).contains("dvc pull from dvc-remote extension team-data "
+                        + "exited with code 3", "ERROR: failed to pull data", "fuseml extensions add team-data");
+                assertThat(log).doesNotContain("the training process ran");
+            }
+        }
     }
 
     @Test

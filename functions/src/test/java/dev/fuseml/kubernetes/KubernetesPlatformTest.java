@@ -320,6 +320,39 @@ class KubernetesPlatformTest {
         assertThat(cluster().job("workspace", TrainingJobs.jobName(tracked.run()))).isEmpty();
     }
 
+    /**
+     * A DVC project with dvc in its requirements, in an org with a dvc-remote: the Job's runner gets the remote as
+     * DVC's config from the run's Secret (never in the Job's manifest) and its name to pull from.
+     */
+    @Test
+    void aDvcProjectsTrainingJobGetsItsRemoteFromTheRunsSecret() throws Exception {
+        FakeCodesetSource dvc = new FakeCodesetSource().with(REPO, COMMIT, Map.of("MLproject", MLPROJECT,
+                "train.py", "print(1)", "requirements.txt", "scikit-learn\ndvc[s3]\n", ".dvc/config",
+                "[core]\n    remote = storage\n", "data.csv.dvc", "outs:\n- md5: 0123\n  path: data.csv\n"));
+        dev.fuseml.extension.ToolAccess tools = (run, kind, name) -> java.util.Optional.of(
+                new dev.fuseml.extension.ToolAccess.Grant("team-data", kind, "s3://team/dvc", Map.of(
+                        "secret_access_key", "dvc-secret-42")));
+        RunRef run = new RunRef("workspace", "wine", "wine-dvc");
+        new TrainingJobs(cluster(), SETTINGS, dvc, new Workspaces(dir), log, RUN_TOKENS,
+                dev.fuseml.train.Tracking.NONE, null, tools).train(new dev.fuseml.train.Trainer.TrainingJob(run, REPO,
+                COMMIT, null, Map.of(), "img:1", MODEL));
+        Job job = cluster().job("workspace", TrainingJobs.jobName(run.run())).orElseThrow();
+        var container = job.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(env(container)).containsEntry("FUSEML_DVC_REMOTE", "team-data");
+        assertThat(container.getEnv()).filteredOn(e -> e.getName().equals("FUSEML_DVC_CONFIG")).singleElement()
+                .satisfies(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName())
+                        .isEqualTo(TrainingJobs.tokenSecret(run.run())));
+        assertThat(client.getKubernetesSerialization().asYaml(job)).doesNotContain("dvc-secret-42");
+        var secret = client.secrets().inNamespace("workspace").withName(TrainingJobs.tokenSecret(run.run())).get();
+        String config = secret.getStringData() != null && secret.getStringData().containsKey("dvc-config")
+                ? secret.getStringData().get("dvc-config") : new String(java.util.Base64.getDecoder().decode(
+                secret.getData().get("dvc-config")));
+        assertThat(config).contains("['remote \"team-data\"']", "url = \"s3://team/dvc\"",
+                "secret_access_key = \"dvc-secret-42\"");
+        assertThat(log.text(run.run())).contains("pulls the data DVC pins from dvc-remote extension team-data")
+                .doesNotContain("dvc-secret-42");
+    }
+
     /** A project on Determined is trained by the train step itself (HTTP to the master): no Job is made. */
     @Test
     void onAClusterTheTrainStepFollowsADeterminedExperimentItselfAndStoresItsCheckpoint() throws Exception {
@@ -340,7 +373,7 @@ class KubernetesPlatformTest {
                     dev.fuseml.train.Tracking.NONE, new dev.fuseml.train.determined.DeterminedTrainer(onDetermined,
                     new Workspaces(dir), tools, artifacts, log, Duration.ofMinutes(1),
                     new dev.fuseml.train.determined.DeterminedTraining(log, java.net.http.HttpClient.newHttpClient(),
-                            Duration.ofMillis(10)))).train(new dev.fuseml.train.Trainer.TrainingJob(run, REPO, COMMIT,
+                            Duration.ofMillis(10))), tools).train(new dev.fuseml.train.Trainer.TrainingJob(run, REPO, COMMIT,
                     null, Map.of(), "img:1", MODEL, "kserve"));
 
             assertThat(trained).get().satisfies(m -> {

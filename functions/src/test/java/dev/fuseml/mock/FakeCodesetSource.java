@@ -27,6 +27,7 @@ public class FakeCodesetSource implements CodesetSource {
         }
         Files.createDirectories(target);
         for (var file : files.entrySet()) {
+            Files.createDirectories(target.resolve(file.getKey()).getParent());
             Files.writeString(target.resolve(file.getKey()), file.getValue());
         }
         return commit;

@@ -47,6 +47,9 @@ public class TrainingJobs implements Trainer {
 
     private final dev.fuseml.train.Tracking tracking;
     private final dev.fuseml.train.determined.DeterminedTrainer determined;
+    private final dev.fuseml.extension.ToolAccess tools;
+    /** The run Secret's key of a DVC remote's config, when the project pulls data (fuseml_job.py reads it). */
+    static final String DVC_CONFIG_KEY = "dvc-config";
 
     public TrainingJobs(Cluster cluster, KubernetesSettings settings, CodesetSource codesets, Workspaces workspaces,
             StepLog log, dev.fuseml.train.RunTokens runTokens) {
@@ -56,14 +59,19 @@ public class TrainingJobs implements Trainer {
     /** @param tracking the control plane's MLflow tracking: each Job's code logs to its own MLflow run */
     public TrainingJobs(Cluster cluster, KubernetesSettings settings, CodesetSource codesets, Workspaces workspaces,
             StepLog log, dev.fuseml.train.RunTokens runTokens, dev.fuseml.train.Tracking tracking) {
-        this(cluster, settings, codesets, workspaces, log, runTokens, tracking, null);
+        this(cluster, settings, codesets, workspaces, log, runTokens, tracking, null,
+                dev.fuseml.extension.ToolAccess.NONE);
     }
 
-    /** @param determined trains, from this step, the projects that ask for Determined (no Job: HTTP only) */
+    /**
+     * @param determined trains, from this step, the projects that ask for Determined (no Job: HTTP only)
+     * @param tools      the org's registered tools: a DVC remote the Job pulls data from
+     */
     public TrainingJobs(Cluster cluster, KubernetesSettings settings, CodesetSource codesets, Workspaces workspaces,
             StepLog log, dev.fuseml.train.RunTokens runTokens, dev.fuseml.train.Tracking tracking,
-            dev.fuseml.train.determined.DeterminedTrainer determined) {
+            dev.fuseml.train.determined.DeterminedTrainer determined, dev.fuseml.extension.ToolAccess tools) {
         this.determined = determined;
+        this.tools = tools;
         this.tracking = tracking;
         this.runTokens = runTokens;
         this.cluster = cluster;
@@ -92,11 +100,16 @@ public class TrainingJobs implements Trainer {
         String[] servingModel = new String[1];
         String[] serving = new String[1];
         boolean[] onDetermined = new boolean[1];
+        boolean[] dvcProject = new boolean[1];
+        String[] dataRemote = new String[1];
         Project project = Projects.read(codesets, workspaces, job.ref(), STEP, job.repository(), job.commit(),
                 job.entryPoint(), job.params(), code -> {
                     servingModel[0] = dev.fuseml.project.ServingSettings.modelName(code);
                     serving[0] = servingJson(code, job.serveTarget());
-                    onDetermined[0] = toolsOfJobs(code, job.ref()).trainsOnDetermined();
+                    dev.fuseml.project.ToolSettings tools = toolsOfJobs(code);
+                    onDetermined[0] = tools.trainsOnDetermined();
+                    dataRemote[0] = tools.dataRemote();
+                    dvcProject[0] = java.nio.file.Files.isDirectory(code.resolve(".dvc"));
                 });
         if (onDetermined[0]) {
             if (determined == null) {
@@ -125,15 +138,28 @@ public class TrainingJobs implements Trainer {
                 env.add(value("FUSEML_SERVING_MODEL", servingModel[0]));
             }
         }
+        Map<String, String> secrets = new LinkedHashMap<>(Map.of("token", runTokens.tokenFor(job.ref())));
+        var remote = dvcProject[0] && project.dependencies().requires("dvc")
+                ? tools.grant(job.ref(), "dvc-remote", dataRemote[0]) : Optional.<dev.fuseml.extension.ToolAccess.Grant>empty();
+        if (remote.isPresent()) {
+            // fuseml_job.py writes it as DVC's local config and runs dvc pull before the entry point
+            secrets.put(DVC_CONFIG_KEY, dev.fuseml.train.DvcConfig.local(remote.get()));
+            List<EnvVar> env = spec.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+            env.add(value("FUSEML_DVC_REMOTE", remote.get().name()));
+            env.add(new EnvVarBuilder().withName("FUSEML_DVC_CONFIG").withNewValueFrom().withNewSecretKeyRef()
+                    .withName(tokenSecret(job.ref().run())).withKey(DVC_CONFIG_KEY).endSecretKeyRef().endValueFrom()
+                    .build());
+            log.note(job.ref().run(), STEP, "the Job pulls the data DVC pins from " + remote.get());
+        }
         Job created = cluster.client().batch().v1().jobs().inNamespace(namespace).resource(spec).create();
-        // The run's token, in a Secret the Job owns (made after it, for its uid; the pod waits for it): never a
-        // plain value in the Job's manifest, gone with the Job
+        // The run's token (and a DVC remote's credentials), in a Secret the Job owns (made after it, for its uid;
+        // the pod waits for it): never a plain value in the Job's manifest, gone with the Job
         cluster.client().secrets().inNamespace(namespace).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
                 .withNewMetadata().withName(tokenSecret(job.ref().run())).withNamespace(namespace)
                 .withLabels(labels(job)).addToOwnerReferences(new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
                         .withApiVersion("batch/v1").withKind("Job").withName(name)
                         .withUid(created.getMetadata().getUid()).withController(true).build())
-                .endMetadata().withType("Opaque").addToStringData("token", runTokens.tokenFor(job.ref())).build())
+                .endMetadata().withType("Opaque").withStringData(secrets).build())
                 .create();
         log.note(job.ref().run(), STEP, "training Job " + namespace + "/" + name + " created (image "
                 + job.environment() + "); it stores the model and reports its own result");
@@ -143,9 +169,9 @@ public class TrainingJobs implements Trainer {
     /**
      * The tools the project names. What a training Job does not do yet is refused rather than ignored, as it would
      * change where the run's model and metrics come from: an MLflow server of the team's ({@code tracking.server}) is
-     * used by the embedded default's training only. A DVC project pulls its own data in a Job.
+     * used by the embedded default's training only.
      */
-    private dev.fuseml.project.ToolSettings toolsOfJobs(java.nio.file.Path code, dev.fuseml.step.RunRef ref) {
+    private dev.fuseml.project.ToolSettings toolsOfJobs(java.nio.file.Path code) {
         dev.fuseml.project.ToolSettings tools;
         try {
             tools = dev.fuseml.project.ToolSettings.read(code);
@@ -156,9 +182,6 @@ public class TrainingJobs implements Trainer {
             throw new dev.fuseml.step.StepFailure("MLproject's tracking.server is not supported by training Jobs on a "
                     + "cluster yet: remove it to train in a Job with FuseML's own tracking, or train on the embedded "
                     + "default");
-        }
-        if (tools.dataRemote() != null && !tools.trainsOnDetermined()) {
-            log.note(ref.run(), STEP, "data.remote is not pulled in a training Job: the code pulls its own data");
         }
         return tools;
     }

@@ -14,6 +14,7 @@ import dev.fuseml.step.StepFailure;
 import dev.fuseml.state.JsonFiles;
 import dev.fuseml.train.RunTokens;
 import dev.fuseml.train.Tracking;
+import dev.fuseml.train.DvcConfig;
 import dev.fuseml.train.ModelDirectory;
 import dev.fuseml.train.Trainer;
 import dev.fuseml.train.mlflow.ExternalTracking;

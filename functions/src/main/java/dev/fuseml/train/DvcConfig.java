@@ -1,4 +1,4 @@
-package dev.fuseml.train.local;
+package dev.fuseml.train;
 
 import dev.fuseml.extension.ToolAccess;
 import dev.fuseml.step.StepFailure;
@@ -10,15 +10,16 @@ import java.util.regex.Pattern;
 /**
  * A {@code dvc-remote} extension as DVC's local config: a remote section with its URL and the credentials as the
  * remote's options ({@code access_key_id}, {@code secret_access_key}, {@code user}, {@code password}, ...: DVC's
- * names), made the default. Only what DVC's INI syntax can hold unchanged is written.
+ * names), made the default. Only what DVC's INI syntax can hold unchanged is written. The embedded default's
+ * training writes it itself; a training Job's runner gets it from the run's Secret.
  */
-final class DvcConfig {
+public final class DvcConfig {
     private static final Pattern OPTION = Pattern.compile("[a-z][a-z0-9_]{0,63}");
 
     private DvcConfig() {
     }
 
-    static String local(ToolAccess.Grant remote) {
+    public static String local(ToolAccess.Grant remote) {
         StringBuilder config = new StringBuilder("# written by FuseML for this run's dvc pull, removed after it\n")
                 .append("[core]\n    remote = ").append(remote.name()).append('\n')
                 .append("['remote \"").append(remote.name()).append("\"']\n")
