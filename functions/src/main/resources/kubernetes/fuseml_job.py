@@ -199,7 +199,12 @@ def dvc_pull(remote, config, child_env, log, last):
     remote (its URL and credentials, from the run's Secret) as DVC's local config, 0600, removed after the pull, so
     the training's code never reads it. Returns the cause of a failure, or None."""
     local = os.path.join(".dvc", "config.local")
-    fd = os.open(local, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    if os.path.islink(".dvc") or not os.path.isdir(".dvc"):
+        return "the project's .dvc is not a directory: dvc init makes one"
+    if os.path.lexists(local):
+        os.remove(local)
+    # made anew, 0600 from the start, never through a link the project put there
+    fd = os.open(local, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(config)
     log.append("[train] pulling the data DVC pins from dvc-remote extension %s" % remote)

@@ -48,10 +48,10 @@ public class PushCommand extends FusemlCommand {
                     + "MLproject's serving.serve_target; default: KServe where installed, else Knative).")
     String serveTarget;
 
-    /** The model servers a cluster app can have (the orchestrator's ServingSettings.SERVE_TARGETS). */
+    /** The model servers a cluster app can have, as the event contract lists them. */
     static final class ServeTargets extends java.util.ArrayList<String> {
         ServeTargets() {
-            super(java.util.List.of("knative", "kserve", "seldon"));
+            super(Push.SERVE_TARGETS);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.fuseml.eventing;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fuseml.eventing.payload.Built;
 import dev.fuseml.eventing.payload.Deleted;
@@ -80,6 +81,22 @@ class EventSchemasTest {
             throws Exception {
         assertThat(EventValidator.problems(type, JSON.readTree(json))).isNotEmpty()
                 .anySatisfy(p -> assertThat(p).contains(mentioned));
+    }
+
+    @Test
+    void theSchemasServeTargetsAreTheContractsAndAPushWithoutOneLeavesTheFieldOut() throws Exception {
+        for (String type : new String[]{FusemlEvents.PUSH, FusemlEvents.RECEIVED, FusemlEvents.BUILT}) {
+            JsonNode schema = JSON.readTree(EventSchemas.schema(type).orElseThrow());
+            java.util.List<String> targets = new java.util.ArrayList<>();
+            schema.path("properties").path("serveTarget").path("enum").forEach(t -> {
+                if (!t.isNull()) {
+                    targets.add(t.asText());
+                }
+            });
+            assertThat(targets).as(type).isEqualTo(Push.SERVE_TARGETS);
+        }
+        // so that an orchestrator from before the field takes the push of a newer CLI
+        assertThat(JSON.valueToTree(new Push(REPO, "main", Map.of(), null)).has("serveTarget")).isFalse();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.fuseml.api;
 
+import dev.fuseml.extension.Extension;
 import dev.fuseml.extension.ExtensionStore;
 import dev.fuseml.extension.ToolAccess;
 import dev.fuseml.run.RunStore;
@@ -28,7 +29,7 @@ public class RunToolsResource {
         this.runs = runs;
     }
 
-    /** 200 with the tool, 404 when none of the kind is registered, 422 when the choice is the project's to fix. */
+    /** 200 with the tool, 204 when none of the kind is registered, 422 when the choice is the project's to fix. */
     @POST
     public Response grant(@PathParam("run") String run, ToolAccess.Request request) {
         if (request == null || request.kind() == null) {
@@ -39,9 +40,9 @@ public class RunToolsResource {
         try {
             return extensions.choose(org, request.kind(), request.name())
                     .map(e -> Response.ok(new ToolAccess.Grant(e.name(), e.kind(), e.url(),
-                            extensions.credentials(e.org(), e.name()))).build())
-                    .orElseGet(() -> ApiError.of(Response.Status.NOT_FOUND, "org " + org + " has no "
-                            + request.kind() + " extension"));
+                            extensions.credentials(e.org(), e.name()), Extension.GLOBAL.equals(e.org()))).build())
+                    // none of the kind: 204, so that a 404 (no such run, an older control plane) is not read as it
+                    .orElseGet(() -> Response.noContent().build());
         } catch (IllegalArgumentException e) {
             return Response.status(422).type(MediaType.APPLICATION_JSON).entity(java.util.Map.of("error",
                     e.getMessage())).build();

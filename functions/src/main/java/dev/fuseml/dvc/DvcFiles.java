@@ -70,12 +70,14 @@ public final class DvcFiles {
                     var stage = stages.next();
                     String source = path + ":" + stage.getKey();
                     for (JsonNode dep : stage.getValue().path("deps")) {
-                        if (!tracked.contains(normal(dir + dep.path("path").asText("")))) {
+                        if (!inGit(normal(dir + dep.path("path").asText("")), tracked)) {
                             add(found, dep, dir, defaultRemote, source);
                         }
                     }
                     for (JsonNode out : stage.getValue().path("outs")) {
-                        add(found, out, dir, defaultRemote, source);
+                        if (!inGit(normal(dir + out.path("path").asText("")), tracked)) { // cache: false outs
+                            add(found, out, dir, defaultRemote, source);
+                        }
                     }
                 }
             }
@@ -101,6 +103,15 @@ public final class DvcFiles {
         found.putIfAbsent(full + "@" + md5 + etag, new Dataset(full, md5, etag, size,
                 files == null || files > Integer.MAX_VALUE ? null : files.intValue(),
                 remote != null ? remote : defaultRemote, source));
+    }
+
+    /** Whether git holds {@code path}: a file of the commit, or a directory of its files (code, not data). */
+    private static boolean inGit(String path, Set<String> tracked) {
+        if (tracked.contains(path)) {
+            return true;
+        }
+        String prefix = path + "/";
+        return !path.isEmpty() && tracked.stream().anyMatch(p -> p.startsWith(prefix));
     }
 
     /** {@code [core] remote = NAME} of DVC's INI-style config, or null. */
@@ -175,7 +186,9 @@ public final class DvcFiles {
             return null;
         }
         String text = value.asText();
-        return text.isEmpty() || text.length() > 1024 ? null : text;
+        // shown in a terminal by fuseml models: no control characters
+        return text.isEmpty() || text.length() > 1024 || text.chars().anyMatch(c -> c < 0x20 || c == 0x7f) ? null
+                : text;
     }
 
     /** {@code a/./b/../c} as {@code a/c}; a path leaving the project stays as written (it is only shown). */

@@ -11,10 +11,35 @@ import java.util.Optional;
  * which answers the deployment only, never a user's token or a training's.
  */
 public interface ToolAccess {
-    /** A tool and its credentials; its {@link #toString} leaves them out, so a log line cannot carry them. */
-    record Grant(String name, String kind, String url, Map<String, String> credentials) {
+    /**
+     * A tool and its credentials; its {@link #toString} leaves them out, so a log line cannot carry them.
+     *
+     * @param global whether it is a global extension (an admin's, for every org)
+     */
+    record Grant(String name, String kind, String url, Map<String, String> credentials, boolean global) {
         public Grant {
             credentials = credentials == null ? Map.of() : Map.copyOf(credentials);
+        }
+
+        /** An org's own tool. */
+        public Grant(String name, String kind, String url, Map<String, String> credentials) {
+            this(name, kind, url, credentials, false);
+        }
+
+        /**
+         * Refuses to hand a global extension's credentials to a user's code (the training, the environment's dvc):
+         * code of one org would hold what every org's runs use, and could reach the others' runs or data with it.
+         *
+         * @throws dev.fuseml.step.StepFailure naming the fix: the org registers the tool itself
+         */
+        public Grant forUsersCode(String org) {
+            if (global && !credentials.isEmpty()) {
+                throw new dev.fuseml.step.StepFailure("extension " + name + " is a global one with credentials, which "
+                        + "FuseML does not give to an org's code: register the " + kind + " for org " + org
+                        + " (fuseml extensions add " + name + " --kind " + kind + " --url " + url
+                        + " --credentials-file F --org " + org + ")");
+            }
+            return this;
         }
 
         @Override

@@ -30,7 +30,7 @@ import java.util.Optional;
 public record ServingSettings(Integer maxBatch, Integer maxWaitMs, Integer maxWorkers, Integer idleTimeoutS,
         String cpu, String memory, Integer maxScale, Integer target, String serveTarget) {
     /** The model servers a cluster app can be served by ({@code serving.serve_target}). */
-    public static final java.util.List<String> SERVE_TARGETS = java.util.List.of("knative", "kserve", "seldon");
+    public static final java.util.List<String> SERVE_TARGETS = dev.fuseml.eventing.payload.Push.SERVE_TARGETS;
     /** Kubernetes' quantity syntax: a user's value is checked before it reaches the API server. */
     private static final java.util.regex.Pattern QUANTITY = java.util.regex.Pattern.compile(
             "^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$");

@@ -20,10 +20,10 @@ public class HttpToolAccess implements ToolAccess {
     public Optional<Grant> grant(RunRef run, String kind, String name) throws Exception {
         ControlPlaneHttp.Reply reply = http.json("POST", "/api/v1/runs/" + run.run() + "/tools",
                 new Request(kind, name), PATIENCE);
-        if (reply.status() == 404 && name == null) {
+        if (reply.status() == 204) {
             return Optional.empty();
         }
-        if (reply.status() == 422 || reply.status() == 404) {
+        if (reply.status() == 422) {
             throw new StepFailure(reply.error());
         }
         if (!reply.ok()) {

@@ -56,6 +56,14 @@ class DvcFilesTest {
                         "sub/dir/x.dvc", "outs:\n- md5: 00000000000000000000000000000001\n  path: ../x.csv\n")),
                         Set.of(), List.of(new Dataset("sub/x.csv", "00000000000000000000000000000001", null, null, null,
                                 null, "sub/dir/x.dvc"))),
+                Arguments.of(Named.of("a directory of code git holds is not a dataset, as dep or as uncached out",
+                        files("dvc.lock", "schema: '2.0'\nstages:\n  train:\n    deps:\n    - path: src\n"
+                                + "      md5: 1111111111111111111111111111111a.dir\n    outs:\n    - path: report.md\n"
+                                + "      md5: 2222222222222222222222222222222b\n")), Set.of("src/train.py",
+                        "report.md"), List.of()),
+                Arguments.of(Named.of("a path with a terminal's control characters is not recorded", files(
+                        "x.dvc", "outs:\n- md5: 00000000000000000000000000000001\n  path: \"a\\e[2Jb\"\n")),
+                        Set.of(), List.of()),
                 Arguments.of(Named.of("files that are not DVC's YAML, and outputs not computed yet, are skipped",
                         files("broken.dvc", "outs: [unclosed", "list.dvc", "- a\n- b\n", "pending.dvc",
                                 "outs:\n- path: later.csv\n")), Set.of(), List.of()));

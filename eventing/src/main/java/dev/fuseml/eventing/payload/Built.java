@@ -1,5 +1,7 @@
 package dev.fuseml.eventing.payload;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.util.Map;
 
 /**
@@ -11,7 +13,7 @@ import java.util.Map;
  *                    null for the project's choice
  */
 public record Built(String repository, String commit, Map<String, String> params, String entryPoint,
-        String environment, String serveTarget) {
+        String environment, @JsonInclude(JsonInclude.Include.NON_NULL) String serveTarget) {
     public Built(String repository, String commit, Map<String, String> params, String entryPoint,
             String environment) {
         this(repository, commit, params, entryPoint, environment, null);

@@ -1,5 +1,7 @@
 package dev.fuseml.eventing.payload;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.util.Map;
 
 /**
@@ -13,7 +15,10 @@ import java.util.Map;
  *                    null for the project's choice
  */
 public record Push(String repository, String commit, Map<String, String> params, String entryPoint,
-        String serveTarget) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) String serveTarget) {
+    /** The model servers an app can have on a cluster ({@code fuseml push --serve-target}, the schemas' enum). */
+    public static final java.util.List<String> SERVE_TARGETS = java.util.List.of("knative", "kserve", "seldon");
+
     /** A push that leaves the model server to the project (and the cluster). */
     public Push(String repository, String commit, Map<String, String> params, String entryPoint) {
         this(repository, commit, params, entryPoint, null);

@@ -1,5 +1,7 @@
 package dev.fuseml.eventing.payload;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.util.Map;
 
 /**
@@ -12,7 +14,7 @@ import java.util.Map;
  *                    null for the project's choice
  */
 public record Received(String repository, String commit, Map<String, String> params, String entryPoint,
-        String command, String serveTarget) {
+        String command, @JsonInclude(JsonInclude.Include.NON_NULL) String serveTarget) {
     public Received(String repository, String commit, Map<String, String> params, String entryPoint,
             String command) {
         this(repository, commit, params, entryPoint, command, null);

@@ -147,8 +147,9 @@ public class GitCodesetStore implements CodesetStore, dev.fuseml.codeset.CommitR
             org.eclipse.jgit.revwalk.RevCommit found;
             try {
                 found = walk.parseCommit(ObjectId.fromString(commit));
-            } catch (org.eclipse.jgit.errors.MissingObjectException e) {
-                return java.util.Optional.empty();
+            } catch (org.eclipse.jgit.errors.MissingObjectException
+                     | org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
+                return java.util.Optional.empty(); // not a commit of this codeset
             }
             tree.addTree(found.getTree());
             tree.setRecursive(true);

@@ -33,6 +33,7 @@ public class DirectoryModelStore implements ModelRegistry {
     private final Path root;
     private final ArtifactStorage artifacts;
     private final dev.fuseml.dvc.DatasetLineage lineage;
+    private static final System.Logger LOG = System.getLogger(DirectoryModelStore.class.getName());
 
     @jakarta.inject.Inject
     public DirectoryModelStore(FusemlConfig config, ArtifactStorage artifacts,
@@ -48,7 +49,27 @@ public class DirectoryModelStore implements ModelRegistry {
     }
 
     @Override
-    public synchronized ModelVersion register(String org, String app, Registration registration) {
+    public ModelVersion register(String org, String app, Registration registration) {
+        // read before the registry's lock: a large codeset must not hold up every org's registrations
+        return register(org, app, registration, datasets(org, app, registration.commit()));
+    }
+
+    /**
+     * The dataset versions the commit pins; none, and a warning in the control plane's log, when they cannot be
+     * read: lineage is a record of the version, not a condition of it.
+     */
+    private List<dev.fuseml.dvc.Dataset> datasets(String org, String app, String commit) {
+        try {
+            return lineage.of(org, app, commit);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "the dataset versions of commit " + commit + " of " + org + "/" + app
+                    + " could not be read: " + e);
+            return List.of();
+        }
+    }
+
+    private synchronized ModelVersion register(String org, String app, Registration registration,
+            List<dev.fuseml.dvc.Dataset> datasets) {
         Optional<ModelVersion> existing = list(org, app).stream()
                 .filter(v -> v.run().equals(registration.run())).findFirst();
         if (existing.isPresent()) {
@@ -65,13 +86,6 @@ public class DirectoryModelStore implements ModelRegistry {
             model = read(uri);
         } catch (MLModel.InvalidModelException e) {
             throw new StepFailure("cannot register the model at " + uri + ": " + e.getMessage());
-        }
-        List<dev.fuseml.dvc.Dataset> datasets;
-        try {
-            datasets = lineage.of(org, app, registration.commit());
-        } catch (IOException e) {
-            throw new StepFailure("cannot read the dataset versions of commit " + registration.commit() + ": "
-                    + e.getMessage());
         }
         int version = list(org, app).stream().mapToInt(ModelVersion::version).max().orElse(0) + 1;
         ModelVersion registered = new ModelVersion(org, app, version, registration.run(), registration.repository(),

@@ -28,6 +28,7 @@ import java.util.Map;
 final class DeterminedApi {
     static final ObjectMapper JSON = dev.fuseml.state.JsonFiles.MAPPER;
     private static final int MAX_ANSWER = 16 << 20;
+    static final int MAX_LINE = 64 * 1024;
     private final ToolAccess.Grant cluster;
     private final URI base;
     private final HttpClient http;
@@ -105,12 +106,21 @@ final class DeterminedApi {
             if (response.statusCode() != 200) {
                 throw refused(what, response.statusCode(), JSON.createObjectNode());
             }
+            long[] read = new long[1];
             String line;
-            while ((line = lines.readLine()) != null && results.size() < max) {
-                if (line.isBlank() || line.length() > 1 << 20) {
+            while ((line = line(lines, read)) != null && results.size() < max) {
+                if (read[0] > MAX_ANSWER) {
+                    break; // enough of a log for one look; the rest is the master's to keep
+                }
+                if (line.isBlank()) {
                     continue;
                 }
-                JsonNode node = JSON.readTree(line);
+                JsonNode node;
+                try {
+                    node = JSON.readTree(line);
+                } catch (IOException cut) {
+                    continue; // a line cut at MAX_LINE
+                }
                 if (node.has("error")) {
                     throw new StepFailure(name() + " failed to " + what + ": " + node.path("error")
                             .path("message").asText(node.path("error").toString()));
@@ -119,6 +129,25 @@ final class DeterminedApi {
             }
         }
         return results;
+    }
+
+    /**
+     * The next line, at most {@value #MAX_LINE} characters of it (a longer one is cut and the rest skipped), or
+     * null at the end; {@code read} counts every character read.
+     */
+    static String line(java.io.Reader in, long[] read) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int c;
+        while ((c = in.read()) >= 0) {
+            read[0]++;
+            if (c == '\n') {
+                return line.toString();
+            }
+            if (line.length() < MAX_LINE) {
+                line.append((char) c);
+            }
+        }
+        return line.isEmpty() ? null : line.toString();
     }
 
     /** A checkpoint's files as a zip archive (the master builds it from the checkpoint storage). */
@@ -152,6 +181,7 @@ final class DeterminedApi {
         JsonNode error = json.path("error");
         String message = error.isObject() ? error.path("error").asText(error.path("message").asText(error.toString()))
                 : json.toString();
+        message = message.length() > 300 ? message.substring(0, 300) + "..." : message;
         String fix = status == 401 || status == 403 ? ": check the extension's credentials (fuseml extensions add "
                 + cluster.name() + " --kind determined --url " + url() + " --credentials-file F replaces them)"
                 : status == 404 ? ": is " + url() + " a Determined master?" : "";

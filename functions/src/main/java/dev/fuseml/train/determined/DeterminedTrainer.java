@@ -70,6 +70,10 @@ public final class DeterminedTrainer implements Trainer {
                 new StepFailure("MLproject's training.target is determined, but org " + job.ref().org() + " has no "
                         + "determined extension: fuseml extensions add NAME --kind determined --url URL "
                         + "--credentials-file F"));
+        if (settings.externalTracking() || settings.dataRemote() != null) {
+            log.note(job.ref().run(), STEP, "on Determined the experiment tracks its own metrics and fetches its own "
+                    + "data: MLproject's tracking.server and data.remote are not used");
+        }
         Path record = workspaces.dir(job.ref().run(), STEP).resolveSibling(STEP + ".determined");
         Map<String, Double> metrics = training.train(new DeterminedTraining.Job(job.ref(), project, cluster,
                 settings.slots() == null ? 0 : settings.slots(), settings.metric() == null ? "validation_loss"

@@ -43,6 +43,7 @@ public final class DeterminedTraining {
     static final long MAX_CONTEXT_BYTES = 95L << 20;
     static final long MAX_MODEL_BYTES = 2L << 30;
     static final int MAX_LOG_LINES = 5_000;
+    static final int MAX_MODEL_FILES = 10_000;
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final String STEP = dev.fuseml.eventing.Steps.TRAIN;
     private final StepLog log;
@@ -80,35 +81,22 @@ public final class DeterminedTraining {
         Files.writeString(job.record(), Long.toString(id));
         String run = job.ref().run();
         log.note(run, STEP, "submitted experiment " + id + " to " + api.name());
-        Instant deadline = Instant.now().plus(job.timeout());
-        Map<Long, Integer> seen = new HashMap<>();
         java.util.Deque<String> recent = new java.util.ArrayDeque<>();
         String state = "";
-        while (true) {
-            JsonNode experiment = api.call("GET", "api/v1/experiments/" + id, null, "read experiment " + id)
-                    .path("experiment");
-            String now = experiment.path("state").asText("STATE_UNSPECIFIED");
-            if (!now.equals(state)) {
-                log.note(run, STEP, "experiment " + id + ": " + now);
-                state = now;
+        try {
+            state = follow(api, job, id, recent);
+        } finally {
+            if (!TERMINAL.contains(state)) {
+                // the step fails or its owner gave it up (a lost lease interrupts it): the experiment must not go on
+                try {
+                    kill(api, id);
+                    log.note(run, STEP, "killed experiment " + id + " on " + api.name());
+                } catch (Exception e) {
+                    log.note(run, STEP, "could not kill experiment " + id + ": " + e.getMessage());
+                }
             }
-            copyLogs(api, id, seen, run, recent);
-            if (TERMINAL.contains(state)) {
-                break;
-            }
-            if (state.equals("STATE_PAUSED")) {
-                kill(api, id);
-                throw new StepFailure("experiment " + id + " was paused on " + api.name() + ", so FuseML stopped it: "
-                        + "push again to train again", tail(recent));
-            }
-            if (Instant.now().isAfter(deadline)) {
-                kill(api, id);
-                throw new StepFailure("experiment " + id + " took longer than " + job.timeout()
-                        + " (fuseml.train-timeout) and was killed on " + api.name(), tail(recent));
-            }
-            Thread.sleep(poll.toMillis());
+            Files.deleteIfExists(job.record());
         }
-        Files.deleteIfExists(job.record());
         switch (state) {
             case "STATE_COMPLETED" -> {
             }
@@ -130,6 +118,41 @@ public final class DeterminedTraining {
             }
         });
         return metrics;
+    }
+
+    /**
+     * Asks for the experiment's state until it ends, copying its trials' logs; a paused experiment or one that
+     * outlives the timeout fails the step (and is killed by the caller).
+     *
+     * @return the terminal state
+     */
+    private String follow(DeterminedApi api, Job job, long id, java.util.Deque<String> recent) throws Exception {
+        String run = job.ref().run();
+        Instant deadline = Instant.now().plus(job.timeout());
+        Map<Long, Integer> seen = new HashMap<>();
+        String state = "";
+        while (true) {
+            JsonNode experiment = api.call("GET", "api/v1/experiments/" + id, null, "read experiment " + id)
+                    .path("experiment");
+            String now = experiment.path("state").asText("STATE_UNSPECIFIED");
+            if (!now.equals(state)) {
+                log.note(run, STEP, "experiment " + id + ": " + now);
+                state = now;
+            }
+            copyLogs(api, id, seen, run, recent);
+            if (TERMINAL.contains(state)) {
+                return state;
+            }
+            if (state.equals("STATE_PAUSED")) {
+                throw new StepFailure("experiment " + id + " was paused on " + api.name() + ", so FuseML stopped it: "
+                        + "push again to train again", tail(recent));
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new StepFailure("experiment " + id + " took longer than " + job.timeout()
+                        + " (fuseml.train-timeout) and was killed on " + api.name(), tail(recent));
+            }
+            Thread.sleep(poll.toMillis());
+        }
     }
 
     /** The experiment's configuration (schemas/expconf/v0): the entry point, one trial, the project's slots. */
@@ -159,13 +182,14 @@ public final class DeterminedTraining {
                     .filter(p -> !dir.relativize(p).toString().startsWith(".git/")).sorted().toList();
         }
         for (Path file : all) {
-            byte[] content = Files.readAllBytes(file);
-            total += content.length;
+            long size = Files.size(file);
+            total += 4 * ((size + 2) / 3); // the limit is on the base64 the master receives
             if (total > MAX_CONTEXT_BYTES) {
                 throw new StepFailure("the project is larger than Determined takes as an experiment's context ("
                         + (MAX_CONTEXT_BYTES >> 20) + " MiB): keep data out of the codeset (DVC, or a path the "
                         + "cluster mounts)");
             }
+            byte[] content = Files.readAllBytes(file);
             boolean executable = Files.isExecutable(file);
             Map<String, Object> v1File = new LinkedHashMap<>();
             v1File.put("path", dir.relativize(file).toString().replace('\\', '/'));
@@ -182,7 +206,7 @@ public final class DeterminedTraining {
 
     private static JsonNode latestCheckpoint(DeterminedApi api, long id) throws IOException, InterruptedException {
         JsonNode answer = api.call("GET", "api/v1/experiments/" + id + "/checkpoints?sortByAttr=SORT_BY_END_TIME"
-                + "&orderBy=ORDER_BY_DESC&states=STATE_COMPLETED", null, "list the checkpoints of experiment " + id);
+                + "&orderBy=ORDER_BY_DESC&states=STATE_COMPLETED&limit=5", null, "list the checkpoints of experiment " + id);
         for (JsonNode checkpoint : answer.path("checkpoints")) {
             if ("STATE_COMPLETED".equals(checkpoint.path("state").asText())
                     && checkpoint.path("uuid").asText("").matches("[0-9a-fA-F-]{8,64}")) {
@@ -201,10 +225,14 @@ public final class DeterminedTraining {
     private static void download(DeterminedApi api, String uuid, Path modelDir) throws Exception {
         Path unpacked = modelDir.resolveSibling("checkpoint");
         Files.createDirectories(unpacked);
-        long total = 0;
+        long[] total = new long[1];
+        int entries = 0;
         try (InputStream body = api.checkpoint(uuid); ZipInputStream zip = new ZipInputStream(body)) {
             ZipEntry entry;
             while ((entry = zip.getNextEntry()) != null) {
+                if (++entries > MAX_MODEL_FILES) {
+                    throw new StepFailure("checkpoint " + uuid + " has more than " + MAX_MODEL_FILES + " files");
+                }
                 Path target = unpacked.resolve(entry.getName()).normalize();
                 if (!target.startsWith(unpacked) || entry.getName().startsWith("/")) {
                     throw new StepFailure("checkpoint " + uuid + " has an entry outside it: " + entry.getName());
@@ -214,21 +242,27 @@ public final class DeterminedTraining {
                     continue;
                 }
                 Files.createDirectories(target.getParent());
-                long copied = Files.copy(new java.io.FilterInputStream(zip) {
-                    @Override
-                    public void close() {
-                        // the archive's next entry follows: close the zip, not this entry
+                // counted as it is inflated: a small archive can unpack to anything
+                try (var out = Files.newOutputStream(target)) {
+                    byte[] buffer = new byte[64 * 1024];
+                    for (int n = zip.read(buffer); n >= 0; n = zip.read(buffer)) {
+                        total[0] += n;
+                        if (total[0] > MAX_MODEL_BYTES) {
+                            throw new StepFailure("checkpoint " + uuid + " unpacks to more than "
+                                    + (MAX_MODEL_BYTES >> 30) + " GiB");
+                        }
+                        out.write(buffer, 0, n);
                     }
-                }, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                total += copied;
-                if (total > MAX_MODEL_BYTES) {
-                    throw new StepFailure("checkpoint " + uuid + " is larger than " + (MAX_MODEL_BYTES >> 30)
-                            + " GiB");
                 }
             }
         }
         Path model = Files.isRegularFile(unpacked.resolve(dev.fuseml.registry.MLModel.FILE)) ? unpacked
                 : unpacked.resolve("model");
+        if (!Files.isRegularFile(model.resolve(dev.fuseml.registry.MLModel.FILE))) {
+            dev.fuseml.workspace.Workspaces.delete(unpacked);
+            throw new StepFailure("checkpoint " + uuid + " holds no MLflow model: save the model directory as the "
+                    + "checkpoint's root, or as its model/ folder (mlflow.sklearn.save_model(model, path))");
+        }
         dev.fuseml.workspace.Workspaces.delete(modelDir);
         Files.move(Files.isDirectory(model) ? model : unpacked, modelDir);
         dev.fuseml.workspace.Workspaces.delete(unpacked);
@@ -268,11 +302,16 @@ public final class DeterminedTraining {
             return;
         }
         String recorded = Files.readString(job.record()).strip();
+        Files.deleteIfExists(job.record()); // first: an experiment that cannot be killed must not block every retry
         if (recorded.matches("[0-9]{1,18}")) {
-            kill(api, Long.parseLong(recorded));
-            log.note(job.ref().run(), STEP, "killed experiment " + recorded + " of an earlier attempt");
+            try {
+                kill(api, Long.parseLong(recorded));
+                log.note(job.ref().run(), STEP, "killed experiment " + recorded + " of an earlier attempt");
+            } catch (StepFailure e) {
+                log.note(job.ref().run(), STEP, "could not kill experiment " + recorded + " of an earlier attempt: "
+                        + e.getMessage());
+            }
         }
-        Files.deleteIfExists(job.record());
     }
 
     private static void kill(DeterminedApi api, long id) throws IOException, InterruptedException {

@@ -143,7 +143,7 @@ public class TrainingJobs implements Trainer {
                 ? tools.grant(job.ref(), "dvc-remote", dataRemote[0]) : Optional.<dev.fuseml.extension.ToolAccess.Grant>empty();
         if (remote.isPresent()) {
             // fuseml_job.py writes it as DVC's local config and runs dvc pull before the entry point
-            secrets.put(DVC_CONFIG_KEY, dev.fuseml.train.DvcConfig.local(remote.get()));
+            secrets.put(DVC_CONFIG_KEY, dev.fuseml.train.DvcConfig.local(remote.get().forUsersCode(job.ref().org())));
             List<EnvVar> env = spec.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
             env.add(value("FUSEML_DVC_REMOTE", remote.get().name()));
             env.add(new EnvVarBuilder().withName("FUSEML_DVC_CONFIG").withNewValueFrom().withNewSecretKeyRef()

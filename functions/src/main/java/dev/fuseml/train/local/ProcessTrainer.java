@@ -122,8 +122,13 @@ public class ProcessTrainer implements Trainer {
                     metrics.put(k, v); // the last value logged through MLflow; NaN and infinities do not travel
                 }
             });
-            return java.util.Optional.of(ModelDirectory.store(job, project, code, modelDir, metrics, ended.params(),
-                    artifacts, log, ""));
+            TrainedModel stored = ModelDirectory.store(job, project, code, modelDir, metrics, ended.params(),
+                    artifacts, log, "");
+            if (trained.teamsModel() != null) {
+                // once FuseML took the model: a version of the team's registry is one FuseML serves
+                registerOnTeamsServer(job.ref(), trained.teamsModel());
+            }
+            return java.util.Optional.of(stored);
         } finally {
             workspaces.remove(runId, STEP);
         }
@@ -155,19 +160,30 @@ public class ProcessTrainer implements Trainer {
             throw failed;
         }
         boolean adopt = mlflow != null && !Files.exists(modelDir.resolve(MLModel.FILE)) && isEmpty(modelDir);
-        Tracking.Ended ended = external != null
-                ? endExternal(job.ref(), external, mlflow, adopt, ServingSettings.modelName(code), modelDir)
-                : tracking.end(job.ref(), true, adopt, ServingSettings.modelName(code));
+        if (external != null) {
+            Tracking.Ended ended = external.end(mlflow, true);
+            ExternalTracking.LoggedModel taken = adopt ? takeTeamsModel(job.ref(), external, mlflow,
+                    ServingSettings.modelName(code), modelDir) : null;
+            return new Trained(metrics, ended, taken == null ? null : new TeamsModel(external, mlflow, taken));
+        }
+        Tracking.Ended ended = tracking.end(job.ref(), true, adopt, ServingSettings.modelName(code));
         if (ended.modelUri().isPresent()) {
             Workspaces.delete(modelDir);
             artifacts.download(ended.modelUri().get(), modelDir);
             log.note(runId, STEP, "took the model the run logged through MLflow");
         }
-        return new Trained(metrics, ended);
+        return new Trained(metrics, ended, null);
     }
 
-    /** What a training here reported: the metrics it wrote, and what its MLflow run logged. */
-    private record Trained(Map<String, Double> metrics, Tracking.Ended tracked) {
+    /**
+     * What a training here reported: the metrics it wrote, what its MLflow run logged, and the model it logged on
+     * the team's MLflow server when that is the run's model (null otherwise).
+     */
+    private record Trained(Map<String, Double> metrics, Tracking.Ended tracked, TeamsModel teamsModel) {
+    }
+
+    /** A model logged on a team's MLflow server, taken as the run's model. */
+    private record TeamsModel(ExternalTracking server, Tracking.Started run, ExternalTracking.LoggedModel model) {
     }
 
     private static dev.fuseml.project.ToolSettings toolSettings(Path code) {
@@ -255,7 +271,7 @@ public class ProcessTrainer implements Trainer {
             return;
         }
         String runId = ref.run();
-        if (!Files.isDirectory(project.dir().resolve(".dvc"))) {
+        if (!Files.isDirectory(project.dir().resolve(".dvc"), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             log.note(runId, STEP, "dvc is in the requirements but the project has no .dvc directory: nothing to pull");
             return;
         }
@@ -266,9 +282,17 @@ public class ProcessTrainer implements Trainer {
                     + "add NAME --kind dvc-remote --url URL)");
             return;
         }
+        String config = DvcConfig.local(remote.get().forUsersCode(ref.org()));
+        // made anew, 0600 from the start, never through a link the project put there (the credentials would stay
+        // wherever it points after the pull)
         Path local = project.dir().resolve(".dvc").resolve("config.local");
-        Files.writeString(local, DvcConfig.local(remote.get()));
-        Files.setPosixFilePermissions(local, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.deleteIfExists(local);
+        try (var out = Files.newByteChannel(local, java.util.Set.of(java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS),
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")))) {
+            out.write(java.nio.ByteBuffer.wrap(config.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
         Files.createDirectories(modelDir);
         OutputTail last = new OutputTail(line -> log.append(runId, line));
         log.note(runId, STEP, "pulling the data DVC pins from " + remote.get());
@@ -303,7 +327,8 @@ public class ProcessTrainer implements Trainer {
         }
         var server = tools.grant(ref, "mlflow", settings.trackingServer()).orElseThrow(() -> new StepFailure(
                 "MLproject's tracking.server names " + settings.trackingServer() + ", which is not registered"));
-        return new ExternalTracking(new MlflowServer(server, toolsHttp, java.time.Duration.ofMinutes(1)),
+        return new ExternalTracking(new MlflowServer(server.forUsersCode(ref.org()), toolsHttp,
+                java.time.Duration.ofMinutes(1)),
                 settings.experiment() != null ? settings.experiment() : ref.org() + "/" + ref.app());
     }
 
@@ -312,21 +337,21 @@ public class ProcessTrainer implements Trainer {
      * wrote none to {@code $FUSEML_MODEL_DIR}; that model is registered in the server's registry as a version of
      * the app's model too.
      */
-    private Tracking.Ended endExternal(dev.fuseml.step.RunRef ref, ExternalTracking external, Tracking.Started run,
-            boolean adopt, String modelName, Path modelDir) throws Exception {
-        Tracking.Ended ended = external.end(run, true);
-        List<ExternalTracking.LoggedModel> logged = external.logged(run);
-        if (adopt) {
-            ExternalTracking.LoggedModel chosen = external.choose(logged, modelName);
-            Workspaces.delete(modelDir);
-            external.download(chosen, modelDir);
-            log.note(ref.run(), STEP, "took model '" + chosen.name() + "' the run logged on " + external.server());
-            ExternalTracking.Registration version = external.register(ref.app(), run, chosen);
-            log.note(ref.run(), STEP, version.version() != null ? "registered as version " + version.version()
-                    + " of model " + ref.app() + " on " + external.server() : "not registered on "
-                    + external.server() + ": " + version.refusal());
-        }
-        return ended;
+    private ExternalTracking.LoggedModel takeTeamsModel(dev.fuseml.step.RunRef ref, ExternalTracking external,
+            Tracking.Started run, String modelName, Path modelDir) throws Exception {
+        ExternalTracking.LoggedModel chosen = external.choose(external.logged(run), modelName);
+        Workspaces.delete(modelDir);
+        external.download(chosen, modelDir);
+        log.note(ref.run(), STEP, "took model '" + chosen.name() + "' the run logged on " + external.server());
+        return chosen;
+    }
+
+    /** The model as the next version of model APP in the team's registry; a server without one is noted. */
+    private void registerOnTeamsServer(dev.fuseml.step.RunRef ref, TeamsModel taken) throws Exception {
+        ExternalTracking.Registration version = taken.server().register(ref.app(), taken.run(), taken.model());
+        log.note(ref.run(), STEP, version.version() != null ? "registered as version " + version.version()
+                + " of model " + ref.app() + " on " + taken.server().server() : "not registered on "
+                + taken.server().server() + ": " + version.refusal());
     }
 
     /** A failed training's MLflow run is marked FAILED; what failed it is the step's failure, not this. */

@@ -48,11 +48,32 @@ public final class ExternalTracking {
                 Map.of("experiment_name", experimentName));
         String experiment;
         if (found.ok()) {
-            experiment = found.json().path("experiment").path("experiment_id").asText();
+            JsonNode e = found.json().path("experiment");
+            if ("deleted".equals(e.path("lifecycle_stage").asText())) {
+                throw new StepFailure("experiment " + experimentName + " is deleted on MLflow server "
+                        + server.grant().name() + ": restore it there, or name another in MLproject's "
+                        + "tracking.experiment");
+            }
+            experiment = e.path("experiment_id").asText();
         } else if (found.status() == 404 || "RESOURCE_DOES_NOT_EXIST".equals(found.json().path("error_code")
                 .asText())) {
-            experiment = server.require("create experiment " + experimentName, "api/2.0/mlflow/experiments/create",
-                    Map.of("name", experimentName)).path("experiment_id").asText();
+            MlflowServer.Answer created = server.post("api/2.0/mlflow/experiments/create", Map.of("name",
+                    experimentName));
+            if (created.ok()) {
+                experiment = created.json().path("experiment_id").asText();
+            } else if ("RESOURCE_ALREADY_EXISTS".equals(created.json().path("error_code").asText())) {
+                // another training of the app made it meanwhile, or it is deleted (MLflow keeps the name)
+                MlflowServer.Answer again = server.get("api/2.0/mlflow/experiments/get-by-name",
+                        Map.of("experiment_name", experimentName));
+                if (!again.ok()) {
+                    throw new StepFailure("experiment " + experimentName + " exists on MLflow server "
+                            + server.grant().name() + " but cannot be read (it may be deleted: restore it, or name "
+                            + "another in MLproject's tracking.experiment)");
+                }
+                experiment = again.json().path("experiment").path("experiment_id").asText();
+            } else {
+                throw server.refused("create experiment " + experimentName, created);
+            }
         } else {
             throw server.refused("find experiment " + experimentName, found);
         }

@@ -137,6 +137,10 @@ class DeterminedTrainingTest {
         master.next(new DeterminedStandIn.Script(List.of("STATE_COMPLETED"), List.of(), null, Map.of()));
         assertThatThrownBy(() -> training.train(job())).hasMessageContaining("without a checkpoint")
                 .hasMessageContaining("core_context.checkpoint.store_path");
+        master.next(new DeterminedStandIn.Script(List.of("STATE_COMPLETED"), List.of(), Map.of("notes.txt",
+                "x".getBytes()), Map.of()));
+        assertThatThrownBy(() -> training.train(job())).hasMessageContaining("holds no MLflow model")
+                .hasMessageContaining("model/ folder");
         master.next(new DeterminedStandIn.Script(List.of("STATE_COMPLETED"), List.of(), Map.of("../escape",
                 MLMODEL), Map.of()));
         assertThatThrownBy(() -> training.train(job())).hasMessageContaining("an entry outside it: ../escape");

@@ -125,6 +125,29 @@ class ProcessTrainerTest {
     }
 
     @Test
+    void aGlobalRemotesCredentialsDoNotReachAnOrgsCode() throws Exception {
+        trainer = trainer(Duration.ofMinutes(1), (run, kind, name) -> java.util.Optional.of(
+                new dev.fuseml.extension.ToolAccess.Grant("shared-data", kind, "s3://shared", Map.of(
+                        "secret_access_key", "everyones"), true)));
+        fakeDvc("0");
+        assertThatThrownBy(() -> pull("dvc")).hasMessageContaining("global one with credentials")
+                .hasMessageContaining("--org red").hasMessageNotContaining("everyones");
+        assertThat(dir.resolve("dvc-args")).doesNotExist();
+    }
+
+    @Test
+    void theConfigIsNeverWrittenThroughALinkTheProjectPutThere() throws Exception {
+        trainer = trainer(Duration.ofMinutes(1), remote(Map.of("password", "pw-in-link")));
+        fakeDvc("0");
+        Path elsewhere = dir.resolve("elsewhere.txt");
+        Files.createSymbolicLink(dir.resolve("code/.dvc/config.local"), elsewhere);
+        pull("dvc");
+        assertThat(elsewhere).doesNotExist();
+        assertThat(Files.readString(dir.resolve("dvc-config"))).contains("pw-in-link");
+        assertThat(dir.resolve("code/.dvc/config.local")).doesNotExist();
+    }
+
+    @Test
     void aCredentialDvcCannotHoldIsRefusedBeforeAnythingRuns() throws Exception {
         trainer = trainer(Duration.ofMinutes(1), remote(Map.of("password", "line\nbreak")));
         fakeDvc("0");
