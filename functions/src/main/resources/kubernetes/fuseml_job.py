@@ -184,6 +184,9 @@ def end_tracking(control, run, env, succeeded, adopt):
         return {}
     body = {"status": "FINISHED" if succeeded else "FAILED", "adoptModel": adopt,
             "modelName": env.get("FUSEML_SERVING_MODEL")}
+    if env.get("FUSEML_TRACKING_SERVER"):  # the run is on the team's MLflow server: the control plane ends it there
+        body.update(teamServer=env["FUSEML_TRACKING_SERVER"], mlflowRunId=env["MLFLOW_RUN_ID"],
+                    experimentId=env.get("MLFLOW_EXPERIMENT_ID"))
     try:
         answer = control.call("POST", "/api/v1/runs/%s/tracking/end" % run, json.dumps(body).encode(),
                               "application/json")

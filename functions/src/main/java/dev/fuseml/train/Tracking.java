@@ -32,7 +32,17 @@ public interface Tracking {
     record StartRequest(String org, String app) {
     }
 
-    record EndRequest(String status, boolean adoptModel, String modelName) {
+    /**
+     * @param teamServer for a training Job whose MLflow run is on a team's MLflow server (MLproject's
+     *                   {@code tracking.server}): the extension, and the run there ({@code mlflowRunId} of
+     *                   {@code experimentId}), which the control plane ends and reads with the org's credentials;
+     *                   null for FuseML's own run
+     */
+    record EndRequest(String status, boolean adoptModel, String modelName, String teamServer, String mlflowRunId,
+            String experimentId) {
+        public EndRequest(String status, boolean adoptModel, String modelName) {
+            this(status, adoptModel, modelName, null, null, null);
+        }
     }
 
     record EndReply(String modelUri, Map<String, String> params, Map<String, Double> metrics) {

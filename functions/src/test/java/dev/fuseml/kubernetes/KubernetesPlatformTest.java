@@ -311,13 +311,61 @@ class KubernetesPlatformTest {
         assertThat(env(onlyJob("train").orElseThrow().getSpec().getTemplate().getSpec().getContainers().get(0))
                 .get("FUSEML_SERVING_SETTINGS")).contains("\"memory\":\"1Gi\"", "\"serveTarget\":\"seldon\"");
 
-        RunRef tracked = new RunRef("workspace", "wine", "wine-tracked");
-        FakeCodesetSource asking = new FakeCodesetSource().with(REPO, COMMIT, Map.of("MLproject", MLPROJECT
-                + "tracking: {server: team-mlflow}\n", "train.py", "print(1)"));
-        assertThatThrownBy(() -> new TrainingJobs(cluster(), SETTINGS, asking, new Workspaces(dir), log, RUN_TOKENS)
-                .train(new dev.fuseml.train.Trainer.TrainingJob(tracked, REPO, COMMIT, null, Map.of(), "img:1",
-                        MODEL))).hasMessageContaining("tracking.server is not supported by training Jobs");
-        assertThat(cluster().job("workspace", TrainingJobs.jobName(tracked.run()))).isEmpty();
+    }
+
+    /**
+     * tracking.server on a cluster: the train step makes the MLflow run on the team's server (a stand-in answering
+     * MLflow's experiments/get-by-name and runs/create here), and the Job's code gets that server, its run, and the
+     * team's token from the run's Secret, never in the Job's manifest.
+     */
+    @Test
+    void aJobTrackedOnTheTeamsMlflowServerGetsItsRunThereAndItsTokenFromTheRunsSecret() throws Exception {
+        com.sun.net.httpserver.HttpServer team = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        team.createContext("/", exchange -> {
+            asked.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath() + " "
+                    + exchange.getRequestHeaders().getFirst("Authorization"));
+            byte[] body = (exchange.getRequestURI().getPath().endsWith("get-by-name")
+                    ? "{\"experiment\": {\"experiment_id\": \"5\", \"lifecycle_stage\": \"active\"}}"
+                    : "{\"run\": {\"info\": {\"run_id\": \"team-run-1\"}}}").getBytes();
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        team.start();
+        try {
+            String url = "http://127.0.0.1:" + team.getAddress().getPort();
+            RunRef tracked = new RunRef("workspace", "wine", "wine-tracked");
+            FakeCodesetSource asking = new FakeCodesetSource().with(REPO, COMMIT, Map.of("MLproject", MLPROJECT
+                    + "tracking: {server: team-mlflow}\n", "train.py", "print(1)"));
+            dev.fuseml.extension.ToolAccess tools = (run, kind, name) -> java.util.Optional.of(
+                    new dev.fuseml.extension.ToolAccess.Grant(name, kind, url, Map.of("token", "team-token-9")));
+            dev.fuseml.mock.FakeTracking own = new dev.fuseml.mock.FakeTracking();
+            new TrainingJobs(cluster(), SETTINGS, asking, new Workspaces(dir), log, RUN_TOKENS, own, null, tools)
+                    .train(new dev.fuseml.train.Trainer.TrainingJob(tracked, REPO, COMMIT, null, Map.of(), "img:1",
+                            MODEL));
+            assertThat(own.started).as("no run on FuseML's own server").isEmpty();
+
+            assertThat(asked).containsExactly("GET /api/2.0/mlflow/experiments/get-by-name Bearer team-token-9",
+                    "POST /api/2.0/mlflow/runs/create Bearer team-token-9");
+            Job job = cluster().job("workspace", TrainingJobs.jobName(tracked.run())).orElseThrow();
+            var container = job.getSpec().getTemplate().getSpec().getContainers().get(0);
+            assertThat(env(container)).containsEntry("MLFLOW_TRACKING_URI", url)
+                    .containsEntry("MLFLOW_RUN_ID", "team-run-1").containsEntry("MLFLOW_EXPERIMENT_ID", "5")
+                    .containsEntry("FUSEML_TRACKING_SERVER", "team-mlflow");
+            assertThat(container.getEnv()).filteredOn(e -> e.getName().equals("MLFLOW_TRACKING_TOKEN")).singleElement()
+                    .satisfies(e -> assertThat(e.getValueFrom().getSecretKeyRef().getKey())
+                            .isEqualTo("mlflow-tracking-token"));
+            assertThat(client.getKubernetesSerialization().asYaml(job)).doesNotContain("team-token-9");
+            var secret = client.secrets().inNamespace("workspace").withName(TrainingJobs.tokenSecret(tracked.run()))
+                    .get();
+            assertThat(secret.getStringData() != null ? secret.getStringData().get("mlflow-tracking-token")
+                    : new String(java.util.Base64.getDecoder().decode(secret.getData().get("mlflow-tracking-token"))))
+                    .isEqualTo("team-token-9");
+        } finally {
+            team.stop(0);
+        }
     }
 
     /**

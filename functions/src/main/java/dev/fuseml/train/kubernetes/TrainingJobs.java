@@ -48,6 +48,8 @@ public class TrainingJobs implements Trainer {
     private final dev.fuseml.train.Tracking tracking;
     private final dev.fuseml.train.determined.DeterminedTrainer determined;
     private final dev.fuseml.extension.ToolAccess tools;
+    private final java.net.http.HttpClient teamsHttp = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(java.time.Duration.ofSeconds(10)).build();
     /** The run Secret's key of a DVC remote's config, when the project pulls data (fuseml_job.py reads it). */
     static final String DVC_CONFIG_KEY = "dvc-config";
 
@@ -102,11 +104,13 @@ public class TrainingJobs implements Trainer {
         boolean[] onDetermined = new boolean[1];
         boolean[] dvcProject = new boolean[1];
         String[] dataRemote = new String[1];
+        dev.fuseml.project.ToolSettings[] named = new dev.fuseml.project.ToolSettings[1];
         Project project = Projects.read(codesets, workspaces, job.ref(), STEP, job.repository(), job.commit(),
                 job.entryPoint(), job.params(), code -> {
                     servingModel[0] = dev.fuseml.project.ServingSettings.modelName(code);
                     serving[0] = servingJson(code, job.serveTarget());
                     dev.fuseml.project.ToolSettings tools = toolsOfJobs(code);
+                    named[0] = tools;
                     onDetermined[0] = tools.trainsOnDetermined();
                     dataRemote[0] = tools.dataRemote();
                     dvcProject[0] = java.nio.file.Files.isDirectory(code.resolve(".dvc"));
@@ -117,7 +121,8 @@ public class TrainingJobs implements Trainer {
             }
             return determined.train(job);
         }
-        dev.fuseml.train.Tracking.Started mlflow = tracking.start(job.ref());
+        TeamTracking team = named[0].externalTracking() ? teamTracking(job.ref(), named[0]) : null;
+        dev.fuseml.train.Tracking.Started mlflow = team != null ? team.started() : tracking.start(job.ref());
         OwnerReference owner = cluster.appOwner(namespace, job.ref().app());
         cluster.ensureRunnerFiles(namespace);
         Optional<String> audience = dev.fuseml.kubernetes.ClusterIdentity.brokerAudience(cluster.client(), namespace);
@@ -130,15 +135,27 @@ public class TrainingJobs implements Trainer {
         if (mlflow != null) {
             // what `mlflow run` gives the code; fuseml_job.py ends the MLflow run and takes the model it logged
             List<EnvVar> env = spec.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
-            env.add(value("MLFLOW_TRACKING_URI", settings.controlPlane()));
+            env.add(value("MLFLOW_TRACKING_URI", team != null ? mlflow.trackingUri() : settings.controlPlane()));
             env.add(value("MLFLOW_EXPERIMENT_ID", mlflow.experimentId()));
             env.add(value("MLFLOW_RUN_ID", mlflow.runId()));
-            env.add(secret("MLFLOW_TRACKING_TOKEN", job.ref().run()));
+            if (team == null) {
+                env.add(secret("MLFLOW_TRACKING_TOKEN", job.ref().run()));
+            } else {
+                // the team's credentials, from the run's Secret; fuseml_job.py asks the control plane to end and
+                // read the run there (FUSEML_TRACKING_SERVER), as the embedded default's training does itself
+                env.add(value("FUSEML_TRACKING_SERVER", team.server()));
+                team.variables().keySet().forEach(variable -> env.add(new EnvVarBuilder().withName(variable)
+                        .withNewValueFrom().withNewSecretKeyRef().withName(tokenSecret(job.ref().run()))
+                        .withKey(secretKey(variable)).endSecretKeyRef().endValueFrom().build()));
+            }
             if (servingModel[0] != null) {
                 env.add(value("FUSEML_SERVING_MODEL", servingModel[0]));
             }
         }
         Map<String, String> secrets = new LinkedHashMap<>(Map.of("token", runTokens.tokenFor(job.ref())));
+        if (team != null) {
+            team.variables().forEach((variable, secret) -> secrets.put(secretKey(variable), secret));
+        }
         var remote = dvcProject[0] && project.dependencies().requires("dvc")
                 ? tools.grant(job.ref(), "dvc-remote", dataRemote[0]) : Optional.<dev.fuseml.extension.ToolAccess.Grant>empty();
         if (remote.isPresent()) {
@@ -166,22 +183,36 @@ public class TrainingJobs implements Trainer {
         return Optional.empty();
     }
 
-    /**
-     * The tools the project names. What a training Job does not do yet is refused rather than ignored, as it would
-     * change where the run's model and metrics come from: an MLflow server of the team's ({@code tracking.server}) is
-     * used by the embedded default's training only.
-     */
+    /** A training Job's MLflow run on the team's server: made by this step, before the Job. */
+    private record TeamTracking(String server, dev.fuseml.train.Tracking.Started started,
+            Map<String, String> variables) {
+    }
+
+    private TeamTracking teamTracking(dev.fuseml.step.RunRef ref, dev.fuseml.project.ToolSettings named)
+            throws Exception {
+        var grant = tools.grant(ref, "mlflow", named.trackingServer()).orElseThrow(() ->
+                new dev.fuseml.step.StepFailure("MLproject's tracking.server names " + named.trackingServer()
+                        + ", which is not registered")).forUsersCode(ref.org());
+        var mlflow = new dev.fuseml.train.mlflow.MlflowServer(grant, teamsHttp, java.time.Duration.ofMinutes(1));
+        var started = new dev.fuseml.train.mlflow.ExternalTracking(mlflow, named.experiment() != null
+                ? named.experiment() : ref.org() + "/" + ref.app()).start(ref);
+        log.note(ref.run(), STEP, "the MLflow run is " + started.runId() + " of experiment " + started.experimentId()
+                + " on MLflow server " + grant.name() + " (" + mlflow.url() + ")");
+        return new TeamTracking(grant.name(), started, mlflow.credentialVariables());
+    }
+
+    /** The run Secret's key of an MLflow credential variable ({@code MLFLOW_TRACKING_TOKEN}: mlflow-tracking-token). */
+    static String secretKey(String variable) {
+        return variable.toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    /** The tools the project names (the embedded default's and a Job's training use the same). */
     private dev.fuseml.project.ToolSettings toolsOfJobs(java.nio.file.Path code) {
         dev.fuseml.project.ToolSettings tools;
         try {
             tools = dev.fuseml.project.ToolSettings.read(code);
         } catch (dev.fuseml.project.InvalidProjectException e) {
             throw new dev.fuseml.step.StepFailure("the project was refused: " + e.getMessage());
-        }
-        if (tools.externalTracking() && !tools.trainsOnDetermined()) {
-            throw new dev.fuseml.step.StepFailure("MLproject's tracking.server is not supported by training Jobs on a "
-                    + "cluster yet: remove it to train in a Job with FuseML's own tracking, or train on the embedded "
-                    + "default");
         }
         return tools;
     }

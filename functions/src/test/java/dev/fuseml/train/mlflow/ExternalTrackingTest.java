@@ -24,6 +24,7 @@ import java.util.UUID;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 /**
@@ -144,5 +145,46 @@ class ExternalTrackingTest {
                 .hasMessageContaining("--serve-artifacts");
         assertThatThrownBy(() -> ExternalTracking.proxyPath("mlflow-artifacts:/1/../../etc"))
                 .hasMessageContaining("names no artifact path");
+    }
+
+    @jakarta.inject.Inject
+    dev.fuseml.run.RunStore runs;
+
+    @jakarta.inject.Inject
+    dev.fuseml.auth.Authenticator auth;
+
+    /**
+     * A training Job tracked on the team's server asks the control plane to end its run there: with the org's
+     * credentials (the Job's run token reaches nothing of the team's server), the model it logged is copied to the
+     * run's model artifact, its metrics and params answered. This orchestrator is the team's server too.
+     */
+    @Test
+    void theControlPlaneEndsAJobsRunOnTheTeamsServerAndStoresItsModelAsTheRunsModel() throws Exception {
+        as(AuthProfile.ADMIN).body(Map.of("name", "team-mlflow", "kind", "mlflow", "url", server(), "credentials",
+                Map.of("token", token))).post("/api/v1/orgs/" + org + "/extensions").then().statusCode(201);
+        String fusemlRun = "wine-job-3";
+        runs.update(fusemlRun, () -> dev.fuseml.run.Run.start(fusemlRun, org, "wine"), r -> r);
+        ExternalTracking tracking = tracking(Map.of("token", token), org + "/wine-jobs");
+        Tracking.Started run = tracking.start(new RunRef(org, "wine", fusemlRun));
+        String artifactRoot = as(token).queryParam("run_id", run.runId()).get("/api/2.0/mlflow/runs/get").then()
+                .statusCode(200).extract().path("run.info.artifact_uri");
+        codeLogs(run, token, artifactRoot);
+        String jobToken = dev.fuseml.eventing.Tokens.forRun(auth.systemToken(), new dev.fuseml.eventing.Tokens
+                .RunClaim(org, "wine", fusemlRun, java.time.Instant.now().plusSeconds(600).getEpochSecond()));
+
+        as(jobToken).body(Map.of("status", "FINISHED", "adoptModel", true, "teamServer", "team-mlflow",
+                "mlflowRunId", run.runId(), "experimentId", run.experimentId()))
+                .post("/api/v1/runs/" + fusemlRun + "/tracking/end").then().statusCode(200)
+                .body("modelUri", equalTo("fuseml-artifacts:/" + org + "/wine/" + fusemlRun + "/model"))
+                .body("metrics.rmse", equalTo(0.7f)).body("params.alpha", equalTo("0.3"));
+        as(AuthProfile.ADMIN).get("/api/v1/artifacts/" + org + "/wine/" + fusemlRun + "/model/data/model.pkl")
+                .then().statusCode(200);
+        as(token).queryParam("run_id", run.runId()).get("/api/2.0/mlflow/runs/get").then()
+                .body("run.info.status", equalTo("FINISHED"));
+
+        as(jobToken).body(Map.of("status", "FINISHED", "adoptModel", true, "teamServer", "nowhere",
+                "mlflowRunId", run.runId(), "experimentId", run.experimentId()))
+                .post("/api/v1/runs/" + fusemlRun + "/tracking/end").then().statusCode(422)
+                .body("error", containsString("fuseml extensions add nowhere"));
     }
 }
