@@ -16,6 +16,11 @@ public final class ApiError {
         return Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("error", message)).build();
     }
 
+    /** The request is well formed but names what cannot be used (422): the message says what to change. */
+    public static Response unprocessable(String message) {
+        return Response.status(422).type(MediaType.APPLICATION_JSON).entity(Map.of("error", message)).build();
+    }
+
     public static jakarta.ws.rs.WebApplicationException notFound(String message) {
         return new jakarta.ws.rs.WebApplicationException(of(Response.Status.NOT_FOUND, message));
     }

@@ -44,8 +44,7 @@ public class RunToolsResource {
                     // none of the kind: 204, so that a 404 (no such run, an older control plane) is not read as it
                     .orElseGet(() -> Response.noContent().build());
         } catch (IllegalArgumentException e) {
-            return Response.status(422).type(MediaType.APPLICATION_JSON).entity(java.util.Map.of("error",
-                    e.getMessage())).build();
+            return ApiError.unprocessable(e.getMessage());
         }
     }
 }

@@ -126,9 +126,8 @@ public class WebhooksResource {
                         + "webhook " + id + " reachable from FuseML? redeliver once it is)");
             }
             if (!fetched) {
-                return Response.status(422).type(MediaType.APPLICATION_JSON).entity(Map.of("error", "commit "
-                        + after + " is not on " + hook.branch() + " of " + hook.repository()
-                        + " (pushed again since?)")).build();
+                return ApiError.unprocessable("commit " + after + " is not on " + hook.branch() + " of "
+                        + hook.repository() + " (pushed again since?)");
             }
             RunRef run = new RunRef(hook.org(), hook.app(), Names.runId(hook.app()));
             events.emit(run, "fuseml/webhook/" + provider.id(), FusemlEvents.PUSH, new Push(self.url()
