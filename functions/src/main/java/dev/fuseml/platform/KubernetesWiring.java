@@ -72,7 +72,8 @@ final class KubernetesWiring implements Wiring {
     public Trainer trainer(StepLog log, CodesetSource codesets, Workspaces workspaces, Supplier<Venvs> venvs,
             ArtifactStore artifacts, RunTokens tokens, Tracking tracking, dev.fuseml.extension.ToolAccess tools) {
         return new TrainingJobs(cluster(), settings(), codesets, workspaces, log, tokens, tracking,
-                Wiring.determined(codesets, workspaces, tools, artifacts, log, config.trainTimeout()), tools);
+                dev.fuseml.train.determined.DeterminedTrainer.of(codesets, workspaces, tools, artifacts, log,
+                        config.trainTimeout()), tools);
     }
 
     @Override

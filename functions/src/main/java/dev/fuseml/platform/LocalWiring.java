@@ -59,7 +59,8 @@ final class LocalWiring implements Wiring {
     public Trainer trainer(StepLog log, CodesetSource codesets, Workspaces workspaces, Supplier<Venvs> venvs,
             ArtifactStore artifacts, RunTokens tokens, Tracking tracking, dev.fuseml.extension.ToolAccess tools) {
         return new ProcessTrainer(trainTimeout, log, codesets, workspaces, venvs.get(), artifacts, tracking, tokens,
-                tools, Wiring.determined(codesets, workspaces, tools, artifacts, log, trainTimeout));
+                tools, dev.fuseml.train.determined.DeterminedTrainer.of(codesets, workspaces, tools, artifacts, log,
+                        trainTimeout));
     }
 
     @Override

@@ -64,17 +64,6 @@ interface Wiring {
     /** Tools installed where FuseML runs, suggested by {@code fuseml extensions list}. */
     dev.fuseml.extension.ToolDetector toolDetector();
 
-    /**
-     * Training on a team's Determined cluster, the same on both platforms: the train step follows the experiment
-     * over HTTP.
-     */
-    static dev.fuseml.train.determined.DeterminedTrainer determined(CodesetSource codesets, Workspaces workspaces,
-            dev.fuseml.extension.ToolAccess tools, ArtifactStore artifacts, StepLog log, java.time.Duration timeout) {
-        return new dev.fuseml.train.determined.DeterminedTrainer(codesets, workspaces, tools, artifacts, log, timeout,
-                new dev.fuseml.train.determined.DeterminedTraining(log, java.net.http.HttpClient.newBuilder()
-                        .connectTimeout(java.time.Duration.ofSeconds(10)).build(), java.time.Duration.ofSeconds(5)));
-    }
-
     /** Where users' code runs and what confines it, as status shows it. */
     String confinement(Supplier<dev.fuseml.process.Sandbox> local);
 }

@@ -37,6 +37,15 @@ public record ToolSettings(String trackingServer, String experiment, String trai
     private static final Map<String, List<String>> KEYS = Map.of("tracking", List.of("server", "experiment"),
             "training", List.of("target", "extension", "slots", "metric"), "data", List.of("remote"));
 
+    /** {@link #read}, with a refusal turned into the step's failure (its message is the run's cause). */
+    public static ToolSettings readOrFail(Path projectDir) {
+        try {
+            return read(projectDir);
+        } catch (InvalidProjectException e) {
+            throw new dev.fuseml.step.StepFailure("the project was refused: " + e.getMessage());
+        }
+    }
+
     /** The project's choices; {@link #NONE} without an MLproject or those sections. */
     public static ToolSettings read(Path projectDir) throws InvalidProjectException {
         Path file = projectDir.resolve(MLProject.FILE);

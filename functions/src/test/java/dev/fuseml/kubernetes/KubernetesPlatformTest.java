@@ -358,11 +358,7 @@ class KubernetesPlatformTest {
                     .satisfies(e -> assertThat(e.getValueFrom().getSecretKeyRef().getKey())
                             .isEqualTo("mlflow-tracking-token"));
             assertThat(client.getKubernetesSerialization().asYaml(job)).doesNotContain("team-token-9");
-            var secret = client.secrets().inNamespace("workspace").withName(TrainingJobs.tokenSecret(tracked.run()))
-                    .get();
-            assertThat(secret.getStringData() != null ? secret.getStringData().get("mlflow-tracking-token")
-                    : new String(java.util.Base64.getDecoder().decode(secret.getData().get("mlflow-tracking-token"))))
-                    .isEqualTo("team-token-9");
+            assertThat(runSecret(tracked, "mlflow-tracking-token")).isEqualTo("team-token-9");
         } finally {
             team.stop(0);
         }
@@ -391,14 +387,18 @@ class KubernetesPlatformTest {
                 .satisfies(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName())
                         .isEqualTo(TrainingJobs.tokenSecret(run.run())));
         assertThat(client.getKubernetesSerialization().asYaml(job)).doesNotContain("dvc-secret-42");
-        var secret = client.secrets().inNamespace("workspace").withName(TrainingJobs.tokenSecret(run.run())).get();
-        String config = secret.getStringData() != null && secret.getStringData().containsKey("dvc-config")
-                ? secret.getStringData().get("dvc-config") : new String(java.util.Base64.getDecoder().decode(
-                secret.getData().get("dvc-config")));
-        assertThat(config).contains("['remote \"team-data\"']", "url = \"s3://team/dvc\"",
+        assertThat(runSecret(run, "dvc-config")).contains("['remote \"team-data\"']", "url = \"s3://team/dvc\"",
                 "secret_access_key = \"dvc-secret-42\"");
         assertThat(log.text(run.run())).contains("pulls the data DVC pins from dvc-remote extension team-data")
                 .doesNotContain("dvc-secret-42");
+    }
+
+    /** A value of the run's Secret, as written (stringData) or as the API server keeps it (base64 data). */
+    private String runSecret(RunRef run, String key) {
+        var secret = client.secrets().inNamespace("workspace").withName(TrainingJobs.tokenSecret(run.run())).get();
+        return secret.getStringData() != null && secret.getStringData().containsKey(key)
+                ? secret.getStringData().get(key)
+                : new String(java.util.Base64.getDecoder().decode(secret.getData().get(key)));
     }
 
     /** A project on Determined is trained by the train step itself (HTTP to the master): no Job is made. */

@@ -3,7 +3,6 @@ package dev.fuseml.train.determined;
 import dev.fuseml.artifact.ArtifactStore;
 import dev.fuseml.codeset.CodesetSource;
 import dev.fuseml.extension.ToolAccess;
-import dev.fuseml.project.InvalidProjectException;
 import dev.fuseml.project.Project;
 import dev.fuseml.project.ToolSettings;
 import dev.fuseml.step.StepFailure;
@@ -43,6 +42,14 @@ public final class DeterminedTrainer implements Trainer {
         this.training = training;
     }
 
+    /** A trainer following experiments as Determined's SDK does (every 5 s), with connections of its own. */
+    public static DeterminedTrainer of(CodesetSource codesets, Workspaces workspaces, ToolAccess tools,
+            ArtifactStore artifacts, StepLog log, Duration timeout) {
+        return new DeterminedTrainer(codesets, workspaces, tools, artifacts, log, timeout, new DeterminedTraining(log,
+                java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(),
+                Duration.ofSeconds(5)));
+    }
+
     /** Fetches the code into the step's scratch, then {@link #train(TrainingJob, Project, Path)}. */
     @Override
     public Optional<TrainedModel> train(TrainingJob job) throws Exception {
@@ -60,12 +67,7 @@ public final class DeterminedTrainer implements Trainer {
 
     /** Trains the checked-out {@code project} on the org's Determined cluster and stores the checkpoint. */
     public TrainedModel train(TrainingJob job, Project project, Path modelDir) throws Exception {
-        ToolSettings settings;
-        try {
-            settings = ToolSettings.read(project.dir());
-        } catch (InvalidProjectException e) {
-            throw new StepFailure("the project was refused: " + e.getMessage());
-        }
+        ToolSettings settings = ToolSettings.readOrFail(project.dir());
         var cluster = tools.grant(job.ref(), "determined", settings.trainExtension()).orElseThrow(() ->
                 new StepFailure("MLproject's training.target is determined, but org " + job.ref().org() + " has no "
                         + "determined extension: fuseml extensions add NAME --kind determined --url URL "

@@ -109,7 +109,7 @@ public class TrainingJobs implements Trainer {
                 job.entryPoint(), job.params(), code -> {
                     servingModel[0] = dev.fuseml.project.ServingSettings.modelName(code);
                     serving[0] = servingJson(code, job.serveTarget());
-                    dev.fuseml.project.ToolSettings tools = toolsOfJobs(code);
+                    dev.fuseml.project.ToolSettings tools = dev.fuseml.project.ToolSettings.readOrFail(code);
                     named[0] = tools;
                     onDetermined[0] = tools.trainsOnDetermined();
                     dataRemote[0] = tools.dataRemote();
@@ -206,16 +206,6 @@ public class TrainingJobs implements Trainer {
         return variable.toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 
-    /** The tools the project names (the embedded default's and a Job's training use the same). */
-    private dev.fuseml.project.ToolSettings toolsOfJobs(java.nio.file.Path code) {
-        dev.fuseml.project.ToolSettings tools;
-        try {
-            tools = dev.fuseml.project.ToolSettings.read(code);
-        } catch (dev.fuseml.project.InvalidProjectException e) {
-            throw new dev.fuseml.step.StepFailure("the project was refused: " + e.getMessage());
-        }
-        return tools;
-    }
 
     /** The MLproject's serving section as the model directory keeps it, or null without one. */
     private static String servingJson(java.nio.file.Path code, String serveTarget) {

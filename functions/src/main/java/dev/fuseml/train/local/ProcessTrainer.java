@@ -73,9 +73,7 @@ public class ProcessTrainer implements Trainer {
     public ProcessTrainer(Duration timeout, StepLog log, CodesetSource codesets, Workspaces workspaces, Venvs venvs,
             ArtifactStore artifacts, Tracking tracking, RunTokens tokens, dev.fuseml.extension.ToolAccess tools) {
         this(timeout, log, codesets, workspaces, venvs, artifacts, tracking, tokens, tools,
-                new dev.fuseml.train.determined.DeterminedTrainer(codesets, workspaces, tools, artifacts, log, timeout,
-                        new dev.fuseml.train.determined.DeterminedTraining(log, java.net.http.HttpClient.newHttpClient(),
-                                Duration.ofSeconds(5))));
+                dev.fuseml.train.determined.DeterminedTrainer.of(codesets, workspaces, tools, artifacts, log, timeout));
     }
 
     /** @param determined trains the projects that ask for Determined ({@code training.target}) */
@@ -109,7 +107,7 @@ public class ProcessTrainer implements Trainer {
             String environment = venvs.resolve(runId, STEP, job.ref().org(), job.environment(),
                     project.dependencies());
             Path modelDir = work.resolve("model");
-            dev.fuseml.project.ToolSettings settings = toolSettings(code);
+            dev.fuseml.project.ToolSettings settings = dev.fuseml.project.ToolSettings.readOrFail(code);
             if (settings.trainsOnDetermined()) {
                 return java.util.Optional.of(determined.train(job, project, modelDir));
             }
@@ -186,13 +184,6 @@ public class ProcessTrainer implements Trainer {
     private record TeamsModel(ExternalTracking server, Tracking.Started run, ExternalTracking.LoggedModel model) {
     }
 
-    private static dev.fuseml.project.ToolSettings toolSettings(Path code) {
-        try {
-            return dev.fuseml.project.ToolSettings.read(code);
-        } catch (dev.fuseml.project.InvalidProjectException e) {
-            throw new StepFailure("the project was refused: " + e.getMessage());
-        }
-    }
 
     /** Runs the entry point's command; returns the metrics once it wrote a usable model to {@code modelDir}. */
     Map<String, Double> run(String runId, Project project, Path environment, Path modelDir, Path pidFile)
@@ -275,7 +266,7 @@ public class ProcessTrainer implements Trainer {
             log.note(runId, STEP, "dvc is in the requirements but the project has no .dvc directory: nothing to pull");
             return;
         }
-        String named = dev.fuseml.project.ToolSettings.read(project.dir()).dataRemote();
+        String named = dev.fuseml.project.ToolSettings.readOrFail(project.dir()).dataRemote();
         var remote = tools.grant(ref, "dvc-remote", named);
         if (remote.isEmpty()) {
             log.note(runId, STEP, "no dvc-remote extension is registered: the data is not pulled (fuseml extensions "
