@@ -162,7 +162,7 @@ class ExternalTrackingTest {
     void theControlPlaneEndsAJobsRunOnTheTeamsServerAndStoresItsModelAsTheRunsModel() throws Exception {
         as(AuthProfile.ADMIN).body(Map.of("name", "team-mlflow", "kind", "mlflow", "url", server(), "credentials",
                 Map.of("token", token))).post("/api/v1/orgs/" + org + "/extensions").then().statusCode(201);
-        String fusemlRun = "wine-job-3";
+        String fusemlRun = "wine-" + org; // the test data dir outlives a run of the tests: a run id of this one
         runs.update(fusemlRun, () -> dev.fuseml.run.Run.start(fusemlRun, org, "wine"), r -> r);
         ExternalTracking tracking = tracking(Map.of("token", token), org + "/wine-jobs");
         Tracking.Started run = tracking.start(new RunRef(org, "wine", fusemlRun));
@@ -186,5 +186,19 @@ class ExternalTrackingTest {
                 "mlflowRunId", run.runId(), "experimentId", run.experimentId()))
                 .post("/api/v1/runs/" + fusemlRun + "/tracking/end").then().statusCode(422)
                 .body("error", containsString("fuseml extensions add nowhere"));
+        for (Map<String, Object> bad : List.<Map<String, Object>>of(
+                Map.of("status", "FINISHED", "adoptModel", true, "teamServer", "team-mlflow", "mlflowRunId",
+                        "../../runs", "experimentId", run.experimentId()),
+                Map.of("status", "FINISHED", "adoptModel", true, "teamServer", "team-mlflow", "mlflowRunId",
+                        run.runId()))) {
+            as(jobToken).body(bad).post("/api/v1/runs/" + fusemlRun + "/tracking/end").then().statusCode(400)
+                    .body("error", containsString("mlflowRunId and experimentId"));
+        }
+        String otherRun = dev.fuseml.eventing.Tokens.forRun(auth.systemToken(), new dev.fuseml.eventing.Tokens
+                .RunClaim(org, "wine", "wine-other-" + org, java.time.Instant.now().plusSeconds(600)
+                        .getEpochSecond()));
+        as(otherRun).body(Map.of("status", "FINISHED", "adoptModel", true, "teamServer", "team-mlflow",
+                "mlflowRunId", run.runId(), "experimentId", run.experimentId()))
+                .post("/api/v1/runs/" + fusemlRun + "/tracking/end").then().statusCode(403);
     }
 }
