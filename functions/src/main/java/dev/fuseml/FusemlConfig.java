@@ -36,6 +36,13 @@ public interface FusemlConfig {
     @WithDefault("PT30M")
     Duration trainTimeout();
 
+    /**
+     * How long an interpreter started ahead for an environment's next training waits for it (a Python with the
+     * libraries the last training imported: its memory, given back after this); zero starts none ahead.
+     */
+    @WithDefault("PT10M")
+    Duration trainWarmIdle();
+
     /** Longest an environment build (venv + pip) may run. */
     @WithDefault("PT20M")
     Duration buildTimeout();

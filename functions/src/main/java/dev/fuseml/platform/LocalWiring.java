@@ -34,9 +34,11 @@ import java.util.function.Supplier;
  */
 final class LocalWiring implements Wiring {
     private final Duration trainTimeout;
+    private final Duration trainWarmIdle;
 
-    LocalWiring(Duration trainTimeout) {
+    LocalWiring(Duration trainTimeout, Duration trainWarmIdle) {
         this.trainTimeout = trainTimeout;
+        this.trainWarmIdle = trainWarmIdle;
     }
 
     @Override
@@ -60,7 +62,8 @@ final class LocalWiring implements Wiring {
             ArtifactStore artifacts, RunTokens tokens, Tracking tracking, dev.fuseml.extension.ToolAccess tools) {
         return new ProcessTrainer(trainTimeout, log, codesets, workspaces, venvs.get(), artifacts, tracking, tokens,
                 tools, dev.fuseml.train.determined.DeterminedTrainer.of(codesets, workspaces, tools, artifacts, log,
-                        trainTimeout));
+                        trainTimeout), new dev.fuseml.train.local.WarmInterpreters(workspaces.aside("warm"),
+                        trainWarmIdle));
     }
 
     @Override

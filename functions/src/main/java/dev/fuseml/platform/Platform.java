@@ -71,7 +71,7 @@ public class Platform {
     synchronized Wiring wiring() {
         if (wiring == null) {
             wiring = kubernetes() ? new KubernetesWiring(config, this::controlPlaneUrl)
-                    : new LocalWiring(config.trainTimeout());
+                    : new LocalWiring(config.trainTimeout(), config.trainWarmIdle());
         }
         return wiring;
     }

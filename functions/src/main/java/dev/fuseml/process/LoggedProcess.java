@@ -201,6 +201,20 @@ public final class LoggedProcess {
     }
 
     public Result run() throws IOException, InterruptedException {
+        long started = System.nanoTime();
+        Process process = start();
+        if (supervisor == null) {
+            process.getOutputStream().close();
+        } // else the pipe stays open as long as this JVM wants the command to live
+        return follow(process, output, timeout, pidFile, started);
+    }
+
+    /**
+     * Starts the command as {@link #run} would, without waiting for it: its stdin stays open (a pipe from this JVM,
+     * for a process that takes its work there) and its output is the caller's to read ({@link #follow}). The pid
+     * file, when set, records it.
+     */
+    public Process start() throws IOException {
         List<String> argv = command;
         Map<String, String> env = new LinkedHashMap<>(environment);
         if (sandbox != null) {
@@ -221,16 +235,27 @@ public final class LoggedProcess {
             builder.environment().putAll(basics());
         }
         builder.environment().putAll(env);
-        long started = System.nanoTime();
         Process process = dev.fuseml.process.Sandbox.start(builder);
         if (pidFile != null) {
-            java.nio.file.Files.createDirectories(pidFile.getParent());
-            java.nio.file.Files.writeString(pidFile, process.pid() + " " + process.info().startInstant()
-                    .map(java.time.Instant::toEpochMilli).orElse(0L));
+            record(process, pidFile);
         }
-        if (supervisor == null) {
-            process.getOutputStream().close();
-        } // else the pipe stays open as long as this JVM wants the command to live
+        return process;
+    }
+
+    /** Records {@code process} in {@code file} for {@link #stopRecorded}. */
+    public static void record(Process process, Path file) throws IOException {
+        java.nio.file.Files.createDirectories(file.getParent());
+        java.nio.file.Files.writeString(file, process.pid() + " " + process.info().startInstant()
+                .map(java.time.Instant::toEpochMilli).orElse(0L));
+    }
+
+    /**
+     * Passes a started process's output, line by line, to {@code output} until it ends, and kills it (with its
+     * descendants) when {@code timeout} passes first or this thread is interrupted; the pid file, when given, is
+     * removed once it ended. {@code started}: its {@link System#nanoTime()} start, for the elapsed time.
+     */
+    public static Result follow(Process process, Consumer<String> output, Duration timeout, Path pidFile,
+            long started) throws IOException, InterruptedException {
         Thread pump = new Thread(() -> {
             try (BufferedReader reader = new BufferedReader(
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {

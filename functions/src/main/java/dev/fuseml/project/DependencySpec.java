@@ -47,8 +47,13 @@ public record DependencySpec(String source, List<String> requirements, List<Stri
      */
     public boolean requires(String distribution) {
         String wanted = normalName(distribution);
+        return names().stream().anyMatch(name -> normalName(name).equals(wanted));
+    }
+
+    /** The distributions the requirements name, as written (without extras, versions or markers). */
+    public List<String> names() {
         return requirements.stream().map(r -> r.strip().split("[\\s\\[<>=!~;@,(]", 2)[0])
-                .anyMatch(name -> !name.isEmpty() && normalName(name).equals(wanted));
+                .filter(name -> !name.isEmpty()).toList();
     }
 
     private static String normalName(String name) {

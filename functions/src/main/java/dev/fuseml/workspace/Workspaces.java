@@ -20,6 +20,14 @@ public class Workspaces {
         this.root = root;
     }
 
+    /**
+     * A directory of this scratch that belongs to no run (its name is no run id: they start with a letter or digit),
+     * for what a step keeps between runs, such as the interpreters it starts ahead.
+     */
+    public Path aside(String name) {
+        return root.resolve("." + name);
+    }
+
     public Path dir(String run, String step) {
         return root.resolve(run).resolve(step);
     }

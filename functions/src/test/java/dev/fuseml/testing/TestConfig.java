@@ -12,6 +12,7 @@ public record TestConfig(Path dataDir) implements FusemlConfig {
     public boolean sandbox() { return true; }
     public java.util.Optional<String> sandboxHide() { return java.util.Optional.empty(); }
     public Duration trainTimeout() { return Duration.ofSeconds(5); }
+    public Duration trainWarmIdle() { return Duration.ZERO; }
     public Duration buildTimeout() { return Duration.ofSeconds(5); }
     public String host() { return "127.0.0.1"; }
     public int brokerPort() { return 0; }

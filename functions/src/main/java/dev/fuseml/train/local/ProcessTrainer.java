@@ -57,6 +57,7 @@ public class ProcessTrainer implements Trainer {
     private final java.net.http.HttpClient toolsHttp = java.net.http.HttpClient.newBuilder()
             .connectTimeout(java.time.Duration.ofSeconds(10)).build();
     private final dev.fuseml.train.determined.DeterminedTrainer determined;
+    final WarmInterpreters warm;
 
     /** Without a tracking server: the code must write its model to {@code $FUSEML_MODEL_DIR}. */
     public ProcessTrainer(Duration timeout, StepLog log, CodesetSource codesets, Workspaces workspaces, Venvs venvs,
@@ -80,6 +81,17 @@ public class ProcessTrainer implements Trainer {
     public ProcessTrainer(Duration timeout, StepLog log, CodesetSource codesets, Workspaces workspaces, Venvs venvs,
             ArtifactStore artifacts, Tracking tracking, RunTokens tokens, dev.fuseml.extension.ToolAccess tools,
             dev.fuseml.train.determined.DeterminedTrainer determined) {
+        this(timeout, log, codesets, workspaces, venvs, artifacts, tracking, tokens, tools, determined, null);
+    }
+
+    /**
+     * @param warm the interpreters started ahead of their runs; null: every training starts its command with
+     *             {@code bash -c} when its run comes
+     */
+    public ProcessTrainer(Duration timeout, StepLog log, CodesetSource codesets, Workspaces workspaces, Venvs venvs,
+            ArtifactStore artifacts, Tracking tracking, RunTokens tokens, dev.fuseml.extension.ToolAccess tools,
+            dev.fuseml.train.determined.DeterminedTrainer determined, WarmInterpreters warm) {
+        this.warm = warm;
         this.tools = tools;
         this.determined = determined;
         this.tracking = tracking;
@@ -100,19 +112,30 @@ public class ProcessTrainer implements Trainer {
             log.note(runId, STEP, "stopped the training process of an earlier attempt, which was still running");
         }
         Path work = workspaces.fresh(runId, STEP);
+        WarmInterpreter interpreter = null;
+        String environment = null;
+        Project project = null;
         try {
             Path code = work.resolve("code");
             codesets.checkout(job.repository(), job.commit(), code);
-            Project project = Project.inspectOrFail(code, job.entryPoint(), job.params());
-            String environment = venvs.resolve(runId, STEP, job.ref().org(), job.environment(),
-                    project.dependencies());
-            Path modelDir = work.resolve("model");
+            project = Project.inspectOrFail(code, job.entryPoint(), job.params());
+            environment = venvs.resolve(runId, STEP, job.ref().org(), job.environment(), project.dependencies());
             dev.fuseml.project.ToolSettings settings = dev.fuseml.project.ToolSettings.readOrFail(code);
             if (settings.trainsOnDetermined()) {
-                return java.util.Optional.of(determined.train(job, project, modelDir));
+                return java.util.Optional.of(determined.train(job, project, work.resolve("model")));
             }
+            if (warm != null && PythonScript.argv(project.command()).isPresent()) {
+                interpreter = warm.take(environment).orElse(null);
+                if (interpreter != null) {
+                    // its sandbox was made for its workspace: the run moves in (a rename, the same file system)
+                    Path moved = Files.move(code, interpreter.workspace().resolve("code"));
+                    project = Project.inspectOrFail(moved, job.entryPoint(), job.params());
+                    work = interpreter.workspace();
+                }
+            }
+            Path modelDir = work.resolve("model");
             pullData(job.ref(), project, venvs.dir(environment), modelDir, pidFile);
-            Trained trained = here(job, project, settings, environment, modelDir, pidFile);
+            Trained trained = here(job, project, settings, environment, modelDir, pidFile, interpreter);
             Map<String, Double> metrics = trained.metrics();
             Tracking.Ended ended = trained.tracked();
             ended.metrics().forEach((k, v) -> {
@@ -128,8 +151,23 @@ public class ProcessTrainer implements Trainer {
             }
             return java.util.Optional.of(stored);
         } finally {
+            if (interpreter != null) {
+                WarmInterpreters.discard(interpreter);
+            }
             workspaces.remove(runId, STEP);
+            if (warm != null && project != null && environment != null
+                    && PythonScript.argv(project.command()).isPresent()) {
+                startAhead(environment, project);
+            }
         }
+    }
+
+    /** An interpreter for the environment's next training, importing what this one did (see WarmInterpreters). */
+    void startAhead(String environment, Project project) {
+        Path env = venvs.dir(environment);
+        warm.prepare(environment, project.dependencies().names(), (workspace, script) -> userProcess(List.of(
+                env.resolve("bin").resolve("python").toString(), "-u", script.toString()), workspace, env,
+                workspace.resolve("model"), List.of(script)));
     }
 
     /**
@@ -138,8 +176,8 @@ public class ProcessTrainer implements Trainer {
      * {@code modelDir} when it wrote none itself).
      */
     private Trained here(TrainingJob job, Project project,
-            dev.fuseml.project.ToolSettings settings, String environment, Path modelDir, Path pidFile)
-            throws Exception {
+            dev.fuseml.project.ToolSettings settings, String environment, Path modelDir, Path pidFile,
+            WarmInterpreter interpreter) throws Exception {
         String runId = job.ref().run();
         Path code = project.dir();
         ExternalTracking external = externalTracking(job.ref(), settings);
@@ -152,7 +190,8 @@ public class ProcessTrainer implements Trainer {
         }
         Map<String, Double> metrics;
         try {
-            metrics = run(runId, project, venvs.dir(environment), modelDir, pidFile, mlflowEnv, mlflow != null);
+            metrics = run(runId, project, venvs.dir(environment), environment, modelDir, pidFile, mlflowEnv,
+                    mlflow != null, interpreter);
         } catch (Exception failed) {
             endQuietly(job.ref(), external, mlflow);
             throw failed;
@@ -186,28 +225,56 @@ public class ProcessTrainer implements Trainer {
 
 
     /** Runs the entry point's command; returns the metrics once it wrote a usable model to {@code modelDir}. */
-    Map<String, Double> run(String runId, Project project, Path environment, Path modelDir, Path pidFile)
+    Map<String, Double> run(String runId, Project project, Path env, Path modelDir, Path pidFile)
             throws Exception {
-        return run(runId, project, environment, modelDir, pidFile, Map.of(), false);
+        return run(runId, project, env, null, modelDir, pidFile, Map.of(), false, null);
     }
 
     /**
      * @param mlflow        the {@code MLFLOW_*} variables of the run's MLflow run
      * @param modelOptional whether the code may leave {@code modelDir} empty (it logs its model through MLflow)
+     * @param environment   the reference of the environment {@code env} (what its interpreters are kept by)
+     * @param interpreter   the interpreter started ahead for this run (its workspace holds {@code modelDir}), or null
      */
-    Map<String, Double> run(String runId, Project project, Path environment, Path modelDir, Path pidFile,
-            Map<String, String> mlflow, boolean modelOptional) throws Exception {
+    Map<String, Double> run(String runId, Project project, Path env, String environment, Path modelDir,
+            Path pidFile, Map<String, String> mlflow, boolean modelOptional, WarmInterpreter interpreter)
+            throws Exception {
         Path metrics = modelDir.resolveSibling("metrics.json");
         Files.deleteIfExists(metrics);
         Files.createDirectories(modelDir);
         OutputTail last = new OutputTail(line -> log.append(runId, line));
         log.note(runId, STEP, "running: " + project.command());
-        LoggedProcess process = userProcess(List.of("bash", "-c", project.command()), project, environment,
-                modelDir, pidFile, last);
-        mlflow.forEach(process::environment);
-        LoggedProcess.Result result = process.environment(METRICS_FILE_ENV, metrics.toAbsolutePath().toString())
-                .environment("FUSEML_RUN_ID", runId)
-                .run();
+        Map<String, String> runEnv = new LinkedHashMap<>(mlflow);
+        runEnv.put(METRICS_FILE_ENV, metrics.toAbsolutePath().toString());
+        runEnv.put("FUSEML_RUN_ID", runId);
+        java.util.Optional<List<String>> script = warm == null || environment == null ? java.util.Optional.empty()
+                : PythonScript.argv(project.command());
+        LoggedProcess.Result result;
+        if (script.isPresent()) {
+            // a Python script runs in an interpreter of FuseML's script: started ahead when one waited, else now
+            if (interpreter != null) {
+                log.note(runId, STEP, "its interpreter was started " + interpreter.age().toMillis() + " ms ahead and "
+                        + "imported what the environment's last training did (fuseml.train-warm-idle=0 starts each "
+                        + "when its run comes)");
+            } else {
+                interpreter = WarmInterpreter.start(modelDir.getParent(), userProcess(List.of(
+                        env.resolve("bin").resolve("python").toString(), "-u", warm.script().toString()),
+                        modelDir.getParent(), env, modelDir, List.of(warm.script())), List.of(), List.of());
+            }
+            Path imports = modelDir.resolveSibling(".fuseml-imports");
+            try {
+                result = interpreter.run(script.get(), project.dir(), runEnv, imports, last, timeout, pidFile);
+            } finally {
+                interpreter.close();
+            }
+            warm.learn(environment, imports);
+        } else {
+            LoggedProcess process = userProcess(List.of("bash", "-c", project.command()), project.dir(), env,
+                    modelDir, List.of()).pidFile(pidFile).diesWithThisProcess(env.resolve("bin").resolve("python")
+                    .toString()).output(last);
+            runEnv.forEach(process::environment);
+            result = process.run();
+        }
         log.note(runId, STEP, "the training process ran " + result.elapsed().toMillis() + " ms (exit code "
                 + result.exitCode() + ")");
         String excerpt = last.excerpt();
@@ -230,11 +297,13 @@ public class ProcessTrainer implements Trainer {
      * {@code bin} first on PATH, the FuseML contract's variables and nothing of the orchestrator's, confined to its
      * workspace, stopped at the training's time limit and with this process.
      */
-    private LoggedProcess userProcess(List<String> command, Project project, Path environment, Path modelDir,
-            Path pidFile, java.util.function.Consumer<String> output) {
+    private LoggedProcess userProcess(List<String> command, Path directory, Path environment, Path modelDir,
+            List<Path> alsoReadable) {
         Path bin = environment.resolve("bin");
+        List<Path> readable = new java.util.ArrayList<>(List.of(environment));
+        readable.addAll(alsoReadable);
         return LoggedProcess.of(command)
-                .directory(project.dir())
+                .directory(directory)
                 .environment("PATH", bin + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"))
                 .environment("VIRTUAL_ENV", environment.toString())
                 .environment("PYTHONUNBUFFERED", "1")
@@ -244,10 +313,7 @@ public class ProcessTrainer implements Trainer {
                 .minimalEnvironment()
                 // the user's code sees its own workspace (code, model, metrics) and, read-only, its environment
                 .confined(venvs.sandbox(), new Sandbox.Mounts(modelDir.resolveSibling("home"),
-                        List.of(modelDir.getParent()), List.of(environment)))
-                .pidFile(pidFile)
-                .diesWithThisProcess(bin.resolve("python").toString())
-                .output(output);
+                        List.of(modelDir.getParent()), readable));
     }
 
     /**
@@ -289,7 +355,9 @@ public class ProcessTrainer implements Trainer {
         log.note(runId, STEP, "pulling the data DVC pins from " + remote.get());
         try {
             LoggedProcess.Result result = userProcess(List.of(environment.resolve("bin").resolve("dvc").toString(),
-                    "pull", "--remote", remote.get().name()), project, environment, modelDir, pidFile, last).run();
+                    "pull", "--remote", remote.get().name()), project.dir(), environment, modelDir, List.of())
+                    .pidFile(pidFile).diesWithThisProcess(environment.resolve("bin").resolve("python").toString())
+                    .output(last).run();
             if (result.timedOut() || result.exitCode() != 0) {
                 throw new StepFailure("dvc pull from " + remote.get() + " " + (result.timedOut()
                         ? "took longer than " + timeout : "exited with code " + result.exitCode() + ": "

@@ -213,13 +213,13 @@ class ProcessTrainerTest {
                 new DependencySpec(null, List.of(), List.of()));
         Map<String, String> mlflow = new dev.fuseml.train.Tracking.Started("http://127.0.0.1:1", "7", "run-1")
                 .environment("fuseml-run.token");
-        assertThat(trainer.run("run-1", project, env.getParent(), dir.resolve("model"), dir.resolve("train.pid"),
-                mlflow, true)).isEmpty();
+        assertThat(trainer.run("run-1", project, env.getParent(), null, dir.resolve("model"),
+                dir.resolve("train.pid"), mlflow, true, null)).isEmpty();
         assertThat(Files.readString(dir.resolve("seen")).strip()).isEqualTo("http://127.0.0.1:1 run-1 7 "
                 + "fuseml-run.token");
         assertThatThrownBy(() -> trainer.run("run-1", new Project(dir.resolve("code"), "main",
                 "touch $FUSEML_MODEL_DIR/half", Map.of(), new DependencySpec(null, List.of(), List.of())),
-                env.getParent(), dir.resolve("model2"), dir.resolve("train.pid"), mlflow, true))
+                env.getParent(), null, dir.resolve("model2"), dir.resolve("train.pid"), mlflow, true, null))
                 .as("a model directory the code started is still checked").hasMessageContaining("no MLmodel file");
     }
 
