@@ -131,7 +131,11 @@ public final class ImageBuilder {
                 .setExposedPorts(Set.of(Port.tcp(8080)))
                 .addLabel("org.opencontainers.image.source", "https://github.com/fuseml/fuseml-jvm")
                 .setCreationTime(EPOCH_PLUS_ONE);
-        image.containerize(Containerizer.to(TarImage.at(tarball.toAbsolutePath()).named(IMAGE)));
+        // Jib's layer cache knows a file by its path, time and mode, not its content: every staged file has the same
+        // path and time at every build, so a shared cache handed back the last build's layers (found when a changed
+        // jar kept its old content in the image). This build's own cache, removed with the rest of its work.
+        image.containerize(Containerizer.to(TarImage.at(tarball.toAbsolutePath()).named(IMAGE))
+                .setApplicationLayersCache(work.resolve("jib-layers")));
         delete(work);
     }
 
@@ -252,10 +256,46 @@ public final class ImageBuilder {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
                 Path copy = target.resolve(quarkusApp.relativize(file).toString());
                 Files.createDirectories(copy.getParent());
-                Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
+                if (!(file.toString().endsWith(".jar") && unsigned(file, copy))) {
+                    Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
+                }
             }
         }
         return target;
+    }
+
+    /** A jar's signature: the signature files of its META-INF (JarFile's rule for a signed jar). */
+    private static final Pattern SIGNATURE = Pattern.compile(
+            "META-INF/[^/]+\\.(SF|RSA|DSA|EC)");
+
+    /**
+     * Copies a signed jar ({@code JGit}'s) without its signature files; false, copying nothing, for an unsigned one.
+     * The JDK verifies a signed jar's digests and certificates the first time it loads a class of it (about a tenth
+     * of a step function's start here) and leaves its classes out of the AOT cache. The image's contents are fixed
+     * by its own digest, so the signature adds nothing a node checks.
+     */
+    private static boolean unsigned(Path jar, Path copy) throws IOException {
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            if (zip.stream().noneMatch(e -> SIGNATURE.matcher(e.getName()).matches())) {
+                return false;
+            }
+            try (var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(copy))) {
+                for (var entries = zip.entries(); entries.hasMoreElements(); ) {
+                    var entry = entries.nextElement();
+                    if (SIGNATURE.matcher(entry.getName()).matches()) {
+                        continue;
+                    }
+                    var kept = new java.util.zip.ZipEntry(entry.getName());
+                    kept.setTime(entry.getTime());
+                    out.putNextEntry(kept);
+                    try (InputStream in = zip.getInputStream(entry)) {
+                        in.transferTo(out);
+                    }
+                    out.closeEntry();
+                }
+            }
+            return true;
+        }
     }
 
     private static void datedAsTheLayers(Path root) throws IOException {

@@ -88,6 +88,41 @@ class ImageTest {
     }
 
     @Test
+    void theLibrariesCarryNoJarSignatureSoTheirClassesAreInTheCachesAndNeverVerifiedAtStart() throws Exception {
+        Path libraries = Files.createTempDirectory("libraries");
+        try {
+            untar(layout.resolve("blobs").resolve(manifest.path("layers").get(2).path("digest").asText()
+                    .replace(':', '/')), libraries, true);
+            List<Path> jars;
+            try (var files = Files.walk(libraries.resolve("app/lib"))) {
+                jars = files.filter(f -> f.toString().endsWith(".jar")).toList();
+            }
+            assertThat(jars).anyMatch(j -> j.getFileName().toString().startsWith("org.eclipse.jgit.org.eclipse.jgit-"));
+            for (Path jar : jars) {
+                try (var zip = new java.util.zip.ZipFile(jar.toFile())) {
+                    assertThat(zip.stream().map(java.util.zip.ZipEntry::getName))
+                            .as(jar.getFileName().toString())
+                            .noneMatch(n -> n.matches("META-INF/[^/]+\\.(SF|RSA|DSA|EC)"));
+                    if (jar.getFileName().toString().startsWith("org.eclipse.jgit.org.eclipse.jgit-")) {
+                        assertThat(zip.getEntry("org/eclipse/jgit/lib/Repository.class")).isNotNull();
+                    }
+                }
+            }
+            // the functions' own build keeps JGit's jar as published: signed
+            try (var files = Files.list(Path.of("..", "functions", "target", "quarkus-app", "lib", "main"))) {
+                Path original = files.filter(f -> f.getFileName().toString().startsWith(
+                        "org.eclipse.jgit.org.eclipse.jgit-")).findFirst().orElseThrow();
+                try (var zip = new java.util.zip.ZipFile(original.toFile())) {
+                    assertThat(zip.stream().map(java.util.zip.ZipEntry::getName))
+                            .anyMatch(n -> n.matches("META-INF/[^/]+\\.(SF|RSA|DSA|EC)"));
+                }
+            }
+        } finally {
+            delete(libraries);
+        }
+    }
+
+    @Test
     void itsFileSystemRunsTheOrchestratorAsTheUnprivilegedUser() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "chroot needs root (CI runs as root)");
         Path root = Files.createTempDirectory("rootfs");
