@@ -44,8 +44,10 @@ def rss_mb(pid):
 
 
 def children(pid):
+    """Every descendant: a sandboxed Python is bubblewrap's grandchild, and bubblewrap's own RSS is not the Python's."""
     out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
-    return [int(p) for p in out.split()]
+    direct = [int(p) for p in out.split()]
+    return direct + [d for c in direct for d in children(c)]
 
 
 def main():
@@ -104,8 +106,12 @@ def main():
         print("orchestrator (JVM)         %7.1f MB  (target <= 300 MB)" % rss_mb(pid))
         for w in workers:
             cmd = open("/proc/%d/cmdline" % w).read()
+            if cmd.startswith("bwrap") or "/bwrap\0" in cmd:
+                continue
             if "fuseml_worker" in cmd:
                 print("python prediction worker   %7.1f MB" % rss_mb(w))
+            elif "fuseml_warm" in cmd:
+                print("python training interpreter, started ahead and waiting %5.1f MB" % rss_mb(w))
 
         cli = []
         for _ in range(10):
