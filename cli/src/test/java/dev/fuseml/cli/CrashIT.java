@@ -66,7 +66,7 @@ class CrashIT {
         ProcessHandle orchestrator = ProcessHandle.of(pid).orElseThrow();
 
         await().atMost(Duration.ofMinutes(4)).until(() -> running(run, step)
-                && (!step.equals("train") || training(orchestrator)));
+                && (!step.equals("train") || training(orchestrator, run)));
         List<ProcessHandle> children = orchestrator.descendants().toList();
         orchestrator.destroyForcibly();
         await().atMost(Duration.ofSeconds(30)).until(() -> !orchestrator.isAlive());
@@ -127,10 +127,19 @@ class CrashIT {
         return false;
     }
 
-    /** Whether the orchestrator's training process (python train.py under its supervisor) runs. */
-    private static boolean training(ProcessHandle orchestrator) {
-        return orchestrator.descendants().anyMatch(h -> h.info().arguments().map(List::of).orElse(List.of())
-                .stream().anyMatch(a -> a.contains("train.py")));
+    /**
+     * Whether the run's training process runs: the process the train step recorded in its pid file (a Python script
+     * runs in an interpreter that may have been started ahead, so its command line does not name the script), alive
+     * and the orchestrator's.
+     */
+    private boolean training(ProcessHandle orchestrator, String run) {
+        Path pidFile = home.resolve("data/fuseml/work").resolve(run).resolve("train.pid");
+        try {
+            long pid = Long.parseLong(Files.readString(pidFile).trim().split(" ")[0]);
+            return orchestrator.descendants().anyMatch(h -> h.pid() == pid && h.isAlive());
+        } catch (IOException | RuntimeException notYet) {
+            return false;
+        }
     }
 
     private JsonNode get(String path) throws IOException, InterruptedException {

@@ -75,6 +75,20 @@ public class Venvs {
         return dir(reference).resolve("bin").resolve("python");
     }
 
+    /**
+     * What tells this build of the environment from a later one (its ready mark's inode and change time, which no
+     * process can set back): a process started in it before a rebuild is not one of the rebuilt environment's.
+     */
+    public String buildMark(String reference) {
+        try {
+            Map<String, Object> ready = Files.readAttributes(dir(reference).resolve(READY), "unix:ino,ctime",
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            return ready.get("ino") + "@" + ready.get("ctime");
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     public Path dir(String reference) {
         String[] parts = reference == null || !reference.startsWith(SCHEME) ? new String[0]
                 : reference.substring(SCHEME.length()).split("/", -1);

@@ -125,11 +125,11 @@ public class ProcessTrainer implements Trainer {
                 return java.util.Optional.of(determined.train(job, project, work.resolve("model")));
             }
             if (warm != null && PythonScript.argv(project.command()).isPresent()) {
-                interpreter = warm.take(environment).orElse(null);
+                interpreter = warm.take(environment, venvs.buildMark(environment)).orElse(null);
                 if (interpreter != null) {
                     // its sandbox was made for its workspace: the run moves in (a rename, the same file system)
-                    Path moved = Files.move(code, interpreter.workspace().resolve("code"));
-                    project = Project.inspectOrFail(moved, job.entryPoint(), job.params());
+                    code = Files.move(code, interpreter.workspace().resolve("code"));
+                    project = Project.inspectOrFail(code, job.entryPoint(), job.params());
                     work = interpreter.workspace();
                 }
             }
@@ -165,7 +165,8 @@ public class ProcessTrainer implements Trainer {
     /** An interpreter for the environment's next training, importing what this one did (see WarmInterpreters). */
     void startAhead(String environment, Project project) {
         Path env = venvs.dir(environment);
-        warm.prepare(environment, project.dependencies().names(), (workspace, script) -> userProcess(List.of(
+        warm.prepare(environment, venvs.buildMark(environment), project.dependencies().names(),
+                (workspace, script) -> userProcess(List.of(
                 env.resolve("bin").resolve("python").toString(), "-u", script.toString()), workspace, env,
                 workspace.resolve("model"), List.of(script)));
     }

@@ -41,7 +41,7 @@ public final class WarmInterpreters implements AutoCloseable {
 
     private final Path root;
     private final Duration idle;
-    private final Map<String, WarmInterpreter> waiting = new ConcurrentHashMap<>();
+    private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
     private final Map<String, List<String>> imported = new ConcurrentHashMap<>();
 
     /**
@@ -87,13 +87,22 @@ public final class WarmInterpreters implements AutoCloseable {
         return Files.createDirectories(root.resolve(UUID.randomUUID().toString()));
     }
 
-    /** The interpreter waiting for the next training in {@code environment}, if one waits and is alive. */
-    Optional<WarmInterpreter> take(String environment) {
-        WarmInterpreter warm = waiting.remove(environment);
-        if (warm == null) {
+    /** An interpreter that waits, and the build of its environment it was started in ({@code Venvs.buildMark}). */
+    private record Waiting(WarmInterpreter interpreter, String build) {
+    }
+
+    /**
+     * The interpreter waiting for the next training in {@code environment}, if one waits, is alive and was started
+     * in the environment's current build ({@code build}): one started before the environment was built again (a
+     * process had changed it) may have run what was changed, and is ended instead.
+     */
+    Optional<WarmInterpreter> take(String environment, String build) {
+        Waiting found = waiting.remove(environment);
+        if (found == null) {
             return Optional.empty();
         }
-        if (!warm.alive() || warm.age().compareTo(idle) > 0) {
+        WarmInterpreter warm = found.interpreter();
+        if (!warm.alive() || warm.age().compareTo(idle) > 0 || !found.build().equals(build)) {
             discard(warm);
             return Optional.empty();
         }
@@ -106,9 +115,12 @@ public final class WarmInterpreters implements AutoCloseable {
      * pointing at a file of the orchestrator's) and kept only where each is a module name.
      */
     void learn(String environment, Path file) {
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return; // checked before opening: a FIFO would block the open (the training's processes are gone)
+        }
         try (SeekableByteChannel in = Files.newByteChannel(file, Set.of(StandardOpenOption.READ,
                 LinkOption.NOFOLLOW_LINKS))) {
-            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || in.size() > IMPORTS_FILE_LIMIT) {
+            if (in.size() > IMPORTS_FILE_LIMIT) {
                 return;
             }
             ByteBuffer bytes = ByteBuffer.allocate((int) in.size());
@@ -131,7 +143,7 @@ public final class WarmInterpreters implements AutoCloseable {
      * Starts an interpreter for the next training in {@code environment}, unless one waits or none are kept;
      * {@code starter} makes the process for a workspace (the environment's Python on the script, confined to it).
      */
-    void prepare(String environment, Collection<String> distributions,
+    void prepare(String environment, String build, Collection<String> distributions,
             BiFunction<Path, Path, LoggedProcess> starter) {
         if (idle.isZero() || idle.isNegative() || waiting.containsKey(environment)) {
             return;
@@ -140,7 +152,7 @@ public final class WarmInterpreters implements AutoCloseable {
             Path workspace = workspace();
             WarmInterpreter warm = WarmInterpreter.start(workspace, starter.apply(workspace, script()),
                     imported.getOrDefault(environment, List.of()), distributions);
-            WarmInterpreter earlier = waiting.putIfAbsent(environment, warm);
+            Waiting earlier = waiting.putIfAbsent(environment, new Waiting(warm, build));
             if (earlier != null) {
                 discard(warm);
             } else {
@@ -159,8 +171,9 @@ public final class WarmInterpreters implements AutoCloseable {
 
     /** Retires interpreters that waited longer than the idle time. */
     void retireIdle() {
-        waiting.forEach((environment, warm) -> {
-            if ((!warm.alive() || warm.age().compareTo(idle) > 0) && waiting.remove(environment, warm)) {
+        waiting.forEach((environment, found) -> {
+            WarmInterpreter warm = found.interpreter();
+            if ((!warm.alive() || warm.age().compareTo(idle) > 0) && waiting.remove(environment, found)) {
                 discard(warm);
             }
         });
@@ -179,9 +192,9 @@ public final class WarmInterpreters implements AutoCloseable {
     @Override
     public void close() {
         waiting.keySet().forEach(environment -> {
-            WarmInterpreter warm = waiting.remove(environment);
-            if (warm != null) {
-                discard(warm);
+            Waiting found = waiting.remove(environment);
+            if (found != null) {
+                discard(found.interpreter());
             }
         });
     }

@@ -116,11 +116,48 @@ class WarmInterpretersTest {
         assertThat(log.text("red-1")).contains("DECIMAL-WAS-LOADED False");
 
         trainer.startAhead(ENVIRONMENT, project(work, script));
-        WarmInterpreter ahead = trainer.warm.take(ENVIRONMENT).orElseThrow();
-        assertThat(trainer.warm.take(ENVIRONMENT)).as("one run takes it").isEmpty();
+        WarmInterpreter ahead = trainer.warm.take(ENVIRONMENT, "").orElseThrow();
+        assertThat(trainer.warm.take(ENVIRONMENT, "")).as("one run takes it").isEmpty();
         assertThat(run(project(ahead.workspace(), script), ahead)).containsEntry("rmse", 0.5);
         assertThat(log.text("red-1")).contains("DECIMAL-WAS-LOADED True", "ms ahead");
         assertThat(ahead.process().isAlive()).as("it served one run and is gone").isFalse();
+    }
+
+    @Test
+    void theNextPushOfTheAppRunsInTheInterpreterStartedAheadWithItsCodeAndSettings() throws Exception {
+        FakeStepLog log = new FakeStepLog();
+        Venvs venvs = new Venvs(data.resolve("venvs"), "python3", Duration.ofMinutes(2), log, Sandbox.none("a test"));
+        String environment = venvs.ensure("run-0", "build", "red", new DependencySpec(null, List.of(), List.of()));
+        Workspaces workspaces = new Workspaces(data.resolve("work"));
+        FakeArtifactStore artifacts = new FakeArtifactStore();
+        dev.fuseml.mock.FakeCodesetSource codesets = new dev.fuseml.mock.FakeCodesetSource();
+        for (String commit : List.of("c1", "c2")) {
+            codesets.with("git/red/wine", commit, Map.of("MLproject", "name: wine\nentry_points:\n  main:\n"
+                    + "    command: python train.py\nserving:\n  max_batch: 8\n", "train.py",
+                    "import sys\nprint('COMMIT " + commit + "', 'decimal' in sys.modules)\nimport decimal\n" + MODEL));
+        }
+        trainer.warm.close();
+        trainer = new ProcessTrainer(Duration.ofMinutes(1), log, codesets, workspaces, venvs, artifacts,
+                dev.fuseml.train.Tracking.NONE, run -> "", dev.fuseml.extension.ToolAccess.NONE, null,
+                new WarmInterpreters(workspaces.aside("warm"), Duration.ofMinutes(1)));
+        for (String run : List.of("run-1", "run-2")) {
+            trainer.train(new dev.fuseml.train.Trainer.TrainingJob(new dev.fuseml.step.RunRef("red", "wine", run),
+                    "git/red/wine", run.equals("run-1") ? "c1" : "c2", "main", Map.of(), environment,
+                    "fuseml-artifacts:/red/wine/" + run + "/model"));
+        }
+        assertThat(log.text("run-1")).contains("COMMIT c1 False").doesNotContain("ahead");
+        assertThat(log.text("run-2")).contains("ms ahead", "COMMIT c2 True");
+        for (String run : List.of("run-1", "run-2")) {
+            Map<String, byte[]> stored = artifacts.artifacts.get("fuseml-artifacts:/red/wine/" + run + "/model");
+            assertThat(stored).containsKeys("MLmodel", "model.pkl");
+            assertThat(new String(stored.get(dev.fuseml.project.ServingSettings.FILE)))
+                    .as("the serving settings of " + run + "'s own code")
+                    .containsPattern("(?i)\"max_?batch\"\\s*:\\s*8");
+        }
+        try (var left = Files.list(workspaces.aside("warm"))) {
+            assertThat(left.map(p -> p.getFileName().toString())).as("the next one waits in its own workspace; the "
+                    + "used ones are gone").hasSize(2).contains("fuseml_warm.py");
+        }
     }
 
     @Test
@@ -141,12 +178,12 @@ class WarmInterpretersTest {
     @Test
     void closingTheControlPipeEndsAWaitingInterpreterAndKillsARunWithWhatItStarted() throws Exception {
         trainer.startAhead(ENVIRONMENT, project(dir, MODEL));
-        WarmInterpreter waiting = trainer.warm.take(ENVIRONMENT).orElseThrow();
+        WarmInterpreter waiting = trainer.warm.take(ENVIRONMENT, "").orElseThrow();
         waiting.closeControl();
         assertThat(waiting.process().waitFor()).as("it left by itself").isZero();
 
         trainer.startAhead(ENVIRONMENT, project(dir, MODEL));
-        WarmInterpreter ahead = trainer.warm.take(ENVIRONMENT).orElseThrow();
+        WarmInterpreter ahead = trainer.warm.take(ENVIRONMENT, "").orElseThrow();
         Project sleeper = project(ahead.workspace(), "import subprocess, time\n"
                 + "print('CHILD', subprocess.Popen(['sleep', '60']).pid, flush=True)\ntime.sleep(60)\n");
         List<String> lines = new CopyOnWriteArrayList<>();
@@ -163,6 +200,24 @@ class WarmInterpretersTest {
     }
 
     @Test
+    void anInterpreterStartedBeforeItsEnvironmentWasBuiltAgainIsNotTaken() throws Exception {
+        Venvs venvs = new Venvs(data.resolve("envs"), "python3", Duration.ofMinutes(1), log);
+        Path ready = Files.writeString(env.resolve(".fuseml-ready"), "first build\n");
+        String first = venvs.buildMark(ENVIRONMENT);
+        trainer.startAhead(ENVIRONMENT, project(dir, MODEL));
+        // what Venvs does when a process changed the environment: removed, built again, marked ready anew
+        Files.delete(ready);
+        Files.writeString(env.resolve(".fuseml-ready"), "second build\n");
+        String second = venvs.buildMark(ENVIRONMENT);
+        assertThat(second).isNotEqualTo(first).isNotEmpty();
+        assertThat(trainer.warm.take(ENVIRONMENT, second)).isEmpty();
+        try (var left = Files.list(data.resolve("work/.warm"))) {
+            assertThat(left.map(p -> p.getFileName().toString())).as("its workspace is gone")
+                    .containsExactly("fuseml_warm.py");
+        }
+    }
+
+    @Test
     void whatATrainingReportsIsReadWithoutFollowingALinkAndKeptOnlyAsModuleNames() throws Exception {
         Path report = Files.writeString(dir.resolve("imports"), "numpy\nos; rm -rf /\n../x\nsklearn.linear_model\n");
         trainer.warm.learn(ENVIRONMENT, report);
@@ -173,6 +228,10 @@ class WarmInterpretersTest {
         trainer.warm.learn(ENVIRONMENT, link);
         assertThat(trainer.warm.imports(ENVIRONMENT)).as("the last list stays").containsExactly("numpy",
                 "sklearn.linear_model");
+        Path fifo = dir.resolve("fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        trainer.warm.learn(ENVIRONMENT, fifo); // would block forever if it were opened
+        assertThat(trainer.warm.imports(ENVIRONMENT)).containsExactly("numpy", "sklearn.linear_model");
     }
 
     @Test
@@ -190,7 +249,7 @@ class WarmInterpretersTest {
                 "print('OWN', os.path.isdir(os.environ['FUSEML_MODEL_DIR']))",
                 MODEL);
         trainer.startAhead(ENVIRONMENT, project(dir, MODEL));
-        WarmInterpreter ahead = trainer.warm.take(ENVIRONMENT).orElseThrow();
+        WarmInterpreter ahead = trainer.warm.take(ENVIRONMENT, "").orElseThrow();
         run(project(ahead.workspace(), probe), ahead);
         assertThat(log.text("red-1")).contains("HIDDEN " + other.resolve("secret.txt"), "OWN True")
                 .doesNotContain("SEES " + other.resolve("secret.txt"));
