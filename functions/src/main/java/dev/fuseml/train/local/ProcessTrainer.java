@@ -166,9 +166,13 @@ public class ProcessTrainer implements Trainer {
     void startAhead(String environment, Project project) {
         Path env = venvs.dir(environment);
         warm.prepare(environment, venvs.buildMark(environment), project.dependencies().names(),
-                (workspace, script) -> userProcess(List.of(
-                env.resolve("bin").resolve("python").toString(), "-u", script.toString()), workspace, env,
-                workspace.resolve("model"), List.of(script)));
+                (workspace, script) -> interpreterProcess(workspace, env, script));
+    }
+
+    /** The environment's Python on FuseML's interpreter {@code script}, confined to {@code workspace} as a run is. */
+    private LoggedProcess interpreterProcess(Path workspace, Path env, Path script) {
+        return userProcess(List.of(env.resolve("bin").resolve("python").toString(), "-u", script.toString()),
+                workspace, env, workspace.resolve("model"), List.of(script));
     }
 
     /**
@@ -258,9 +262,8 @@ public class ProcessTrainer implements Trainer {
                         + "imported what the environment's last training did (fuseml.train-warm-idle=0 starts each "
                         + "when its run comes)");
             } else {
-                interpreter = WarmInterpreter.start(modelDir.getParent(), userProcess(List.of(
-                        env.resolve("bin").resolve("python").toString(), "-u", warm.script().toString()),
-                        modelDir.getParent(), env, modelDir, List.of(warm.script())), List.of(), List.of());
+                interpreter = WarmInterpreter.start(modelDir.getParent(), interpreterProcess(modelDir.getParent(),
+                        env, warm.script()), List.of(), List.of());
             }
             Path imports = modelDir.resolveSibling(".fuseml-imports");
             try {
