@@ -265,7 +265,7 @@ public final class ImageBuilder {
     }
 
     /** A jar's signature: the signature files of its META-INF (JarFile's rule for a signed jar). */
-    private static final Pattern SIGNATURE = Pattern.compile(
+    static final Pattern SIGNATURE = Pattern.compile(
             "META-INF/[^/]+\\.(SF|RSA|DSA|EC)");
 
     /**

@@ -102,7 +102,7 @@ public final class WarmInterpreters implements AutoCloseable {
             return Optional.empty();
         }
         WarmInterpreter warm = found.interpreter();
-        if (!warm.alive() || warm.age().compareTo(idle) > 0 || !found.build().equals(build)) {
+        if (expired(warm) || !found.build().equals(build)) {
             discard(warm);
             return Optional.empty();
         }
@@ -173,10 +173,15 @@ public final class WarmInterpreters implements AutoCloseable {
     void retireIdle() {
         waiting.forEach((environment, found) -> {
             WarmInterpreter warm = found.interpreter();
-            if ((!warm.alive() || warm.age().compareTo(idle) > 0) && waiting.remove(environment, found)) {
+            if (expired(warm) && waiting.remove(environment, found)) {
                 discard(warm);
             }
         });
+    }
+
+    /** Whether a waiting interpreter can no longer be taken: it died, or waited longer than the idle time. */
+    private boolean expired(WarmInterpreter warm) {
+        return !warm.alive() || warm.age().compareTo(idle) > 0;
     }
 
     /** Ends an interpreter that will serve no run, and removes its workspace. */
