@@ -7,13 +7,13 @@ import dev.fuseml.eventing.payload.Protected;
 import dev.fuseml.eventing.payload.Registered;
 import dev.fuseml.eventing.payload.Served;
 import dev.fuseml.serving.Deployer;
+import dev.fuseml.step.RunRef;
 import dev.fuseml.step.StepLog;
 import dev.fuseml.step.StepRunner;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEvent;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
 
-import java.util.Map;
 
 /** Step 5: serves the new version at the app's prediction URL (long: waits until the model has loaded). */
 public class ServeFunction {
@@ -63,7 +63,6 @@ public class ServeFunction {
     }
 
     private static String name(CloudEvent<?> event, String extension, String what) {
-        Map<String, String> ext = event.extensions() == null ? Map.of() : event.extensions();
-        return Names.require(what, ext.get(extension));
+        return Names.require(what, RunRef.headerAttributes(event.extensions()).get(extension));
     }
 }

@@ -38,16 +38,28 @@ public record RunRef(String org, String app, String run) {
      * (percent-decoded, lenient about raw UTF-8), as the broker's ingress reads them.
      */
     public static RunRef ofHeaders(Map<String, String> extensions) {
+        return of(headerAttributes(extensions));
+    }
+
+    /**
+     * Extension attributes as a binary-mode delivery's headers carried them: names lower-cased (HTTP header names are
+     * case-insensitive and a sender may write {@code Ce-Fusemlorg}, as Go's and Python's HTTP clients do, while
+     * CloudEvents attribute names are lower-case) and values percent-decoded.
+     */
+    public static Map<String, String> headerAttributes(Map<String, String> extensions) {
         Map<String, String> decoded = new java.util.HashMap<>();
         if (extensions != null) {
             try {
-                extensions.forEach((k, v) -> decoded.put(k, v == null ? null
-                        : dev.fuseml.eventing.CloudEventHttp.headerText("ce-" + k, v)));
+                for (Map.Entry<String, String> e : extensions.entrySet()) {
+                    String name = e.getKey().toLowerCase(java.util.Locale.ROOT);
+                    decoded.put(name, e.getValue() == null ? null
+                            : dev.fuseml.eventing.CloudEventHttp.headerText("ce-" + name, e.getValue()));
+                }
             } catch (dev.fuseml.eventing.CloudEventHttp.InvalidEventException e) {
                 throw new IllegalArgumentException(e.getMessage(), e);
             }
         }
-        return of(decoded);
+        return decoded;
     }
 
     public Map<String, String> extensions() {

@@ -236,6 +236,11 @@ class BadInputTest {
                         "not UTF-8", ANYTHING),
                 c("a push without code", "POST", "/receive", json, "{}", merge(RUN, push), 200,
                         "names no repository and commit", ANYTHING),
+                c("a push without code whose headers are capitalised as Go and Python send them", "POST",
+                        "/receive", json, "{}", Map.of("Ce-Specversion", "1.0", "Ce-Id", "bad-2", "Ce-Source", "test",
+                                "Ce-Type", "dev.fuseml.push", "Ce-Fusemlorg", "workspace", "Ce-Fusemlapp",
+                                "bad-input", "Ce-Fusemlrun", "bad-" + java.util.UUID.randomUUID().toString()
+                                        .substring(0, 8)), 200, "names no repository and commit", ANYTHING),
                 // the broker's ingress
                 c(CE + "an event without specversion", "POST", "/workspace/default", json, "{}",
                         Map.of("ce-id", "1", "ce-type", "t", "ce-source", "s"), 400, "ce-specversion", ANYTHING),

@@ -191,6 +191,14 @@ class StepRunnerTest {
     }
 
     @Test
+    void runExtensionsAreFoundWhateverTheCaseOfTheHeadersThatCarriedThem() {
+        // Go's and Python's HTTP clients send Ce-Fusemlorg; header names are case-insensitive
+        CloudEvent<Object> capitalised = CloudEventBuilder.create().id("x").type(FusemlEvents.PUSH).source("t")
+                .extensions(Map.of("Fusemlorg", "workspace", "FUSEMLAPP", "wine", "fusemlRun", "wine-1")).build(null);
+        assertThat(StepRunner.runOf(capitalised)).isEqualTo(RUN);
+    }
+
+    @Test
     void anEventWithoutTheRunExtensionsIsRefusedWithTheirNames() {
         CloudEvent<Object> bare = CloudEventBuilder.create().id("x").type(FusemlEvents.PUSH).source("t").build(null);
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
