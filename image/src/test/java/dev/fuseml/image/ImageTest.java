@@ -149,7 +149,10 @@ class ImageTest {
             try (ServerSocket socket = new ServerSocket(0)) {
                 port = socket.getLocalPort();
             }
-            List<String> command = new ArrayList<>(List.of("chroot", "--userspec=1000:1000", root.toString()));
+            // as a container runtime starts it: the image's root, its working directory (the caches' class path is
+            // relative to /app, as the pod's is) and its user (chroot(1) cannot set a working directory)
+            List<String> command = new ArrayList<>(List.of("unshare", "--root=" + root, "--wd=/app", "--setgid=1000",
+                    "--setuid=1000"));
             command.addAll(ImageBuilder.ENTRYPOINT);
             // the control plane's AOT cache, trained on the staged tree, must fit the tree as a node unpacks it:
             // with AOTMode=on the JVM refuses to start otherwise
