@@ -115,6 +115,7 @@ public final class ImageBuilder {
                 "--strip-debug", "--no-man-pages", "--no-header-files", "--compress=zip-6", "--output",
                 jre.toString()));
         Path app = stage(quarkusApp, root.resolve("app"));
+        LibraryJar.merge(app);
         datedAsTheLayers(root);
         Path training = Files.createDirectories(work.resolve("training"));
         long cacheBytes = new AotTraining(app, jre.resolve("bin/java"), training).trainAll();
@@ -254,7 +255,7 @@ public final class ImageBuilder {
         return layer.build();
     }
 
-    /** A copy of the Quarkus fast-jar layout at {@code target}: what the image's /app holds. */
+    /** A copy of Quarkus' aot-jar layout at {@code target}, signatures stripped: what the image's /app holds. */
     private static Path stage(Path quarkusApp, Path target) throws IOException {
         try (Stream<Path> files = Files.walk(quarkusApp)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
