@@ -113,15 +113,13 @@ def main():
             elif "fuseml_warm" in cmd:
                 print("python training interpreter, started ahead and waiting %5.1f MB" % rss_mb(w))
 
-        cli = []
-        for _ in range(10):
-            cli.append(timed(lambda: subprocess.run([FUSEML, "--help"], env=env, capture_output=True, check=True)))
         picocli = glob.glob(os.path.expanduser("~/.m2/repository/info/picocli/picocli/4.7.7/picocli-4.7.7.jar"))
-        base = []
-        for _ in range(10):
+        cli, base = [], []
+        for _ in range(10):  # alternated: the orchestrator and a waiting interpreter are still settling meanwhile
+            cli.append(timed(lambda: subprocess.run([FUSEML, "--help"], env=env, capture_output=True, check=True)))
             base.append(timed(lambda: subprocess.run(["java", "-cp", picocli[0], "picocli.AutoComplete", "--help"],
                                                      capture_output=True)))
-        print("== CLI start-up (10 runs, medians) ==")
+        print("== CLI start-up (10 alternated runs each, medians) ==")
         print("fuseml --help              %7.3f s" % med(cli))
         print("baseline: plain picocli    %7.3f s  (picocli.AutoComplete --help, default JVM flags)" % med(base))
     finally:

@@ -31,7 +31,8 @@ import java.util.zip.ZipFile;
 /**
  * Builds FuseML's one image without a Docker daemon and without a base image (none can be pulled here): a Java
  * runtime made with jlink, the shared libraries that runtime and ONNX Runtime load (found with ldd on this machine),
- * and the orchestrator's Quarkus fast-jar in layers that change at different rates (libraries, then the app). It
+ * and the orchestrator's Quarkus aot-jar (its libraries merged into one jar by {@link LibraryJar}) in layers that
+ * change at different rates (libraries, then the app). It
  * runs as user 1000; {@code FUSEML_FUNCTION} chooses the role, as in config/.
  */
 public final class ImageBuilder {
