@@ -32,6 +32,7 @@ import java.util.zip.ZipOutputStream;
  * every jar's); each jar's licence and notice files are kept under {@code META-INF/licenses/JAR/}. Left out: jar
  * signatures (the image is fixed by its digest; the JDK would verify them at start and keep their classes out of the
  * cache), jar indexes, and the versioned entries of a jar that is not multi-release (its JVM never read them).
+ * Directory entries are kept, so that a resource lookup of a directory finds it as before.
  */
 final class LibraryJar {
     /** The merged jar, two levels below /app as Quarkus' launcher expects its own jar (it finds quarkus/ from it). */
@@ -93,27 +94,44 @@ final class LibraryJar {
         Map<String, StringBuilder> services = new LinkedHashMap<>();
         Set<String> written = new HashSet<>();
         boolean multiRelease = false;
+        for (Path library : libraries) {
+            try (JarFile jar = new JarFile(library.toFile(), false)) {
+                multiRelease |= isMultiRelease(jar);
+            }
+        }
         try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(target))) {
+            // the manifest first, where a JarInputStream looks for it
+            Manifest manifest = new Manifest();
+            manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+            if (multiRelease) {
+                manifest.getMainAttributes().put(Attributes.Name.MULTI_RELEASE, "true");
+            }
+            written.add("META-INF/");
+            out.putNextEntry(new ZipEntry("META-INF/"));
+            out.closeEntry();
+            out.putNextEntry(new ZipEntry(JarFile.MANIFEST_NAME));
+            manifest.write(out);
+            out.closeEntry();
             for (Path library : libraries) {
                 try (JarFile jar = new JarFile(library.toFile(), false)) {
                     boolean versioned = isMultiRelease(jar);
-                    multiRelease |= versioned;
                     for (var entries = jar.entries(); entries.hasMoreElements(); ) {
                         ZipEntry entry = entries.nextElement();
                         String name = entry.getName();
-                        if (entry.isDirectory() || name.equals(JarFile.MANIFEST_NAME)
+                        if (name.equals(JarFile.MANIFEST_NAME)
                                 || name.equals("META-INF/INDEX.LIST")
                                 || ImageBuilder.SIGNATURE.matcher(name).matches()
                                 || (!versioned && name.startsWith(VERSIONS))) {
                             continue;
                         }
-                        if (name.startsWith(SERVICES) && name.indexOf('/', SERVICES.length()) < 0) {
+                        if (!entry.isDirectory() && name.startsWith(SERVICES)
+                                && name.indexOf('/', SERVICES.length()) < 0) {
                             String text = read(jar, entry);
                             services.computeIfAbsent(name, n -> new StringBuilder()).append(text)
                                     .append(text.endsWith("\n") ? "" : "\n");
                             continue;
                         }
-                        if (LEGAL.matcher(name).matches()) {
+                        if (!entry.isDirectory() && !name.endsWith(".class") && LEGAL.matcher(name).matches()) {
                             name = "META-INF/licenses/" + library.getFileName() + "/" + name;
                         }
                         if (written.add(name)) {
@@ -127,14 +145,6 @@ final class LibraryJar {
                 out.write(service.getValue().toString().getBytes(StandardCharsets.UTF_8));
                 out.closeEntry();
             }
-            Manifest manifest = new Manifest();
-            manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-            if (multiRelease) {
-                manifest.getMainAttributes().put(Attributes.Name.MULTI_RELEASE, "true");
-            }
-            out.putNextEntry(new ZipEntry(JarFile.MANIFEST_NAME));
-            manifest.write(out);
-            out.closeEntry();
         }
     }
 

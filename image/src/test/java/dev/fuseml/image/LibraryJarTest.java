@@ -30,7 +30,7 @@ class LibraryJarTest {
                 "META-INF/services/q.Spi", "q.FromBoot"));
         jar("lib/main/a.jar", "true", Map.of("x/Same.class", "from a", "META-INF/services/q.Spi", "a.One\na.Two\n",
                 "META-INF/LICENSE", "licence of a", "META-INF/versions/17/x/V.class", "a 17",
-                "META-INF/A.SF", "signature", "META-INF/INDEX.LIST", "index"));
+                "META-INF/A.SF", "signature", "META-INF/INDEX.LIST", "index", "META-INF/services/", "", "x/", ""));
         jar("lib/main/b.jar", null, Map.of("x/Same.class", "from b", "META-INF/LICENSE", "licence of b",
                 "META-INF/versions/17/x/W.class", "never read: b is not multi-release", "b/B.class", "b"));
 
@@ -50,6 +50,12 @@ class LibraryJarTest {
             assertThat(merged.getEntry("META-INF/versions/17/x/W.class")).isNull();
             assertThat(merged.getEntry("META-INF/A.SF")).isNull();
             assertThat(merged.getEntry("META-INF/INDEX.LIST")).isNull();
+            assertThat(merged.getEntry("x/").isDirectory()).isTrue();
+            assertThat(merged.getEntry("META-INF/services/").isDirectory()).isTrue();
+            // the manifest comes first, where a JarInputStream reads it
+            try (var in = new java.util.jar.JarInputStream(Files.newInputStream(app.resolve(LibraryJar.NAME)))) {
+                assertThat(in.getManifest()).isNotNull();
+            }
             assertThat(merged.getManifest().getMainAttributes().getValue(Attributes.Name.MULTI_RELEASE))
                     .isEqualTo("true");
         }
@@ -100,7 +106,9 @@ class LibraryJarTest {
             out.closeEntry();
             for (Map.Entry<String, String> e : new java.util.TreeMap<>(entries).entrySet()) {
                 out.putNextEntry(new ZipEntry(e.getKey()));
-                out.write(e.getValue().getBytes(StandardCharsets.UTF_8));
+                if (!e.getKey().endsWith("/")) {
+                    out.write(e.getValue().getBytes(StandardCharsets.UTF_8));
+                }
                 out.closeEntry();
             }
         }
