@@ -14,7 +14,6 @@ import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEvent;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
 
-
 /** Step 5: serves the new version at the app's prediction URL (long: waits until the model has loaded). */
 public class ServeFunction {
     public static final String STEP = dev.fuseml.eventing.Steps.SERVE;

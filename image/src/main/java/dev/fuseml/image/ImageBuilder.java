@@ -32,8 +32,8 @@ import java.util.zip.ZipFile;
  * Builds FuseML's one image without a Docker daemon and without a base image (none can be pulled here): a Java
  * runtime made with jlink, the shared libraries that runtime and ONNX Runtime load (found with ldd on this machine),
  * and the orchestrator's Quarkus aot-jar (its libraries merged into one jar by {@link LibraryJar}) in layers that
- * change at different rates (libraries, then the app). It
- * runs as user 1000; {@code FUSEML_FUNCTION} chooses the role, as in config/.
+ * change at different rates (libraries, then the app). It runs as user 1000; {@code FUSEML_FUNCTION} chooses the
+ * role, as in config/.
  */
 public final class ImageBuilder {
     public static final String IMAGE = "ghcr.io/fuseml/fuseml-jvm:0.1.0";
@@ -256,52 +256,16 @@ public final class ImageBuilder {
         return layer.build();
     }
 
-    /** A copy of Quarkus' aot-jar layout at {@code target}, signatures stripped: what the image's /app holds. */
+    /** A copy of Quarkus' aot-jar layout at {@code target}: what the image's /app holds, before {@link LibraryJar}. */
     private static Path stage(Path quarkusApp, Path target) throws IOException {
         try (Stream<Path> files = Files.walk(quarkusApp)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
                 Path copy = target.resolve(quarkusApp.relativize(file).toString());
                 Files.createDirectories(copy.getParent());
-                if (!(file.toString().endsWith(".jar") && unsigned(file, copy))) {
-                    Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
-                }
+                Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
             }
         }
         return target;
-    }
-
-    /** A jar's signature: the signature files of its META-INF (JarFile's rule for a signed jar). */
-    static final Pattern SIGNATURE = Pattern.compile(
-            "META-INF/[^/]+\\.(SF|RSA|DSA|EC)");
-
-    /**
-     * Copies a signed jar ({@code JGit}'s) without its signature files; false, copying nothing, for an unsigned one.
-     * The JDK verifies a signed jar's digests and certificates the first time it loads a class of it (about a tenth
-     * of a step function's start here) and leaves its classes out of the AOT cache. The image's contents are fixed
-     * by its own digest, so the signature adds nothing a node checks.
-     */
-    private static boolean unsigned(Path jar, Path copy) throws IOException {
-        try (ZipFile zip = new ZipFile(jar.toFile())) {
-            if (zip.stream().noneMatch(e -> SIGNATURE.matcher(e.getName()).matches())) {
-                return false;
-            }
-            try (var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(copy))) {
-                for (var entries = zip.entries(); entries.hasMoreElements(); ) {
-                    var entry = entries.nextElement();
-                    if (SIGNATURE.matcher(entry.getName()).matches()) {
-                        continue;
-                    }
-                    var kept = new java.util.zip.ZipEntry(entry.getName());
-                    kept.setTime(entry.getTime());
-                    out.putNextEntry(kept);
-                    try (InputStream in = zip.getInputStream(entry)) {
-                        in.transferTo(out);
-                    }
-                    out.closeEntry();
-                }
-            }
-            return true;
-        }
     }
 
     private static void datedAsTheLayers(Path root) throws IOException {

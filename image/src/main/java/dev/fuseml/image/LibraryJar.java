@@ -39,6 +39,12 @@ final class LibraryJar {
     static final String NAME = "lib/main/libraries.jar";
     private static final Pattern LEGAL = Pattern.compile("(META-INF/)?(LICEN[CS]E|NOTICE|about)[^/]*",
             Pattern.CASE_INSENSITIVE);
+    /**
+     * A jar's signature: the signature files of its META-INF (JarFile's rule for a signed jar). The JDK verifies a
+     * signed jar's digests and certificates the first time it loads a class of it (JGit's: about a tenth of a step
+     * function's start here) and leaves its classes out of the AOT cache; the image's digest fixes its contents.
+     */
+    static final Pattern SIGNATURE = Pattern.compile("META-INF/[^/]+\\.(SF|RSA|DSA|EC)");
     private static final String SERVICES = "META-INF/services/";
     private static final String VERSIONS = "META-INF/versions/";
 
@@ -120,7 +126,7 @@ final class LibraryJar {
                         String name = entry.getName();
                         if (name.equals(JarFile.MANIFEST_NAME)
                                 || name.equals("META-INF/INDEX.LIST")
-                                || ImageBuilder.SIGNATURE.matcher(name).matches()
+                                || SIGNATURE.matcher(name).matches()
                                 || (!versioned && name.startsWith(VERSIONS))) {
                             continue;
                         }

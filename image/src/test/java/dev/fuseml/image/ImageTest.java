@@ -101,7 +101,7 @@ class ImageTest {
             assertThat(jars).hasSize(1);
             try (var zip = new java.util.zip.ZipFile(jars.get(0).toFile())) {
                 assertThat(zip.stream().map(java.util.zip.ZipEntry::getName))
-                        .noneMatch(n -> ImageBuilder.SIGNATURE.matcher(n).matches());
+                        .noneMatch(n -> LibraryJar.SIGNATURE.matcher(n).matches());
                 // JGit's classes (its jar is signed), ONNX Runtime's native library, and the licences
                 assertThat(zip.getEntry("org/eclipse/jgit/lib/Repository.class")).isNotNull();
                 assertThat(zip.stream().map(java.util.zip.ZipEntry::getName))
@@ -114,7 +114,7 @@ class ImageTest {
                         "org.eclipse.jgit.org.eclipse.jgit-")).findFirst().orElseThrow();
                 try (var zip = new java.util.zip.ZipFile(original.toFile())) {
                     assertThat(zip.stream().map(java.util.zip.ZipEntry::getName))
-                            .anyMatch(n -> ImageBuilder.SIGNATURE.matcher(n).matches());
+                            .anyMatch(n -> LibraryJar.SIGNATURE.matcher(n).matches());
                 }
             }
         } finally {

@@ -26,8 +26,8 @@ import java.util.Map;
  * <p>It lives in Quarkus' package because {@code prepareDocument} is package-private there, and it is a bean of the
  * prod build only: a package-private method is overridden only within one class loader, which the packaged
  * application has (aot-jar puts the application and its libraries alike on the JVM's class path) and
- * {@code @QuarkusTest} does not. {@code DistributedChainIT} reads {@code /q/openapi} from the packaged control plane, and the image's AOT
- * training asks it of every role's build.
+ * {@code @QuarkusTest} does not. {@code DistributedChainIT} reads {@code /q/openapi} from the packaged control plane,
+ * and the image's AOT training asks it of every role's build.
  */
 @Alternative
 @Priority(1)
