@@ -19,9 +19,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Trains one JDK AOT cache per role of the image (JEP 483/514: classes loaded and linked, method profiles) on the
  * image's own file system, staged as the image will have it (same runtime, same jars, same modification times, same
- * relative class path from {@code /app}), and then proves each cache: the role starts again with
- * {@code -XX:AOTMode=on}, which refuses to run on a cache that does not fit, and answers the same event. A stale or
- * unusable cache therefore fails the image build, not a pod.
+ * relative class path from the role's build directory, {@link ImageBuilder#home}), and then proves each cache: the
+ * role starts again with {@code -XX:AOTMode=on}, which refuses to run on a cache that does not fit, and answers the
+ * same event. A stale or unusable cache therefore fails the image build, not a pod.
  *
  * <p>Each role is trained on what it does in production, not only its start: a control plane (itself trained)
  * answers the functions' claims, and each function gets one CloudEvent of the type its Trigger delivers, which it
@@ -38,25 +38,28 @@ final class AotTraining {
             "build", "dev.fuseml.received", "train", "dev.fuseml.built", "register", "dev.fuseml.trained",
             "serve", "dev.fuseml.registered");
 
-    private final Path app;
+    private final Path root;
     private final Path java;
     private final Path work;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /**
-     * @param app  the staged {@code /app} (quarkus-run.jar and its lib/), where the caches go under {@code aot/}
+     * @param root the staged image's file system: each role's build (quarkus-run.jar and its lib/) at its
+     *             {@link ImageBuilder#home}, where its cache goes under {@code aot/}
      * @param java the staged runtime's {@code bin/java}
      * @param work scratch: the roles' data directories and logs
      */
-    AotTraining(Path app, Path java, Path work) {
-        this.app = app;
+    AotTraining(Path root, Path java, Path work) {
+        this.root = root;
         this.java = java;
         this.work = work;
     }
 
     /** Trains and proves every role's cache; returns the caches' total size in bytes. */
     long trainAll() throws Exception {
-        Files.createDirectories(app.resolve(ImageBuilder.AOT_DIR));
+        for (String role : ImageBuilder.ROLES) {
+            Files.createDirectories(home(role).resolve(ImageBuilder.AOT_DIR));
+        }
         int broker = freePort();
         Role controlPlane = start(CONTROL_PLANE, training(CONTROL_PLANE), Map.of(), broker);
         try {
@@ -99,22 +102,27 @@ final class AotTraining {
         }
         long bytes = 0;
         for (String role : ImageBuilder.ROLES) {
-            bytes += Files.size(app.resolve(cache(role)));
+            bytes += Files.size(cache(role));
         }
         return bytes;
     }
 
     private List<String> training(String role) {
-        return List.of("-XX:AOTCacheOutput=" + app.resolve(cache(role)));
+        return List.of("-XX:AOTCacheOutput=" + cache(role));
     }
 
     /** The cache in use, and a JVM that refuses to start when it cannot use it. */
     private List<String> proof(String role) {
-        return List.of("-XX:AOTCache=" + app.resolve(cache(role)), "-XX:AOTMode=on");
+        return List.of("-XX:AOTCache=" + cache(role), "-XX:AOTMode=on");
     }
 
-    private static String cache(String role) {
-        return ImageBuilder.AOT_DIR + "/" + role + ".aot";
+    /** The staged directory of the build that runs {@code role}. */
+    private Path home(String role) {
+        return root.resolve(ImageBuilder.home(role).substring(1));
+    }
+
+    private Path cache(String role) {
+        return home(role).resolve(ImageBuilder.AOT_DIR).resolve(role + ".aot");
     }
 
     private static Map<String, String> functionEnv(Role controlPlane) {
@@ -123,7 +131,7 @@ final class AotTraining {
     }
 
     /**
-     * Starts a role as its pod would (the image's options for it, its working directory {@code /app}), with
+     * Starts a role as its pod would (the image's options for it, its working directory its build's), with
      * {@code aotOptions} that write or prove its cache.
      */
     private Role start(String role, List<String> aotOptions, Map<String, String> env, int brokerPort)
@@ -138,10 +146,10 @@ final class AotTraining {
             }
         }
         command.addAll(aotOptions);
-        // relative to the working directory, the staged /app, as the pod's /app/quarkus-run.jar is to its /app
+        // relative to the working directory, the staged build, as the pod's quarkus-run.jar is to its home
         command.addAll(List.of("-jar", "quarkus-run.jar"));
         Path log = work.resolve(role + "-" + UUID.randomUUID().toString().substring(0, 8) + ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(app.toFile()).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(command).directory(home(role).toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         Map<String, String> environment = builder.environment();
         environment.clear();
@@ -226,8 +234,8 @@ final class AotTraining {
             }
         }
 
-        void requireCache(String cache) throws IOException {
-            if (!Files.isRegularFile(app.resolve(cache)) || Files.size(app.resolve(cache)) == 0) {
+        void requireCache(Path cache) throws IOException {
+            if (!Files.isRegularFile(cache) || Files.size(cache) == 0) {
                 throw failure("wrote no AOT cache " + cache);
             }
         }

@@ -43,7 +43,8 @@ class ImageTest {
     @BeforeAll
     void build() throws Exception {
         tarball = Path.of("target", "fuseml-jvm.tar");
-        ImageBuilder.build(Path.of("..", "functions", "target", "quarkus-app"), tarball);
+        ImageBuilder.build(Path.of("..", "functions", "target", "quarkus-app"),
+                Path.of("..", "functions", "steps", "target", "quarkus-app"), tarball);
         layout = Files.createTempDirectory("oci-layout");
         untar(tarball, layout, false);
         JsonNode index = JSON.readTree(layout.resolve("index.json").toFile());
@@ -75,17 +76,22 @@ class ImageTest {
     @Test
     void theLayersGoFromTheSystemToTheAppInTheOrderTheyChange() throws Exception {
         JsonNode layers = manifest.path("layers");
-        assertThat(layers).hasSize(5);
+        assertThat(layers).hasSize(6);
         List<String> first = listing(layers.get(0));
         assertThat(first).anyMatch(f -> f.contains("libc.so.6")).contains("etc/passwd");
         assertThat(listing(layers.get(1))).contains("opt/java/bin/java", "opt/java/lib/server/libjvm.so");
-        // the libraries, one jar (LibraryJar): a step function's JVM sets up one code source, not 230
-        assertThat(listing(layers.get(2))).filteredOn(f -> f.endsWith(".jar")).containsExactly("app/" + LibraryJar.NAME);
-        assertThat(listing(layers.get(3))).contains("app/quarkus-run.jar").noneMatch(f -> f.startsWith("app/lib/"));
+        // each build's libraries, one jar (LibraryJar): a step function's JVM sets up one code source, not 175
+        assertThat(listing(layers.get(2))).filteredOn(f -> f.endsWith(".jar"))
+                .containsExactly("app/" + LibraryJar.NAME);
+        assertThat(listing(layers.get(3))).filteredOn(f -> f.endsWith(".jar"))
+                .containsExactly("steps/" + LibraryJar.NAME);
+        assertThat(listing(layers.get(4))).contains("app/quarkus-run.jar", "steps/quarkus-run.jar")
+                .noneMatch(f -> f.startsWith("app/lib/") || f.startsWith("steps/lib/"));
         // the app layer is small: a rebuild of the code moves only it and the caches trained on it
-        assertThat(layers.get(3).path("size").asLong()).isLessThan(layers.get(2).path("size").asLong() / 4);
-        assertThat(listing(layers.get(4))).filteredOn(f -> !f.endsWith("/")).containsExactlyInAnyOrderElementsOf(ImageBuilder.ROLES.stream()
-                .map(role -> "app/aot/" + role + ".aot").toList());
+        assertThat(layers.get(4).path("size").asLong()).isLessThan(layers.get(2).path("size").asLong() / 4);
+        assertThat(listing(layers.get(5))).filteredOn(f -> !f.endsWith("/")).containsExactlyInAnyOrderElementsOf(
+                ImageBuilder.ROLES.stream().map(role -> ImageBuilder.home(role).substring(1) + "/aot/" + role + ".aot")
+                        .toList());
     }
 
     @Test
@@ -123,12 +129,13 @@ class ImageTest {
     }
 
     @Test
-    void itsFileSystemRunsTheOrchestratorAsTheUnprivilegedUser() throws Exception {
+    void itsFileSystemRunsTheControlPlaneAndAStepFromItsOwnBuildAsTheUnprivilegedUser() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "chroot needs root (CI runs as root)");
         Path root = Files.createTempDirectory("rootfs");
         // a temporary directory is the owner's only; a runtime's root file system is everyone's to traverse
         Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         Process app = null;
+        Process step = null;
         boolean mounted = false;
         try {
             for (JsonNode layer : manifest.path("layers")) {
@@ -145,40 +152,29 @@ class ImageTest {
             assumeTrue(!out.contains("Operation not permitted"), "chroot is not permitted here: " + out);
             assertThat(code).as(out).isZero();
 
-            int port;
-            try (ServerSocket socket = new ServerSocket(0)) {
-                port = socket.getLocalPort();
-            }
-            // as a container runtime starts it: the image's root, its working directory (the caches' class path is
-            // relative to /app, as the pod's is) and its user (chroot(1) cannot set a working directory)
-            List<String> command = new ArrayList<>(List.of("unshare", "--root=" + root, "--wd=/app", "--setgid=1000",
-                    "--setuid=1000"));
-            command.addAll(ImageBuilder.ENTRYPOINT);
-            // the control plane's AOT cache, trained on the staged tree, must fit the tree as a node unpacks it:
-            // with AOTMode=on the JVM refuses to start otherwise
-            command.add(command.indexOf("-jar"), "-XX:AOTMode=on");
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(root.resolve("tmp/app.log").toFile());
-            builder.environment().clear();
-            builder.environment().putAll(java.util.Map.of("PORT", Integer.toString(port), "FUSEML_DATA_DIR",
-                    "/var/lib/fuseml", "HOME", "/home/fuseml", "FUSEML_FUNCTION", "all"));
-            app = builder.start();
-            HttpClient http = HttpClient.newHttpClient();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            int status = 0;
-            while (System.nanoTime() < deadline && app.isAlive() && status != 200) {
-                try {
-                    status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                            + "/api/v1/status")).timeout(Duration.ofSeconds(2)).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode();
-                } catch (IOException notYet) {
-                    Thread.sleep(200); // polling a process we started, not synchronising threads
-                }
-            }
-            assertThat(status).as(Files.readString(root.resolve("tmp/app.log"))).isEqualTo(200);
+            int port = freePort();
+            app = start(root, ImageBuilder.ENTRYPOINT, "/app", java.util.Map.of("PORT", Integer.toString(port),
+                    "FUSEML_DATA_DIR", "/var/lib/fuseml", "HOME", "/home/fuseml", "FUSEML_FUNCTION", "all"), "app");
+            assertThat(awaitStatus(app, port, "/api/v1/status")).as(Files.readString(root.resolve("tmp/app.log")))
+                    .isEqualTo(200);
+
+            // a step as config/ runs it: the steps' build in /steps with its own cache; ready once the control plane
+            // answers it, and without the control plane's API (that build has none)
+            int stepPort = freePort();
+            step = start(root, ImageBuilder.command("receive"), ImageBuilder.home("receive"), java.util.Map.of("PORT",
+                    Integer.toString(stepPort), "FUSEML_DATA_DIR", "/tmp/receive", "HOME", "/home/fuseml",
+                    "FUSEML_FUNCTION", "receive", "FUSEML_CONTROL_PLANE", "http://127.0.0.1:" + port, "K_SINK",
+                    "http://127.0.0.1:" + port + "/workspace/default"), "receive");
+            assertThat(awaitStatus(step, stepPort, "/q/health/ready"))
+                    .as(Files.readString(root.resolve("tmp/receive.log"))).isEqualTo(200);
+            assertThat(awaitStatus(step, stepPort, "/q/openapi")).isEqualTo(404);
+            assertThat(Files.readString(root.resolve("tmp/receive.log"))).contains("fuseml-steps")
+                    .doesNotContain("Unrecognized configuration key");
         } finally {
-            if (app != null) {
-                app.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            for (Process process : java.util.Arrays.asList(step, app)) {
+                if (process != null) {
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
             }
             for (String dir : List.of("proc", "dev")) {
                 new ProcessBuilder("umount", "-l", root.resolve(dir).toString()).start().waitFor(10, TimeUnit.SECONDS);
@@ -186,6 +182,51 @@ class ImageTest {
             if (!isMountPoint(root.resolve("proc")) && !isMountPoint(root.resolve("dev"))) {
                 delete(root); // never walk into the machine's own /dev or /proc
             }
+        }
+    }
+
+    /**
+     * As a container runtime starts a container: the image's root, the container's working directory (the caches'
+     * class path is relative to it) and the image's user (chroot(1) cannot set a working directory). With
+     * {@code -XX:AOTMode=on}: the cache trained on the staged tree must fit the tree as a node unpacks it, or the JVM
+     * refuses to start.
+     */
+    private static Process start(Path root, List<String> image, String workingDir, java.util.Map<String, String> env,
+            String log) throws IOException {
+        List<String> command = new ArrayList<>(List.of("unshare", "--root=" + root, "--wd=" + workingDir,
+                "--setgid=1000", "--setuid=1000"));
+        command.addAll(image);
+        command.add(command.indexOf("-jar"), "-XX:AOTMode=on");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(root.resolve("tmp/" + log + ".log").toFile());
+        builder.environment().clear();
+        builder.environment().putAll(env);
+        return builder.start();
+    }
+
+    /** The first status {@code path} answers with within a minute, once listening and past 503 (not ready yet). */
+    private static int awaitStatus(Process process, int port, String path) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        int status = 0;
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            try {
+                status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                if (status != 503) {
+                    return status;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(200); // polling a process we started, not synchronising threads
+        }
+        return status;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
         }
     }
 

@@ -18,9 +18,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * config/40-functions.yaml is kept consistent with what Quarkus' kubernetes extension generates for the functions
- * (its knative target, configured in functions' application.properties, written to
- * functions/target/kubernetes/knative.yml at package): each step's Knative Service has the generated Service's
- * image, labels, scale-to-zero annotation, port, environment and Secret, and adds only its step (FUSEML_FUNCTION).
+ * (its knative target, configured in functions/src/main/control-plane/META-INF/microprofile-config.properties,
+ * written to functions/target/kubernetes/knative.yml at package): each step's Knative Service has the generated
+ * Service's image, labels, scale-to-zero annotation, port, environment and Secret, and adds only its step
+ * (FUSEML_FUNCTION), and the command and working directory that run it from the steps' build with its AOT cache.
  * Listed after functions in the reactor, as the image itself is.
  */
 class KnativeManifestTest {
@@ -36,6 +37,9 @@ class KnativeManifestTest {
         List<String> command = new ArrayList<>();
         deployment.at("/spec/template/spec/containers/0/command").forEach(c -> command.add(c.asText()));
         assertThat(command).isEqualTo(ImageBuilder.command("control-plane")).isEqualTo(ImageBuilder.ENTRYPOINT);
+        // the image's own working directory, where the control plane's build lives
+        assertThat(ImageBuilder.home("control-plane")).isEqualTo("/app");
+        assertThat(deployment.at("/spec/template/spec/containers/0").has("workingDir")).isFalse();
     }
 
     @Test
@@ -66,6 +70,9 @@ class KnativeManifestTest {
             ours.path("command").forEach(c -> command.add(c.asText()));
             assertThat(command).as(name + " runs with its own AOT cache")
                     .isEqualTo(ImageBuilder.command(name.substring("fuseml-".length())));
+            // the cache names the class path relative to where the build lives: the pod must start there
+            assertThat(ours.path("workingDir").asText()).as(name + " starts in its build's directory")
+                    .isEqualTo(ImageBuilder.home(name.substring("fuseml-".length())));
             assertThat(ours.path("envFrom")).as(name).isEqualTo(theirs.path("envFrom"));
             assertThat(ours.at("/ports/0/containerPort")).as(name).isEqualTo(theirs.at("/ports/0/containerPort"));
             Map<String, JsonNode> env = env(ours);
