@@ -50,6 +50,12 @@ public class WarmUpCommand extends FusemlCommand {
                 // the connection is refused: the error path is warmed too
             }
             PushCommand.runId("warm-up");
+            // what `fuseml --help` and `fuseml COMMAND --help` print: picocli's text layout and the JDK's line breaking
+            picocli.CommandLine root = spec.root().commandLine();
+            root.usage(new PrintWriter(new StringWriter()));
+            for (picocli.CommandLine command : root.getSubcommands().values()) {
+                command.usage(new PrintWriter(new StringWriter()));
+            }
             return 0;
         } finally {
             UninstallCommand.delete(dir);
