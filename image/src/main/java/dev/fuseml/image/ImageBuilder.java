@@ -31,11 +31,11 @@ import java.util.zip.ZipFile;
 /**
  * Builds FuseML's one image without a Docker daemon and without a base image (none can be pulled here): a Java
  * runtime made with jlink, the shared libraries that runtime and ONNX Runtime load (found with ldd on this machine),
- * and the orchestrator's two Quarkus aot-jar builds (each with its libraries merged into one jar by
- * {@link LibraryJar}) in layers that change at different rates (libraries, then the code, then the caches): the
- * control plane's in {@code /app} (the functions module) and the step functions' in {@code /steps} (functions/steps:
- * the same code without the control plane's REST API, OpenAPI and git server). It runs as user 1000;
- * {@code FUSEML_FUNCTION} chooses the role, as in config/.
+ * and the orchestrator's two Quarkus aot-jar builds in layers that change at different rates (libraries, then the
+ * code, then the caches): the control plane's in {@code /app} (the functions module) and the step functions' in
+ * {@code /steps} (functions/steps: the same code without the control plane's REST API, OpenAPI and git server), their
+ * libraries merged by {@link LibraryJar} into one jar that both use and one of the control plane's own. It runs as
+ * user 1000; {@code FUSEML_FUNCTION} chooses the role, as in config/.
  */
 public final class ImageBuilder {
     public static final String IMAGE = "ghcr.io/fuseml/fuseml-jvm:0.1.0";
@@ -146,9 +146,17 @@ public final class ImageBuilder {
                 jre.toString()));
         Path app = stage(controlPlane, root.resolve(CONTROL_PLANE_HOME.substring(1)));
         Path stepsApp = stage(steps, root.resolve(STEPS_HOME.substring(1)));
-        LibraryJar.merge(app);
-        LibraryJar.merge(stepsApp);
+        LibraryJar.merge(app, List.of(stepsApp));
         datedAsTheLayers(root);
+        // the libraries both builds use, then what is each build's own (its entry point's jar; the control plane's
+        // REST, OpenAPI and git server)
+        Path shared = app.resolve(LibraryJar.NAME);
+        List<Path> buildLibraries = new ArrayList<>();
+        for (Path lib : List.of(app.resolve("lib"), stepsApp.resolve("lib"))) {
+            try (Stream<Path> files = Files.walk(lib)) {
+                files.filter(f -> Files.isRegularFile(f) && !f.equals(shared)).sorted().forEach(buildLibraries::add);
+            }
+        }
         Path training = Files.createDirectories(work.resolve("training"));
         long cacheBytes = new AotTraining(root, jre.resolve("bin/java"), training).trainAll();
         System.out.printf("AOT caches for %d roles trained and proved in %.0f s (jlink included): %d MB%n",
@@ -157,8 +165,8 @@ public final class ImageBuilder {
         JibContainerBuilder image = Jib.fromScratch().setFormat(ImageFormat.OCI)
                 .addFileEntriesLayer(system(work, jre, controlPlane))
                 .addFileEntriesLayer(tree("java-runtime", Map.of(jre, "/opt/java")))
-                .addFileEntriesLayer(tree("libraries", Map.of(app.resolve("lib"), CONTROL_PLANE_HOME + "/lib")))
-                .addFileEntriesLayer(tree("step-libraries", Map.of(stepsApp.resolve("lib"), STEPS_HOME + "/lib")))
+                .addFileEntriesLayer(files("libraries", root, List.of(shared)))
+                .addFileEntriesLayer(files("build-libraries", root, buildLibraries))
                 .addFileEntriesLayer(app(Map.of(app, CONTROL_PLANE_HOME, stepsApp, STEPS_HOME)))
                 .addFileEntriesLayer(tree("aot-caches", Map.of(app.resolve(AOT_DIR), CONTROL_PLANE_HOME + "/" + AOT_DIR,
                         stepsApp.resolve(AOT_DIR), STEPS_HOME + "/" + AOT_DIR)))
@@ -274,6 +282,16 @@ public final class ImageBuilder {
             }
         }
         return libraries;
+    }
+
+    /** A layer of staged files, each at its path in the image ({@code root} being the image's /). */
+    private static FileEntriesLayer files(String name, Path root, List<Path> files) {
+        FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName(name);
+        for (Path file : files) {
+            layer.addEntry(file, AbsoluteUnixPath.get("/" + root.relativize(file).toString().replace('\\', '/')),
+                    FilePermissions.fromOctalString("644"), EPOCH_PLUS_ONE);
+        }
+        return layer.build();
     }
 
     /** A layer of whole directory trees: each source directory at its target path. */

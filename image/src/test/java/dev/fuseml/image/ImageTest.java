@@ -80,11 +80,15 @@ class ImageTest {
         List<String> first = listing(layers.get(0));
         assertThat(first).anyMatch(f -> f.contains("libc.so.6")).contains("etc/passwd");
         assertThat(listing(layers.get(1))).contains("opt/java/bin/java", "opt/java/lib/server/libjvm.so");
-        // each build's libraries, one jar (LibraryJar): a step function's JVM sets up one code source, not 175
+        // the libraries both builds use, one jar (LibraryJar): a step function's JVM sets up one code source, not 175
         assertThat(listing(layers.get(2))).filteredOn(f -> f.endsWith(".jar"))
                 .containsExactly("app/" + LibraryJar.NAME);
-        assertThat(listing(layers.get(3))).filteredOn(f -> f.endsWith(".jar"))
-                .containsExactly("steps/" + LibraryJar.NAME);
+        // each build's own: its copy of Quarkus' entry point, and the control plane's REST, OpenAPI and git server
+        assertThat(listing(layers.get(3))).filteredOn(f -> f.endsWith(".jar")).hasSize(3)
+                .contains("app/" + LibraryJar.OWN)
+                .anyMatch(f -> f.startsWith("app/lib/boot/io.quarkus.quarkus-bootstrap-runner-"))
+                .anyMatch(f -> f.startsWith("steps/lib/boot/io.quarkus.quarkus-bootstrap-runner-"));
+        assertThat(layers.get(3).path("size").asLong()).isLessThan(layers.get(2).path("size").asLong() / 10);
         assertThat(listing(layers.get(4))).contains("app/quarkus-run.jar", "steps/quarkus-run.jar")
                 .noneMatch(f -> f.startsWith("app/lib/") || f.startsWith("steps/lib/"));
         // the app layer is small: a rebuild of the code moves only it and the caches trained on it
