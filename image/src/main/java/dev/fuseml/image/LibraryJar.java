@@ -34,13 +34,13 @@ import java.util.zip.ZipOutputStream;
  *
  * <p>The merge keeps what each class path meant: the launcher's {@code Class-Path} keeps its other entries in their
  * places and names the entry point's jar and the merged jars where the first library was; of two entries of one name
- * the earlier jar's wins, as a class path's lookup finds it, and a merge that would change which jar an entry is
- * found in, for either build, is refused; {@code META-INF/services} files are joined in class-path order within each
- * merged jar (ServiceLoader reads every jar's); each jar's licence and notice files are kept under
- * {@code META-INF/licenses/JAR/}. Left out: jar signatures (the image is fixed by its digest; the JDK would verify
- * them at start and keep their classes out of the cache), jar indexes, and the versioned entries of a jar that is not
- * multi-release (its JVM never read them). Directory entries are kept, so that a resource lookup of a directory
- * finds it as before.
+ * the earlier jar's wins, as a class path's lookup finds it, and a merge that would change which jar a class is
+ * found in, for either build, is refused (a resource that several jars carry under one name is one entry, the first
+ * jar's); {@code META-INF/services} files are joined in class-path order within each merged jar (ServiceLoader
+ * reads every jar's); each jar's licence and notice files are kept under {@code META-INF/licenses/JAR/}. Left out:
+ * jar signatures (the image is fixed by its digest; the JDK would verify them at start and keep their classes out of
+ * the cache), jar indexes, module descriptors, and the versioned entries of a jar that is not multi-release (its JVM
+ * never read them). Directory entries are kept, so that a resource lookup of a directory finds it as before.
  */
 final class LibraryJar {
     /** The merged jar of the libraries every build uses, two levels below the first build's directory. */
