@@ -151,11 +151,13 @@ public final class ImageBuilder {
         // the libraries both builds use, then what is each build's own (its entry point's jar; the control plane's
         // REST, OpenAPI and git server)
         Path shared = app.resolve(LibraryJar.NAME);
-        List<Path> buildLibraries = new ArrayList<>();
-        for (Path lib : List.of(app.resolve("lib"), stepsApp.resolve("lib"))) {
-            try (Stream<Path> files = Files.walk(lib)) {
-                files.filter(f -> Files.isRegularFile(f) && !f.equals(shared)).sorted().forEach(buildLibraries::add);
-            }
+        List<Path> buildLibraries = filesUnder(app.resolve("lib"), stepsApp.resolve("lib")).stream()
+                .filter(f -> !f.equals(shared)).toList();
+        // what changes with every build: each build's own classes and Quarkus' generated code
+        List<Path> code = new ArrayList<>();
+        for (Path build : List.of(app, stepsApp)) {
+            code.add(build.resolve("quarkus-run.jar"));
+            code.addAll(filesUnder(build.resolve("app"), build.resolve("quarkus")));
         }
         Path training = Files.createDirectories(work.resolve("training"));
         long cacheBytes = new AotTraining(root, jre.resolve("bin/java"), training).trainAll();
@@ -164,12 +166,12 @@ public final class ImageBuilder {
 
         JibContainerBuilder image = Jib.fromScratch().setFormat(ImageFormat.OCI)
                 .addFileEntriesLayer(system(work, jre, controlPlane))
-                .addFileEntriesLayer(tree("java-runtime", Map.of(jre, "/opt/java")))
-                .addFileEntriesLayer(files("libraries", root, List.of(shared)))
-                .addFileEntriesLayer(files("build-libraries", root, buildLibraries))
-                .addFileEntriesLayer(app(Map.of(app, CONTROL_PLANE_HOME, stepsApp, STEPS_HOME)))
-                .addFileEntriesLayer(tree("aot-caches", Map.of(app.resolve(AOT_DIR), CONTROL_PLANE_HOME + "/" + AOT_DIR,
-                        stepsApp.resolve(AOT_DIR), STEPS_HOME + "/" + AOT_DIR)))
+                .addFileEntriesLayer(layer("java-runtime", root, filesUnder(jre)))
+                .addFileEntriesLayer(layer("libraries", root, List.of(shared)))
+                .addFileEntriesLayer(layer("build-libraries", root, buildLibraries))
+                .addFileEntriesLayer(layer("application", root, code))
+                .addFileEntriesLayer(layer("aot-caches", root, filesUnder(app.resolve(AOT_DIR),
+                        stepsApp.resolve(AOT_DIR))))
                 .setEntrypoint(ENTRYPOINT)
                 .setUser(USER)
                 .setWorkingDirectory(AbsoluteUnixPath.get("/app"))
@@ -284,31 +286,31 @@ public final class ImageBuilder {
         return libraries;
     }
 
-    /** A layer of staged files, each at its path in the image ({@code root} being the image's /). */
-    private static FileEntriesLayer files(String name, Path root, List<Path> files) {
+    /**
+     * A layer of staged files, each at its path in the image ({@code root} being the image's /); the runtime's
+     * programs executable.
+     */
+    private static FileEntriesLayer layer(String name, Path root, List<Path> files) {
         FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName(name);
         for (Path file : files) {
-            layer.addEntry(file, AbsoluteUnixPath.get("/" + root.relativize(file).toString().replace('\\', '/')),
-                    FilePermissions.fromOctalString("644"), EPOCH_PLUS_ONE);
+            String path = "/" + root.relativize(file).toString().replace('\\', '/');
+            boolean executable = Files.isExecutable(file) && (path.contains("/bin/")
+                    || file.getFileName().toString().equals("jspawnhelper"));
+            layer.addEntry(file, AbsoluteUnixPath.get(path),
+                    FilePermissions.fromOctalString(executable ? "755" : "644"), EPOCH_PLUS_ONE);
         }
         return layer.build();
     }
 
-    /** A layer of whole directory trees: each source directory at its target path. */
-    private static FileEntriesLayer tree(String name, Map<Path, String> targets) throws IOException {
-        FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName(name);
-        for (Map.Entry<Path, String> tree : new java.util.TreeMap<>(targets).entrySet()) {
-            Path source = tree.getKey();
-            try (Stream<Path> files = Files.walk(source)) {
-                for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
-                    boolean executable = Files.isExecutable(file) && (file.toString().contains("/bin/")
-                            || file.getFileName().toString().equals("jspawnhelper"));
-                    layer.addEntry(file, AbsoluteUnixPath.get(tree.getValue()).resolve(source.relativize(file)
-                            .toString()), FilePermissions.fromOctalString(executable ? "755" : "644"), EPOCH_PLUS_ONE);
-                }
+    /** The regular files under {@code dirs}, sorted within each. */
+    private static List<Path> filesUnder(Path... dirs) throws IOException {
+        List<Path> out = new ArrayList<>();
+        for (Path dir : dirs) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.filter(Files::isRegularFile).sorted().forEach(out::add);
             }
         }
-        return layer.build();
+        return out;
     }
 
     /** A copy of Quarkus' aot-jar layout at {@code target}: what the image's /app holds, before {@link LibraryJar}. */
@@ -330,29 +332,6 @@ public final class ImageBuilder {
                 Files.setLastModifiedTime(file, time);
             }
         }
-    }
-
-    /**
-     * What changes with every build: each build's own classes and Quarkus' generated code, apart from the libraries
-     * (each staged build at its target path).
-     */
-    private static FileEntriesLayer app(Map<Path, String> builds) throws IOException {
-        FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName("application");
-        for (Map.Entry<Path, String> build : new java.util.TreeMap<>(builds).entrySet()) {
-            Path quarkusApp = build.getKey();
-            AbsoluteUnixPath home = AbsoluteUnixPath.get(build.getValue());
-            layer.addEntry(quarkusApp.resolve("quarkus-run.jar"), home.resolve("quarkus-run.jar"),
-                    FilePermissions.fromOctalString("644"), EPOCH_PLUS_ONE);
-            for (String dir : List.of("app", "quarkus")) {
-                try (Stream<Path> files = Files.walk(quarkusApp.resolve(dir))) {
-                    for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
-                        layer.addEntry(file, home.resolve(quarkusApp.relativize(file).toString()),
-                                FilePermissions.fromOctalString("644"), EPOCH_PLUS_ONE);
-                    }
-                }
-            }
-        }
-        return layer.build();
     }
 
     private static void run(List<String> command) throws Exception {
